@@ -1,0 +1,28 @@
+# kumo_embed_sql(<target> <dir>): compiles every <dir>/NNN_name.sql into the
+# target as a migration list returned by `<namespace>::migrations()`.
+function(kumo_embed_sql target dir namespace)
+  file(GLOB sql_files CONFIGURE_DEPENDS "${dir}/*.sql")
+  list(SORT sql_files)
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}_migrations.cpp")
+  set(body "// Generated from ${dir}; do not edit.\n#include \"kumo/migration.hpp\"\nnamespace ${namespace} {\nstd::vector<kumo::migration> migrations() {\n  return {\n")
+  foreach(file ${sql_files})
+    get_filename_component(name ${file} NAME_WE)
+    string(REGEX MATCH "^[0-9]+" version ${name})
+    file(READ ${file} sql)
+    math(EXPR version_number "${version}")
+    string(APPEND body "    {${version_number}, \"${name}\", R\"kumo_sql(${sql})kumo_sql\"},\n")
+  endforeach()
+  string(APPEND body "  };\n}\n} // namespace ${namespace}\n")
+  file(GENERATE OUTPUT ${out} CONTENT "${body}")
+  target_sources(${target} PRIVATE ${out})
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${sql_files})
+endfunction()
+
+# kumo_unit_test(<name> SOURCES ... LIBS ...): a GoogleTest binary registered with CTest.
+function(kumo_unit_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 PROPERTIES LABELS unit)
+endfunction()
+include(GoogleTest)

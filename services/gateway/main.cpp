@@ -1,0 +1,78 @@
+#include <caf/all.hpp>
+
+#include "bus_client.hpp"
+#include "http_server.hpp"
+#include "kumo/errors.hpp"
+#include "kumo/log.hpp"
+#include "kumo/service.hpp"
+#include "routes.hpp"
+
+namespace kumo::gateway {
+std::vector<migration> migrations();
+}
+
+namespace {
+
+using namespace kumo;
+
+struct gateway_state {
+  static inline const char* name = "kumo.gateway";
+  std::unique_ptr<gateway::bus_client> bus;
+  std::unique_ptr<gateway::http_server> http;
+  std::vector<std::unique_ptr<gateway::route_module>> modules;
+};
+
+/// Owns the HTTP server. Detached: stopping httplib blocks until in-flight
+/// requests are done.
+drainable_actor::behavior_type
+gateway_supervisor(drainable_actor::stateful_pointer<gateway_state> self,
+                   service_context* ctx) {
+  auto& st = self->state;
+  auto timeout = caf::timespan{std::chrono::milliseconds(ctx->config.millis("request_timeout"))};
+  st.bus = std::make_unique<gateway::bus_client>(ctx->system, ctx->bus, timeout);
+  st.http = std::make_unique<gateway::http_server>();
+  auto& routes = st.http->routes();
+  gateway::add_health_routes(routes, *st.bus, ctx->config);
+  st.modules.push_back(gateway::make_auth_module(routes, *ctx, *st.bus));
+  st.modules.push_back(gateway::make_queue_module(routes, *ctx, *st.bus));
+  st.modules.push_back(gateway::make_events_module(routes, *ctx, *st.bus));
+  auto port = st.http->start(ctx->config.text("http_bind"),
+                             static_cast<int>(ctx->config.integer("http_port")));
+  if (port < 0) {
+    log::error("cannot bind HTTP port", {{"port", ctx->config.integer("http_port")}});
+    self->quit(make_error(errc::unavailable, "cannot bind HTTP port"));
+  } else {
+    log::info("http listening", {{"port", port}, {"bind", ctx->config.text("http_bind")}});
+  }
+  self->attach_functor([self] {
+    for (auto& m : self->state.modules)
+      m->stop();
+    self->state.http.reset();
+    self->state.modules.clear();
+  });
+  return {
+    [=](drain_atom) {
+      for (auto& m : self->state.modules)
+        m->stop();
+      self->state.http->stop();
+      return true;
+    },
+  };
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  service_definition def;
+  def.name = "gateway";
+  def.options = {
+    {"http_bind", option_kind::text, "127.0.0.1", "public HTTP bind address"},
+    {"http_port", option_kind::integer, "8080", "public HTTP port (0: any free)", 0, 65535},
+    {"health_window", option_kind::duration, "500ms", "how long /api/health waits for replies", 50, 10'000},
+  };
+  def.migrations = gateway::migrations;
+  def.start = [](service_context& ctx) {
+    return ctx.system.spawn<caf::detached>(gateway_supervisor, &ctx);
+  };
+  return run_service(argc, argv, def);
+}

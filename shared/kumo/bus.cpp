@@ -1,0 +1,301 @@
+#include "kumo/bus.hpp"
+
+#include <memory>
+#include <unordered_map>
+
+#include <caf/all.hpp>
+#include <nats/nats.h>
+
+#include "kumo/errors.hpp"
+#include "kumo/health.hpp"
+#include "kumo/log.hpp"
+#include "kumo/metrics.hpp"
+
+namespace kumo {
+
+namespace {
+
+using connection_ptr = std::unique_ptr<natsConnection, decltype(&natsConnection_Destroy)>;
+using options_ptr = std::unique_ptr<natsOptions, decltype(&natsOptions_Destroy)>;
+using subscription_ptr = std::unique_ptr<natsSubscription, decltype(&natsSubscription_Destroy)>;
+using message_ptr = std::unique_ptr<natsMsg, decltype(&natsMsg_Destroy)>;
+
+/// What nats.c hands back to our callbacks. Never touches actor state.
+struct listener_closure {
+  bus_listener target;
+  prometheus::Counter* received;
+};
+
+struct inbox_closure {
+  caf::actor_addr bus;
+  size_t prefix_length; ///< length of "<inbox>." before the request id
+};
+
+struct status_closure {
+  readiness* ready;
+  prometheus::Counter* disconnects;
+};
+
+struct bus_counters {
+  prometheus::Counter* published;
+  prometheus::Counter* received;
+  prometheus::Counter* disconnects;
+  prometheus::Counter* requests_ok;
+  prometheus::Counter* requests_timeout;
+  prometheus::Counter* requests_no_responders;
+};
+
+void on_message(natsConnection*, natsSubscription*, natsMsg* raw, void* arg) {
+  message_ptr msg{raw, natsMsg_Destroy};
+  auto* closure = static_cast<listener_closure*>(arg);
+  closure->received->Increment();
+  const char* reply = natsMsg_GetReply(raw);
+  bus_message out{natsMsg_GetSubject(raw), reply ? reply : "",
+                  std::string(natsMsg_GetData(raw),
+                              static_cast<size_t>(natsMsg_GetDataLength(raw)))};
+  caf::anon_send(closure->target, std::move(out));
+}
+
+void on_inbox(natsConnection*, natsSubscription*, natsMsg* raw, void* arg) {
+  message_ptr msg{raw, natsMsg_Destroy};
+  auto* closure = static_cast<inbox_closure*>(arg);
+  std::string subject = natsMsg_GetSubject(raw);
+  if (subject.size() <= closure->prefix_length)
+    return;
+  uint64_t id = 0;
+  try {
+    id = std::stoull(subject.substr(closure->prefix_length));
+  } catch (const std::exception&) {
+    return;
+  }
+  bool no_responders = natsMsg_IsNoResponders(raw);
+  std::string payload(natsMsg_GetData(raw),
+                      static_cast<size_t>(natsMsg_GetDataLength(raw)));
+  if (auto bus = caf::actor_cast<bus_actor>(closure->bus))
+    caf::anon_send(bus, inbox_atom::value, id, std::move(payload),
+                   no_responders);
+}
+
+void on_connected(natsConnection*, void* arg) {
+  auto* closure = static_cast<status_closure*>(arg);
+  closure->ready->nats = true;
+  log::info("nats connected");
+}
+
+void on_disconnected(natsConnection*, void* arg) {
+  auto* closure = static_cast<status_closure*>(arg);
+  if (closure->ready->nats.exchange(false)) {
+    closure->disconnects->Increment();
+    log::warn("nats disconnected; reconnecting");
+  }
+}
+
+struct bus_state {
+  static inline const char* name = "kumo.bus";
+
+  connection_ptr connection{nullptr, natsConnection_Destroy};
+  options_ptr options{nullptr, natsOptions_Destroy};
+  std::vector<subscription_ptr> subscriptions;
+  std::vector<std::unique_ptr<listener_closure>> listeners;
+  std::unique_ptr<inbox_closure> inbox_target;
+  std::unique_ptr<status_closure> status;
+  std::string inbox_prefix;
+  uint64_t next_id = 1;
+  std::unordered_map<uint64_t, caf::typed_response_promise<std::string>> requests;
+  struct gathering {
+    caf::typed_response_promise<std::vector<std::string>> promise;
+    std::vector<std::string> replies;
+  };
+  std::unordered_map<uint64_t, gathering> gathers;
+  bus_counters counters{};
+
+  ~bus_state() {
+    for (auto& sub : subscriptions)
+      natsSubscription_Unsubscribe(sub.get());
+    if (connection) {
+      natsConnection_FlushTimeout(connection.get(), 1000);
+      natsConnection_Close(connection.get());
+    }
+    subscriptions.clear();
+    connection.reset();
+  }
+};
+
+using bus_pointer = bus_actor::stateful_pointer<bus_state>;
+
+bus_counters make_counters(metrics& m) {
+  auto& reg = m.registry();
+  auto& msgs = prometheus::BuildCounter()
+                 .Name("kumo_bus_messages_total")
+                 .Help("NATS messages by direction.")
+                 .Register(reg);
+  auto& disc = prometheus::BuildCounter()
+                 .Name("kumo_bus_disconnects_total")
+                 .Help("Times the NATS connection was lost.")
+                 .Register(reg);
+  auto& reqs = prometheus::BuildCounter()
+                 .Name("kumo_bus_requests_total")
+                 .Help("Requests made over NATS by outcome.")
+                 .Register(reg);
+  return {&msgs.Add({{"direction", "out"}}),
+          &msgs.Add({{"direction", "in"}}),
+          &disc.Add({}),
+          &reqs.Add({{"outcome", "ok"}}),
+          &reqs.Add({{"outcome", "timeout"}}),
+          &reqs.Add({{"outcome", "no_responders"}})};
+}
+
+bool connect(bus_pointer self, const bus_options& opts, readiness& ready) {
+  auto& st = self->state;
+  natsOptions* raw_opts = nullptr;
+  if (natsOptions_Create(&raw_opts) != NATS_OK)
+    return false;
+  st.options.reset(raw_opts);
+  st.status = std::make_unique<status_closure>(
+    status_closure{&ready, st.counters.disconnects});
+  natsOptions_SetServers(raw_opts, nullptr, 0);
+  natsOptions_SetURL(raw_opts, opts.url.c_str());
+  natsOptions_SetName(raw_opts, opts.name.c_str());
+  natsOptions_SetMaxReconnect(raw_opts, -1);
+  natsOptions_SetReconnectWait(raw_opts, 250);
+  natsOptions_SetPingInterval(raw_opts, 2000);
+  natsOptions_SetMaxPingsOut(raw_opts, 2);
+  natsOptions_SetRetryOnFailedConnect(raw_opts, true, on_connected,
+                                      st.status.get());
+  natsOptions_SetDisconnectedCB(raw_opts, on_disconnected, st.status.get());
+  natsOptions_SetReconnectedCB(raw_opts, on_connected, st.status.get());
+  natsConnection* conn = nullptr;
+  auto s = natsConnection_Connect(&conn, raw_opts);
+  if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
+    log::error("nats connect failed",
+               {{"url", log::redact_url(opts.url)},
+                {"error", natsStatus_GetText(s)}});
+    return false;
+  }
+  st.connection.reset(conn);
+  if (s == NATS_OK)
+    on_connected(conn, st.status.get());
+  else
+    log::warn("nats not reachable yet; retrying in the background",
+              {{"url", log::redact_url(opts.url)}});
+  natsInbox* inbox = nullptr;
+  natsInbox_Create(&inbox);
+  st.inbox_prefix = std::string{inbox} + ".";
+  natsInbox_Destroy(inbox);
+  st.inbox_target = std::make_unique<inbox_closure>(
+    inbox_closure{caf::actor_cast<caf::actor_addr>(self),
+                  st.inbox_prefix.size()});
+  natsSubscription* sub = nullptr;
+  auto wildcard = st.inbox_prefix + "*";
+  natsConnection_Subscribe(&sub, conn, wildcard.c_str(), on_inbox,
+                           st.inbox_target.get());
+  if (sub)
+    st.subscriptions.emplace_back(sub, natsSubscription_Destroy);
+  return true;
+}
+
+/// Publishes `payload` with our inbox as reply subject; returns the id.
+uint64_t send_request(bus_pointer self, const std::string& subject,
+                      const std::string& payload, caf::timespan deadline) {
+  auto& st = self->state;
+  auto id = st.next_id++;
+  auto reply = st.inbox_prefix + std::to_string(id);
+  natsConnection_PublishRequest(st.connection.get(), subject.c_str(),
+                                reply.c_str(), payload.data(),
+                                static_cast<int>(payload.size()));
+  st.counters.published->Increment();
+  self->delayed_send(self, deadline, timeout_atom::value, id);
+  return id;
+}
+
+} // namespace
+
+bus_actor spawn_bus(caf::actor_system& sys, bus_options opts, readiness& ready,
+                    metrics& m) {
+  auto counters = make_counters(m);
+  auto init = [opts, &ready, counters](bus_pointer self)
+    -> bus_actor::behavior_type {
+    self->state.counters = counters;
+    if (!connect(self, opts, ready))
+      self->quit(make_error(errc::unavailable, "cannot create NATS connection"));
+    return {
+      [=](publish_atom, const std::string& subject, const std::string& data) {
+        natsConnection_Publish(self->state.connection.get(), subject.c_str(),
+                               data.data(), static_cast<int>(data.size()));
+        self->state.counters.published->Increment();
+      },
+      [=](request_atom, const std::string& subject, const std::string& data,
+          caf::timespan deadline) -> caf::result<std::string> {
+        auto promise = self->make_response_promise<std::string>();
+        auto id = send_request(self, subject, data, deadline);
+        self->state.requests.emplace(id, promise);
+        return promise;
+      },
+      [=](gather_atom, const std::string& subject, const std::string& data,
+          caf::timespan window) -> caf::result<std::vector<std::string>> {
+        auto promise = self->make_response_promise<std::vector<std::string>>();
+        auto id = send_request(self, subject, data, window);
+        self->state.gathers.emplace(id, bus_state::gathering{promise, {}});
+        return promise;
+      },
+      [=](subscribe_atom, const std::string& subject, const std::string& group,
+          bus_listener target) {
+        auto& st = self->state;
+        st.listeners.push_back(std::make_unique<listener_closure>(
+          listener_closure{std::move(target), st.counters.received}));
+        natsSubscription* sub = nullptr;
+        auto status = group.empty()
+                        ? natsConnection_Subscribe(&sub, st.connection.get(),
+                                                   subject.c_str(), on_message,
+                                                   st.listeners.back().get())
+                        : natsConnection_QueueSubscribe(
+                          &sub, st.connection.get(), subject.c_str(),
+                          group.c_str(), on_message,
+                          st.listeners.back().get());
+        if (status != NATS_OK) {
+          log::error("nats subscribe failed",
+                     {{"subject", subject}, {"error", natsStatus_GetText(status)}});
+          return false;
+        }
+        // Slow listeners must not make nats.c drop messages silently early.
+        natsSubscription_SetPendingLimits(sub, 1'000'000, 1 << 30);
+        st.subscriptions.emplace_back(sub, natsSubscription_Destroy);
+        return true;
+      },
+      [=](inbox_atom, uint64_t id, std::string& payload, bool no_responders) {
+        auto& st = self->state;
+        if (auto i = st.requests.find(id); i != st.requests.end()) {
+          if (no_responders) {
+            st.counters.requests_no_responders->Increment();
+            i->second.deliver(make_error(errc::no_responders, "no responders"));
+          } else {
+            st.counters.requests_ok->Increment();
+            i->second.deliver(std::move(payload));
+          }
+          st.requests.erase(i);
+        } else if (auto g = st.gathers.find(id); g != st.gathers.end()) {
+          if (no_responders) {
+            g->second.promise.deliver(std::move(g->second.replies));
+            st.gathers.erase(g);
+          } else {
+            g->second.replies.push_back(std::move(payload));
+          }
+        }
+      },
+      [=](timeout_atom, uint64_t id) {
+        auto& st = self->state;
+        if (auto i = st.requests.find(id); i != st.requests.end()) {
+          st.counters.requests_timeout->Increment();
+          i->second.deliver(make_error(errc::timeout, "request timed out"));
+          st.requests.erase(i);
+        } else if (auto g = st.gathers.find(id); g != st.gathers.end()) {
+          g->second.promise.deliver(std::move(g->second.replies));
+          st.gathers.erase(g);
+        }
+      },
+    };
+  };
+  return sys.spawn(init);
+}
+
+} // namespace kumo

@@ -1,0 +1,57 @@
+#pragma once
+
+// The life of every Kumo service process: configuration, logging, the actor
+// system, the bus, the database (migrations + readiness probe), the admin
+// port, the health responder, and SIGTERM draining. A service's main() only
+// declares its options and spawns its actors.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "kumo/atoms.hpp"
+#include "kumo/bus.hpp"
+#include "kumo/config.hpp"
+#include "kumo/health.hpp"
+#include "kumo/metrics.hpp"
+#include "kumo/migration.hpp"
+
+namespace kumo {
+
+/// The actor a service hands back: asked to drain on SIGTERM, it answers
+/// once in-flight work is saved (or the grace period ends first).
+using drainable_actor = caf::typed_actor<caf::replies_to<drain_atom>::with<bool>>;
+
+struct service_context {
+  caf::actor_system& system;
+  const settings& config;
+  bus_actor bus;
+  kumo::metrics& metrics;
+  kumo::readiness& ready;
+  std::string instance; ///< unique per process, e.g. "host-1234"
+};
+
+struct service_definition {
+  std::string name;
+  std::vector<option> options; ///< in addition to the common ones
+  bool uses_database = true;
+  std::function<std::vector<migration>()> migrations;
+  std::function<drainable_actor(service_context&)> start;
+};
+
+/// Options every service has: nats_url, database_url (when used), admin_*,
+/// log_level, instance, threads, shutdown_grace.
+std::vector<option> common_options(const service_definition& def);
+
+/// Runs the service until SIGTERM/SIGINT. Returns the process exit code:
+/// 0 after a clean drain, 2 for configuration or start-up errors.
+int run_service(int argc, char** argv, const service_definition& def);
+
+/// The version compiled into every binary.
+const char* version();
+
+} // namespace kumo

@@ -1,0 +1,51 @@
+#pragma once
+
+// Every NATS subject Kumo uses, in one place (mirrored in
+// docs/architecture.md).
+
+#include <string>
+
+namespace kumo::subjects {
+
+/// Request/reply, answered by every instance of `service`.
+inline std::string health(const std::string& service) {
+  return "kumo." + service + ".health";
+}
+
+/// Queue commands from the gateway (request/reply, queue group "queue").
+inline std::string queue_cmd(const std::string& op) {
+  return "kumo.queue.cmd." + op;
+}
+constexpr const char* queue_cmd_all = "kumo.queue.cmd.*";
+
+constexpr const char* queue_claim = "kumo.queue.claim";         ///< worker asks for work
+constexpr const char* queue_heartbeat = "kumo.queue.heartbeat"; ///< lease extension + offsets
+constexpr const char* queue_report = "kumo.queue.report";       ///< commit and terminal outcomes
+constexpr const char* jobs_available = "kumo.jobs.available";   ///< wake-up for idle workers
+constexpr const char* discard_partial = "kumo.downloader.discard"; ///< delete a cancelled job's .part
+
+/// Cancel/pause of one running job, sent to whichever worker holds it.
+inline std::string job_control(const std::string& id) {
+  return "kumo.job." + id + ".control";
+}
+constexpr const char* job_control_all = "kumo.job.*.control";
+
+/// Raw progress of one kind (download, scan, queue, system, error).
+inline std::string progress(const std::string& kind) {
+  return "kumo.progress." + kind;
+}
+constexpr const char* progress_all = "kumo.progress.*";
+constexpr const char* progress_snapshot = "kumo.progress.snapshot";
+
+/// Normalized events for one room, consumed by gateways.
+inline std::string events(const std::string& room) {
+  return "kumo.events." + room;
+}
+constexpr const char* events_all = "kumo.events.*";
+
+/// Queue groups: one member of each group handles a given request.
+constexpr const char* queue_group = "queue";
+constexpr const char* downloader_group = "downloader";
+constexpr const char* progress_group = "progress";
+
+} // namespace kumo::subjects
