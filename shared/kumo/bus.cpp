@@ -84,7 +84,7 @@ void on_connected(natsConnection*, void* arg) {
 
 void on_disconnected(natsConnection*, void* arg) {
   auto* closure = static_cast<status_closure*>(arg);
-  if (closure->ready->nats.exchange(false)) {
+  if (closure->ready->nats.exchange(false) && !closure->ready->draining) {
     closure->disconnects->Increment();
     log::warn("nats disconnected; reconnecting");
   }

@@ -77,13 +77,15 @@ std::string redact_url(const std::string& url) {
 
 std::string format(level lvl, const std::string& msg,
                    const nlohmann::json& fields) {
-  nlohmann::json line = {{"ts", timestamp()},
-                         {"level", level_name(lvl)},
-                         {"service", service_name},
-                         {"msg", msg}};
+  // Ordered so every line starts with ts, level, service, msg.
+  nlohmann::ordered_json line = {{"ts", timestamp()},
+                                 {"level", level_name(lvl)},
+                                 {"service", service_name},
+                                 {"msg", msg}};
   if (fields.is_object())
     for (auto& [key, value] : fields.items())
-      line[key] = looks_secret(key) ? nlohmann::json("[redacted]") : value;
+      line[key] = looks_secret(key) ? nlohmann::ordered_json("[redacted]")
+                                    : nlohmann::ordered_json(value);
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
