@@ -4,6 +4,7 @@
 // docs/architecture.md).
 
 #include <string>
+#include <vector>
 
 namespace kumo::subjects {
 
@@ -42,6 +43,14 @@ inline std::string events(const std::string& room) {
   return "kumo.events." + room;
 }
 constexpr const char* events_all = "kumo.events.*";
+
+/// Every room of kumo.events.<room>; clients pick rooms by these names.
+inline const std::vector<std::string>& event_rooms() {
+  static const std::vector<std::string> rooms{
+    "download_progress", "downloads", "queue", "scan_progress", "system",
+    "errors"};
+  return rooms;
+}
 
 /// Queue groups: one member of each group handles a given request.
 constexpr const char* queue_group = "queue";

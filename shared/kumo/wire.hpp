@@ -190,4 +190,37 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(progress_update, id, kind,
                                                 eta_seconds, key, folder,
                                                 metadata)
 
+/// kumo.events.<room>: one normalized progress event, as the progress
+/// service publishes it and gateways stream it. `id` is "<epoch>:<seq>":
+/// `seq` grows by one per event of one progress service run (`epoch`).
+struct progress_event {
+  std::string id;
+  uint64_t seq = 0;
+  std::string type;      ///< message type, e.g. "download_progress"
+  std::string room;
+  std::string timestamp; ///< ISO-8601 UTC
+  nlohmann::json data = nlohmann::json::object(); ///< the progress record
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(progress_event, id, seq, type,
+                                                room, timestamp, data)
+
+/// kumo.progress.snapshot request; no rooms: every room.
+struct progress_snapshot_request {
+  std::vector<std::string> rooms;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(progress_snapshot_request,
+                                                rooms)
+
+/// kumo.progress.snapshot reply: live records and recently finished ones.
+/// `seq` is the last event emitted when the snapshot was taken: it already
+/// reflects every event up to and including `seq`.
+struct progress_snapshot {
+  std::string epoch;
+  uint64_t seq = 0;
+  nlohmann::json active = nlohmann::json::array();
+  nlohmann::json recent = nlohmann::json::array();
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(progress_snapshot, epoch, seq,
+                                                active, recent)
+
 } // namespace kumo::wire
