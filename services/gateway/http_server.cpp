@@ -12,6 +12,32 @@ http_server::http_server() : server_(std::make_unique<httplib::Server>()) {
     [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
       send_error(res, 500, "internal", "internal error");
     });
+  // Errors httplib answers itself (unknown route, body over the limit,
+  // malformed request) get the same JSON shape as ours.
+  server_->set_error_handler(httplib::Server::HandlerWithResponse{
+    [](const httplib::Request&,
+       httplib::Response& res) -> httplib::Server::HandlerResponse {
+      if (!res.body.empty())
+        return httplib::Server::HandlerResponse::Unhandled;
+      switch (res.status) {
+        case 404:
+          send_error(res, 404, "not_found", "no such route");
+          break;
+        case 405:
+          send_error(res, 405, "method_not_allowed", "method not allowed");
+          break;
+        case 413:
+          send_error(res, 413, "payload_too_large",
+                     "request body exceeds the limit of 1 MiB");
+          break;
+        default:
+          if (res.status < 500)
+            send_error(res, res.status, "bad_request", "malformed HTTP request");
+          else
+            send_error(res, res.status, "internal", "internal error");
+      }
+      return httplib::Server::HandlerResponse::Handled;
+    }});
 }
 
 http_server::~http_server() {

@@ -69,6 +69,8 @@ int main(int argc, char** argv) {
     {"http_bind", option_kind::text, "127.0.0.1", "public HTTP bind address"},
     {"http_port", option_kind::integer, "8080", "public HTTP port (0: any free)", 0, 65535},
     {"health_window", option_kind::duration, "500ms", "how long /api/health waits for replies", 50, 10'000},
+    {"session_ttl", option_kind::duration, "168h", "lifetime of a login session", 1000, 8760LL * 3'600'000},
+    {"api_key", option_kind::text, "", "static API key for headless clients (empty: none)", INT64_MIN, INT64_MAX, true},
   };
   def.migrations = gateway::migrations;
   def.start = [](service_context& ctx) {
