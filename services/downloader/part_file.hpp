@@ -1,0 +1,88 @@
+#pragma once
+
+// The `<final>.part` file a download writes into. Every opening creates a
+// new inode: the bytes worth keeping are copied into a fresh file which then
+// replaces `.part` by rename. A worker that was paused past its lease and
+// still holds the old file open can therefore never write into the file the
+// new owner continues, and the final rename checks that `.part` is still
+// this inode.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+
+#include "safe_path.hpp"
+
+namespace kumo::downloader {
+
+class sha256;
+
+class part_file {
+public:
+  /// Size of the regular file at `path` (symlinks are not followed), -1 when
+  /// there is none.
+  static int64_t existing_size(const std::string& path);
+
+  /// Opens `paths.part_path` for writing with its first `keep` bytes (fewer
+  /// when the existing file is shorter; see kept()), as a new inode.
+  static std::optional<part_file> create(const target_paths& paths,
+                                         int64_t keep, std::string* error);
+
+  part_file(part_file&& other) noexcept;
+  part_file& operator=(part_file&& other) noexcept;
+  part_file(const part_file&) = delete;
+  part_file& operator=(const part_file&) = delete;
+  ~part_file();
+
+  /// Bytes carried over from the previous partial file.
+  int64_t kept() const {
+    return kept_;
+  }
+
+  /// Writes all of `data` at `offset` (pwrite, retried on short writes).
+  bool write_at(const void* data, size_t size, int64_t offset,
+                std::string* error);
+
+  bool truncate(int64_t size, std::string* error);
+
+  /// Makes everything written so far durable (fdatasync).
+  bool sync(std::string* error);
+
+  /// Current size of our inode.
+  int64_t size() const;
+
+  /// Feeds the first `length` bytes of the file into `hash`.
+  bool hash_prefix(int64_t length, sha256& hash, std::string* error);
+
+  /// True while `.part` on disk is still the inode we write.
+  bool is_current() const;
+
+  /// Renames `.part` to the final name and syncs the directory, but only if
+  /// `.part` is still our inode.
+  bool publish(std::string* error);
+
+  /// Deletes `.part` if it is still our inode.
+  void remove_if_current();
+
+  const target_paths& paths() const {
+    return paths_;
+  }
+
+private:
+  part_file(target_paths paths, int fd, int64_t kept, dev_t dev, ino_t ino);
+
+  target_paths paths_;
+  int fd_ = -1;
+  int64_t kept_ = 0;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+};
+
+/// Deletes `<final>.part` (no error when it does not exist).
+bool remove_part(const target_paths& paths, std::string* error);
+
+/// fsync of a directory, so a rename inside it survives a crash.
+bool sync_directory(const std::string& dir, std::string* error);
+
+} // namespace kumo::downloader

@@ -1,0 +1,144 @@
+#include "safe_path.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+using namespace kumo::downloader;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// A fresh directory with `library/` and `outside/` below it.
+class safe_path_test : public ::testing::Test {
+protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/kumo-safe-path-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    base_ = pattern;
+    root_ = base_ + "/library";
+    outside_ = base_ + "/outside";
+    fs::create_directories(root_);
+    fs::create_directories(outside_);
+  }
+
+  void TearDown() override {
+    fs::remove_all(base_);
+  }
+
+  std::optional<target_paths> resolve(const std::string& rel, bool create,
+                                      std::string& error) {
+    return resolve_target(root_, rel, create, &error);
+  }
+
+  std::string base_;
+  std::string root_;
+  std::string outside_;
+};
+
+} // namespace
+
+TEST(safe_path_lexical, accepts_plain_relative_paths) {
+  EXPECT_EQ(check_relative_path("Show (2013)/Season 01/Show - S01E02.mp4"), "");
+  EXPECT_EQ(check_relative_path("file.mkv"), "");
+  EXPECT_EQ(check_relative_path("a..b/..c/d.."), ""); // dots inside names are fine
+}
+
+TEST(safe_path_lexical, rejects_traversal_absolute_and_nul) {
+  EXPECT_EQ(check_relative_path(""), "target path is empty");
+  EXPECT_EQ(check_relative_path("/etc/passwd"), "target path is absolute");
+  EXPECT_EQ(check_relative_path("../x"), "target path contains '..'");
+  EXPECT_EQ(check_relative_path("a/../../x"), "target path contains '..'");
+  EXPECT_EQ(check_relative_path("a/.."), "target path contains '..'");
+  EXPECT_EQ(check_relative_path("./x"), "target path contains '.'");
+  EXPECT_EQ(check_relative_path("a//b"), "target path has an empty component");
+  EXPECT_EQ(check_relative_path("a/b/"), "target path ends with '/'");
+  using namespace std::string_literals;
+  EXPECT_EQ(check_relative_path("a\0b"s), "target path contains a NUL byte");
+  EXPECT_NE(check_relative_path(std::string(251, 'x')), "");
+  EXPECT_EQ(check_relative_path(std::string(250, 'x')), "");
+}
+
+TEST_F(safe_path_test, creates_parents_inside_the_root) {
+  std::string error;
+  auto t = resolve("Show/Season 01/ep.mp4", true, error);
+  ASSERT_TRUE(t) << error;
+  auto real_root = *real_path(root_);
+  EXPECT_EQ(t->directory, real_root + "/Show/Season 01");
+  EXPECT_EQ(t->final_path, real_root + "/Show/Season 01/ep.mp4");
+  EXPECT_EQ(t->part_path, real_root + "/Show/Season 01/ep.mp4.part");
+  EXPECT_TRUE(fs::is_directory(root_ + "/Show/Season 01"));
+}
+
+TEST_F(safe_path_test, without_create_a_missing_parent_is_an_error) {
+  std::string error;
+  EXPECT_FALSE(resolve("Missing/ep.mp4", false, error));
+  EXPECT_EQ(error, "parent directory does not exist");
+  EXPECT_FALSE(fs::exists(root_ + "/Missing"));
+  auto top = resolve("ep.mp4", false, error);
+  ASSERT_TRUE(top) << error;
+}
+
+TEST_F(safe_path_test, rejects_traversal_before_touching_the_disk) {
+  std::string error;
+  EXPECT_FALSE(resolve("new/../../outside/x", true, error));
+  EXPECT_EQ(error, "target path contains '..'");
+  EXPECT_FALSE(fs::exists(root_ + "/new"));
+  EXPECT_FALSE(resolve("/tmp/x", true, error));
+  EXPECT_EQ(error, "target path is absolute");
+}
+
+TEST_F(safe_path_test, refuses_a_symlink_that_escapes_the_root) {
+  fs::create_directory_symlink(outside_, root_ + "/evil");
+  std::string error;
+  EXPECT_FALSE(resolve("evil/new/ep.mp4", true, error));
+  EXPECT_NE(error.find("leaves the library root"), std::string::npos) << error;
+  // Nothing was created on the other side of the link.
+  EXPECT_FALSE(fs::exists(outside_ + "/new"));
+  EXPECT_FALSE(resolve("evil/ep.mp4", true, error));
+}
+
+TEST_F(safe_path_test, refuses_a_deeper_symlink_escape_and_absolute_links) {
+  fs::create_directories(root_ + "/a/b");
+  fs::create_directory_symlink("../../../outside", root_ + "/a/b/up");
+  fs::create_directory_symlink("/", root_ + "/a/rootlink");
+  std::string error;
+  EXPECT_FALSE(resolve("a/b/up/x/ep.mp4", true, error));
+  EXPECT_FALSE(fs::exists(outside_ + "/x"));
+  EXPECT_FALSE(resolve("a/rootlink/tmp/ep.mp4", true, error));
+}
+
+TEST_F(safe_path_test, follows_symlinks_that_stay_inside) {
+  fs::create_directories(root_ + "/real/Season 01");
+  fs::create_directory_symlink("real", root_ + "/alias");
+  std::string error;
+  auto t = resolve("alias/Season 01/ep.mp4", true, error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->directory, *real_path(root_) + "/real/Season 01");
+}
+
+TEST_F(safe_path_test, refuses_a_file_where_a_directory_is_expected) {
+  { std::ofstream{root_ + "/plain"} << "x"; }
+  std::string error;
+  EXPECT_FALSE(resolve("plain/ep.mp4", true, error));
+  EXPECT_NE(error.find("not a directory"), std::string::npos) << error;
+}
+
+TEST_F(safe_path_test, works_when_the_root_itself_is_a_symlink) {
+  fs::create_directory_symlink(root_, base_ + "/link-to-library");
+  std::string error;
+  auto t = resolve_target(base_ + "/link-to-library", "S/ep.mp4", true, &error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->directory, *real_path(root_) + "/S");
+}
+
+TEST(safe_path_inside, compares_whole_components) {
+  EXPECT_TRUE(is_inside("/lib", "/lib"));
+  EXPECT_TRUE(is_inside("/lib", "/lib/a"));
+  EXPECT_FALSE(is_inside("/lib", "/library"));
+  EXPECT_FALSE(is_inside("/lib", "/"));
+  EXPECT_TRUE(is_inside("/", "/anything"));
+}

@@ -1,0 +1,295 @@
+#include "transfer.hpp"
+
+#include <thread>
+
+#include "http_fetch.hpp"
+#include "sha256.hpp"
+#include "throttle.hpp"
+
+namespace kumo::downloader {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+/// Longest single sleep while waiting for bandwidth, so a stop request is
+/// noticed quickly.
+constexpr auto wait_slice = std::chrono::milliseconds{100};
+
+/// One run of the download; the fetch handler of every request it makes.
+class transfer_run : public fetch_handler {
+public:
+  transfer_run(const transfer_spec& spec, const transfer_settings& settings,
+               transfer_observer& observer)
+    : spec_(spec), settings_(settings), observer_(observer) {
+    // nop
+  }
+
+  transfer_result run();
+
+  bool on_head(const response_head& head) override;
+  bool on_body(const char* data, size_t size) override;
+  bool on_tick() override;
+
+private:
+  enum class verdict { none, complete, refetch, failed, stopped, io_error };
+
+  bool open_file();
+  bool reset_to_zero();
+  bool wait_for_bandwidth(size_t bytes);
+  bool sync_now();
+  void maybe_sync();
+  bool fail(verdict v, bool transient, std::string error);
+  transfer_result finish(transfer_outcome outcome);
+  transfer_result verify();
+  bool hashing() const {
+    return !spec_.sha256.empty();
+  }
+
+  const transfer_spec& spec_;
+  const transfer_settings& settings_;
+  transfer_observer& observer_;
+  transfer_result result_;
+  std::optional<part_file> file_;
+  sha256 hash_;
+  speed_meter speed_;
+  int64_t position_ = 0;    ///< next byte to write
+  int64_t total_ = -1;      ///< size of the file being written, -1 unknown
+  std::string validator_;   ///< validator of the data on disk
+  int64_t resumed_total_ = -1;
+  verdict verdict_ = verdict::none;
+  clock::time_point last_sync_{};
+  int64_t synced_ = -1;
+};
+
+bool transfer_run::fail(verdict v, bool transient, std::string error) {
+  verdict_ = v;
+  result_.transient = transient;
+  result_.error = std::move(error);
+  return false;
+}
+
+bool transfer_run::open_file() {
+  int64_t part_size = part_file::existing_size(spec_.paths.part_path);
+  auto plan = plan_resume(part_size, spec_.bytes_done, spec_.validator);
+  std::string error;
+  file_ = part_file::create(spec_.paths, plan.offset, &error);
+  if (!file_)
+    return fail(verdict::io_error, true, error);
+  position_ = file_->kept();
+  result_.resumed = plan.kind;
+  if (position_ > 0) {
+    validator_ = spec_.validator;
+    resumed_total_ = spec_.bytes_total >= 0 ? spec_.bytes_total : spec_.expected_size;
+    total_ = resumed_total_;
+    if (hashing() && !file_->hash_prefix(position_, hash_, &error))
+      return fail(verdict::io_error, true, error);
+  } else if (plan.kind == resume_kind::range) {
+    result_.resumed = resume_kind::restart; // the data vanished meanwhile
+  }
+  return sync_now();
+}
+
+bool transfer_run::reset_to_zero() {
+  std::string error;
+  if (!file_->truncate(0, &error))
+    return fail(verdict::io_error, true, error);
+  position_ = 0;
+  total_ = -1;
+  resumed_total_ = -1;
+  validator_.clear();
+  hash_.reset();
+  result_.resumed = resume_kind::restart;
+  return sync_now();
+}
+
+bool transfer_run::sync_now() {
+  std::string error;
+  if (!file_->sync(&error))
+    return fail(verdict::io_error, true, error);
+  last_sync_ = clock::now();
+  if (synced_ != position_ || result_.state.validator != validator_
+      || result_.state.bytes_total != total_) {
+    synced_ = position_;
+    result_.state = durable_state{position_, total_, validator_};
+    observer_.on_durable(result_.state);
+  }
+  return true;
+}
+
+void transfer_run::maybe_sync() {
+  if (clock::now() - last_sync_ >= settings_.sync_interval)
+    sync_now();
+}
+
+bool transfer_run::on_head(const response_head& head) {
+  request_facts facts;
+  facts.offset = position_;
+  facts.sent_validator = position_ > 0 ? validator_ : std::string{};
+  facts.resumed_total = resumed_total_;
+  facts.expected_size = spec_.expected_size;
+  auto decision = classify_response(head, facts);
+  switch (decision.action) {
+    case response_action::write_from_zero:
+      if (!reset_to_zero())
+        return false;
+      [[fallthrough]];
+    case response_action::write_from_offset:
+      total_ = decision.total >= 0 ? decision.total : resumed_total_;
+      if (position_ == 0 || validator_.empty())
+        validator_ = head.validator;
+      speed_.start(position_, clock::now());
+      observer_.on_started(position_, total_);
+      return sync_now();
+    case response_action::complete:
+      total_ = decision.total;
+      verdict_ = verdict::complete;
+      return false;
+    case response_action::refetch_from_zero:
+      verdict_ = verdict::refetch;
+      result_.error = decision.reason;
+      return false;
+    case response_action::fail_permanent:
+      return fail(verdict::failed, false, decision.reason);
+    case response_action::fail_transient:
+      return fail(verdict::failed, true, decision.reason);
+  }
+  return false;
+}
+
+bool transfer_run::wait_for_bandwidth(size_t bytes) {
+  if (!settings_.bucket)
+    return true;
+  auto wait = settings_.bucket->reserve(static_cast<int64_t>(bytes));
+  auto until = clock::now() + wait;
+  while (clock::now() < until) {
+    if (!observer_.may_continue()) {
+      settings_.bucket->refund(static_cast<int64_t>(bytes));
+      verdict_ = verdict::stopped;
+      return false;
+    }
+    std::this_thread::sleep_for(std::min<clock::duration>(until - clock::now(), wait_slice));
+  }
+  return true;
+}
+
+bool transfer_run::on_body(const char* data, size_t size) {
+  if (!wait_for_bandwidth(size))
+    return false;
+  // The lease is checked right before every write: once it has lapsed,
+  // another worker may own the job and nothing more is written.
+  if (!observer_.may_continue()) {
+    verdict_ = verdict::stopped;
+    return false;
+  }
+  std::string error;
+  if (!file_->write_at(data, size, position_, &error))
+    return fail(verdict::io_error, true, error);
+  if (hashing())
+    hash_.update(data, size);
+  position_ += static_cast<int64_t>(size);
+  auto now = clock::now();
+  speed_.update(position_, now);
+  observer_.on_progress(static_cast<int64_t>(size), position_, total_,
+                        speed_.bytes_per_second());
+  maybe_sync();
+  return verdict_ == verdict::none;
+}
+
+bool transfer_run::on_tick() {
+  if (!observer_.may_continue()) {
+    verdict_ = verdict::stopped;
+    return false;
+  }
+  speed_.update(position_, clock::now());
+  maybe_sync();
+  return verdict_ == verdict::none;
+}
+
+transfer_result transfer_run::finish(transfer_outcome outcome) {
+  if (file_ && outcome != transfer_outcome::completed)
+    sync_now();
+  result_.outcome = outcome;
+  result_.file = std::move(file_);
+  return std::move(result_);
+}
+
+transfer_result transfer_run::verify() {
+  if (!sync_now())
+    return finish(transfer_outcome::failed);
+  int64_t size = file_->size();
+  std::string mismatch;
+  for (int64_t expected : {total_, spec_.expected_size})
+    if (expected >= 0 && size != expected)
+      mismatch = "size mismatch: " + std::to_string(size) + " bytes on disk, "
+                 + std::to_string(expected) + " expected";
+  if (mismatch.empty() && hashing()) {
+    result_.sha256 = hash_.hex_digest();
+    if (result_.sha256 != spec_.sha256)
+      mismatch = "sha256 mismatch: got " + result_.sha256 + ", expected "
+                 + spec_.sha256;
+  }
+  if (!mismatch.empty()) {
+    // The bytes cannot be trusted: the next attempt starts from zero.
+    reset_to_zero();
+    fail(verdict::failed, true, mismatch);
+    return finish(transfer_outcome::failed);
+  }
+  result_.state = durable_state{size, size, validator_};
+  observer_.on_durable(result_.state);
+  return finish(transfer_outcome::completed);
+}
+
+transfer_result transfer_run::run() {
+  if (!open_file())
+    return finish(transfer_outcome::failed);
+  fetch_request req;
+  req.url = spec_.url;
+  req.user_agent = settings_.user_agent;
+  req.connect_timeout = settings_.connect_timeout;
+  req.stall_timeout = settings_.stall_timeout;
+  req.max_recv_bps = spec_.rate_limit_bps;
+  req.policy = settings_.policy;
+  for (int attempt = 0;; ++attempt) {
+    req.range_from = position_;
+    req.if_range = position_ > 0 ? validator_ : std::string{};
+    verdict_ = verdict::none;
+    auto fetched = fetch(req, *this);
+    switch (verdict_) {
+      case verdict::complete:
+        return verify();
+      case verdict::refetch:
+        if (attempt > 0 || !reset_to_zero()) {
+          fail(verdict::failed, true, result_.error);
+          return finish(transfer_outcome::failed);
+        }
+        continue;
+      case verdict::failed:
+      case verdict::io_error:
+        return finish(transfer_outcome::failed);
+      case verdict::stopped:
+        return finish(transfer_outcome::stopped);
+      case verdict::none:
+        break;
+    }
+    if (fetched.status == fetch_status::finished)
+      return verify();
+    if (fetched.status == fetch_status::stopped) // handler said no without a verdict
+      return finish(transfer_outcome::stopped);
+    fail(verdict::failed,
+         fetched.status == fetch_status::failed && fetched.transient,
+         fetched.error);
+    return finish(transfer_outcome::failed);
+  }
+}
+
+} // namespace
+
+transfer_result run_transfer(const transfer_spec& spec,
+                             const transfer_settings& settings,
+                             transfer_observer& observer) {
+  transfer_run run{spec, settings, observer};
+  return run.run();
+}
+
+} // namespace kumo::downloader

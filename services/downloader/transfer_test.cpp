@@ -1,0 +1,403 @@
+#include "transfer.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "sha256.hpp"
+#include "test_origin.hpp"
+
+using namespace kumo::downloader;
+using namespace kumo::downloader::testing;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string make_content(size_t size) {
+  std::string out(size, '\0');
+  uint32_t x = 12345;
+  for (auto& c : out) {
+    x = x * 1103515245 + 12345;
+    c = static_cast<char>(x >> 24);
+  }
+  return out;
+}
+
+std::string digest(const std::string& data) {
+  sha256 h;
+  h.update(data.data(), data.size());
+  return h.hex_digest();
+}
+
+struct recording_observer : transfer_observer {
+  std::function<bool()> allow = [] { return true; };
+  std::vector<durable_state> durable;
+  int64_t started_at = -1;
+  int64_t written = 0;
+  int64_t last_current = 0;
+
+  bool may_continue() override {
+    return allow();
+  }
+  void on_durable(const durable_state& s) override {
+    durable.push_back(s);
+  }
+  void on_started(int64_t offset, int64_t) override {
+    started_at = offset;
+  }
+  void on_progress(int64_t w, int64_t current, int64_t, int64_t) override {
+    written += w;
+    last_current = current;
+  }
+};
+
+class transfer_test : public ::testing::Test {
+protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/kumo-transfer-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    paths_.directory = dir_;
+    paths_.final_path = dir_ + "/ep.mp4";
+    paths_.part_path = dir_ + "/ep.mp4.part";
+    std::string error;
+    allow_loopback_ = address_policy{*parse_cidr_list("127.0.0.1/32", &error)};
+    settings_.user_agent = "kumo-test";
+    settings_.connect_timeout = 2s;
+    settings_.stall_timeout = 5s;
+    settings_.sync_interval = 10ms;
+    settings_.policy = &allow_loopback_;
+  }
+
+  void TearDown() override {
+    fs::remove_all(dir_);
+  }
+
+  std::string part() const {
+    std::ifstream in{paths_.part_path, std::ios::binary};
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  void write_part(const std::string& data) {
+    std::ofstream{paths_.part_path, std::ios::binary} << data;
+  }
+
+  transfer_spec spec_for(const std::string& url) {
+    transfer_spec s;
+    s.url = url;
+    s.paths = paths_;
+    return s;
+  }
+
+  std::string dir_;
+  target_paths paths_;
+  address_policy allow_loopback_;
+  transfer_settings settings_;
+  recording_observer observer_;
+};
+
+const std::string etag = "\"v1\"";
+
+} // namespace
+
+TEST_F(transfer_test, downloads_and_verifies_a_fresh_file) {
+  auto content = make_content(3 * 1024 * 1024 + 17);
+  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  auto spec = spec_for(origin.url("/ep.mp4"));
+  spec.sha256 = digest(content);
+  spec.expected_size = static_cast<int64_t>(content.size());
+  auto r = run_transfer(spec, settings_, observer_);
+  ASSERT_EQ(r.outcome, transfer_outcome::completed) << r.error;
+  EXPECT_EQ(r.resumed, resume_kind::fresh);
+  EXPECT_EQ(r.sha256, spec.sha256);
+  EXPECT_EQ(r.state.bytes_done, static_cast<int64_t>(content.size()));
+  EXPECT_EQ(r.state.validator, etag);
+  EXPECT_EQ(part(), content);
+  EXPECT_EQ(observer_.started_at, 0);
+  EXPECT_EQ(observer_.written, static_cast<int64_t>(content.size()));
+  ASSERT_EQ(origin.requests().size(), 1u);
+  EXPECT_EQ(origin.requests()[0].headers.count("range"), 0u);
+  // Publishing moves the verified file into place.
+  std::string error;
+  ASSERT_TRUE(r.file->publish(&error)) << error;
+  EXPECT_TRUE(fs::exists(paths_.final_path));
+  EXPECT_FALSE(fs::exists(paths_.part_path));
+}
+
+TEST_F(transfer_test, resumes_with_range_and_if_range) {
+  auto content = make_content(500'000);
+  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  write_part(content.substr(0, 300'000) + "garbage beyond the durable offset");
+  auto spec = spec_for(origin.url("/ep.mp4"));
+  spec.bytes_done = 300'000;
+  spec.bytes_total = 500'000;
+  spec.validator = etag;
+  spec.sha256 = digest(content); // hashes the kept prefix first
+  auto r = run_transfer(spec, settings_, observer_);
+  ASSERT_EQ(r.outcome, transfer_outcome::completed) << r.error;
+  EXPECT_EQ(r.resumed, resume_kind::range);
+  EXPECT_EQ(part(), content);
+  EXPECT_EQ(observer_.started_at, 300'000);
+  EXPECT_EQ(observer_.written, 200'000);
+  auto reqs = origin.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].headers["range"], "bytes=300000-");
+  EXPECT_EQ(reqs[0].headers["if-range"], etag);
+}
+
+TEST_F(transfer_test, restarts_when_the_file_changed_on_the_server) {
+  auto content = make_content(200'000);
+  test_origin origin{[&](const origin_request& r) { return static_file(r, content, "\"v2\""); }};
+  write_part(make_content(100'000).substr(0, 50'000) + "old version");
+  auto spec = spec_for(origin.url("/ep.mp4"));
+  spec.bytes_done = 50'000;
+  spec.bytes_total = 300'000;
+  spec.validator = etag; // the old version's
+  auto r = run_transfer(spec, settings_, observer_);
+  ASSERT_EQ(r.outcome, transfer_outcome::completed) << r.error;
+  EXPECT_EQ(r.resumed, resume_kind::restart);
+  EXPECT_EQ(part(), content);
+  EXPECT_EQ(r.state.validator, "\"v2\"");
+  EXPECT_EQ(origin.requests().size(), 1u); // the 200 was used directly
+}
+
+TEST_F(transfer_test, starts_over_without_a_validator) {
+  auto content = make_content(100'000);
+  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  write_part(content.substr(0, 40'000));
+  auto spec = spec_for(origin.url("/ep.mp4"));
+  spec.bytes_done = 40'000;
+  auto r = run_transfer(spec, settings_, observer_);
+  ASSERT_EQ(r.outcome, transfer_outcome::completed) << r.error;
+  EXPECT_EQ(r.resumed, resume_kind::restart);
+  EXPECT_EQ(origin.requests()[0].headers.count("range"), 0u);
+  EXPECT_EQ(part(), content);
+}
+
+TEST_F(transfer_test, refetches_from_zero_after_a_206_at_the_wrong_offset) {
+  auto content = make_content(100'000);
+  test_origin origin{[&](const origin_request& r) {
+    if (r.headers.count("range")) {
+      origin_response bad; // claims to start at 1000, not at our offset
+      bad.status = 206;
+      bad.headers = {{"ETag", etag}, {"Content-Range", "bytes 1000-99999/100000"}};
+      bad.body = content.substr(1000);
+      return bad;
+    }
+    return static_file(r, content, etag);
+  }};
+  write_part(content.substr(0, 60'000));
+  auto spec = spec_for(origin.url("/ep.mp4"));
+  spec.bytes_done = 60'000;
+  spec.validator = etag;
+  auto r = run_transfer(spec, settings_, observer_);
+  ASSERT_EQ(r.outcome, transfer_outcome::completed) << r.error;
+  EXPECT_EQ(r.resumed, resume_kind::restart);
+  EXPECT_EQ(part(), content);
+  auto reqs = origin.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[1].headers.count("range"), 0u);
+}
+
+TEST_F(transfer_test, refuses_a_206_for_another_version) {
+  auto content = make_content(10'000);
+  test_origin origin{[&](const origin_request& r) {
+    // A server that ignores If-Range and answers with the new ETag.
+    auto res = static_file(r, content, "\"v2\"");
+    if (r.headers.count("range")) {
+      res = static_file(origin_request{r.method, r.path, {{"range", r.headers.at("range")}}},
+                        content, "\"v2\"");
+    }
+    return res;
+  }};
+  write_part(content.substr(0, 5000));
+  auto spec = spec_for(origin.url("/ep.mp4"));
+  spec.bytes_done = 5000;
+  spec.validator = etag;
+  auto r = run_transfer(spec, settings_, observer_);
+  ASSERT_EQ(r.outcome, transfer_outcome::completed) << r.error;
+  EXPECT_EQ(origin.requests().size(), 2u);
+  EXPECT_EQ(part(), content);
+}
+
+TEST_F(transfer_test, a_416_completes_a_file_already_on_disk) {
+  auto content = make_content(70'000);
+  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  write_part(content);
+  auto spec = spec_for(origin.url("/ep.mp4"));
+  spec.bytes_done = 70'000;
+  spec.bytes_total = 70'000;
+  spec.validator = etag;
+  spec.sha256 = digest(content);
+  auto r = run_transfer(spec, settings_, observer_);
+  ASSERT_EQ(r.outcome, transfer_outcome::completed) << r.error;
+  EXPECT_EQ(r.resumed, resume_kind::range);
+  EXPECT_EQ(r.sha256, spec.sha256);
+  EXPECT_EQ(observer_.written, 0);
+}
+
+TEST_F(transfer_test, client_errors_fail_permanently) {
+  test_origin origin{[](const origin_request&) {
+    origin_response res;
+    res.status = 404;
+    res.reason = "Not Found";
+    res.body = "no such file";
+    return res;
+  }};
+  auto r = run_transfer(spec_for(origin.url("/missing")), settings_, observer_);
+  EXPECT_EQ(r.outcome, transfer_outcome::failed);
+  EXPECT_FALSE(r.transient);
+  EXPECT_EQ(r.error, "HTTP 404");
+  EXPECT_EQ(part(), ""); // the error page was not written
+}
+
+TEST_F(transfer_test, server_errors_fail_transiently_and_keep_the_offset) {
+  auto content = make_content(10'000);
+  test_origin origin{[](const origin_request&) {
+    origin_response res;
+    res.status = 503;
+    res.reason = "Service Unavailable";
+    return res;
+  }};
+  write_part(content.substr(0, 4000));
+  auto spec = spec_for(origin.url("/ep.mp4"));
+  spec.bytes_done = 4000;
+  spec.validator = etag;
+  auto r = run_transfer(spec, settings_, observer_);
+  EXPECT_EQ(r.outcome, transfer_outcome::failed);
+  EXPECT_TRUE(r.transient);
+  EXPECT_EQ(r.state.bytes_done, 4000);
+  EXPECT_EQ(r.state.validator, etag);
+  EXPECT_EQ(part(), content.substr(0, 4000));
+}
+
+TEST_F(transfer_test, a_checksum_mismatch_discards_the_data) {
+  auto content = make_content(10'000);
+  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  auto spec = spec_for(origin.url("/ep.mp4"));
+  spec.sha256 = std::string(64, 'a');
+  auto r = run_transfer(spec, settings_, observer_);
+  EXPECT_EQ(r.outcome, transfer_outcome::failed);
+  EXPECT_TRUE(r.transient);
+  EXPECT_NE(r.error.find("sha256 mismatch"), std::string::npos);
+  EXPECT_EQ(r.state.bytes_done, 0);
+  EXPECT_EQ(part(), "");
+}
+
+TEST_F(transfer_test, a_wrong_size_fails_before_downloading) {
+  auto content = make_content(10'000);
+  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  auto spec = spec_for(origin.url("/ep.mp4"));
+  spec.expected_size = 9'999;
+  auto r = run_transfer(spec, settings_, observer_);
+  EXPECT_EQ(r.outcome, transfer_outcome::failed);
+  EXPECT_FALSE(r.transient);
+  EXPECT_EQ(observer_.written, 0);
+}
+
+TEST_F(transfer_test, a_truncated_body_is_a_transient_failure) {
+  auto content = make_content(10'000);
+  test_origin origin{[&](const origin_request&) {
+    origin_response res;
+    res.headers = {{"ETag", etag}, {"Content-Length", "20000"}};
+    res.send_length = false;
+    res.body = content; // connection closes after half of the promise
+    return res;
+  }};
+  auto r = run_transfer(spec_for(origin.url("/ep.mp4")), settings_, observer_);
+  EXPECT_EQ(r.outcome, transfer_outcome::failed);
+  EXPECT_TRUE(r.transient);
+  EXPECT_EQ(r.state.bytes_done, 10'000); // resumable from here
+  EXPECT_EQ(r.state.validator, etag);
+}
+
+TEST_F(transfer_test, stops_writing_as_soon_as_told) {
+  auto content = make_content(2'000'000);
+  test_origin origin{[&](const origin_request& r) {
+    auto res = static_file(r, content, etag);
+    res.chunk = 64 * 1024;
+    res.chunk_delay = 5ms;
+    return res;
+  }};
+  observer_.allow = [this] { return observer_.last_current < 500'000; };
+  auto r = run_transfer(spec_for(origin.url("/ep.mp4")), settings_, observer_);
+  EXPECT_EQ(r.outcome, transfer_outcome::stopped);
+  EXPECT_GE(r.state.bytes_done, 500'000);
+  EXPECT_LT(r.state.bytes_done, 2'000'000);
+  EXPECT_EQ(r.state.bytes_done, observer_.last_current); // synced at the stop
+  EXPECT_EQ(part(), content.substr(0, static_cast<size_t>(r.state.bytes_done)));
+}
+
+TEST_F(transfer_test, refuses_loopback_without_an_allowlist) {
+  int hits = 0;
+  test_origin origin{[&](const origin_request& r) {
+    ++hits;
+    return static_file(r, "secret", etag);
+  }};
+  address_policy strict;
+  settings_.policy = &strict;
+  auto r = run_transfer(spec_for(origin.url("/")), settings_, observer_);
+  EXPECT_EQ(r.outcome, transfer_outcome::failed);
+  EXPECT_FALSE(r.transient);
+  EXPECT_EQ(r.error, "address 127.0.0.1 is not allowed");
+  EXPECT_EQ(hits, 0);
+}
+
+TEST_F(transfer_test, refuses_a_redirect_to_a_forbidden_address) {
+  test_origin inner{[](const origin_request& r) { return static_file(r, "secret", etag); }};
+  auto inner_url = inner.url("/");
+  inner_url.replace(inner_url.find("127.0.0.1"), 9, "127.0.0.2");
+  test_origin outer{[&](const origin_request&) {
+    origin_response res;
+    res.status = 302;
+    res.reason = "Found";
+    res.headers = {{"Location", inner_url}};
+    return res;
+  }};
+  auto r = run_transfer(spec_for(outer.url("/")), settings_, observer_);
+  EXPECT_EQ(r.outcome, transfer_outcome::failed);
+  EXPECT_EQ(r.error, "address 127.0.0.2 is not allowed");
+  EXPECT_TRUE(inner.requests().empty());
+}
+
+TEST_F(transfer_test, follows_at_most_five_redirects) {
+  test_origin loop{[](const origin_request& r) {
+    origin_response res;
+    res.status = 302;
+    res.reason = "Found";
+    res.headers = {{"Location", r.path + "x"}};
+    return res;
+  }};
+  auto r = run_transfer(spec_for(loop.url("/a")), settings_, observer_);
+  EXPECT_EQ(r.outcome, transfer_outcome::failed);
+  EXPECT_FALSE(r.transient);
+  EXPECT_EQ(loop.requests().size(), 6u);
+}
+
+TEST_F(transfer_test, only_http_and_https) {
+  for (const char* url : {"file:///etc/passwd", "ftp://127.0.0.1/x",
+                          "gopher://127.0.0.1/", "dict://127.0.0.1/"}) {
+    auto r = run_transfer(spec_for(url), settings_, observer_);
+    EXPECT_EQ(r.outcome, transfer_outcome::failed) << url;
+    EXPECT_FALSE(r.transient) << url;
+  }
+}
+
+TEST_F(transfer_test, the_worker_bandwidth_limit_paces_writes) {
+  auto content = make_content(300'000);
+  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  token_bucket bucket{1'000'000, 16'384};
+  settings_.bucket = &bucket;
+  auto started = std::chrono::steady_clock::now();
+  auto r = run_transfer(spec_for(origin.url("/ep.mp4")), settings_, observer_);
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(r.outcome, transfer_outcome::completed) << r.error;
+  EXPECT_GE(took, 250ms); // (300000 - 16384) bytes at 1 MB/s
+  EXPECT_EQ(part(), content);
+}
