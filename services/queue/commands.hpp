@@ -1,0 +1,120 @@
+#pragma once
+
+// Every request the queue serves, parsed and validated. The store executes
+// only these values, never raw JSON, so bad input is rejected before any
+// transaction starts and changes nothing.
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "kumo/wire.hpp"
+#include "model.hpp"
+#include "path_template.hpp"
+#include "result.hpp"
+
+namespace kumo::queue {
+
+struct add_episode {
+  int season = 0;
+  int episode = 0;
+  wire::source src;
+  std::string target_path; ///< rendered from the path template
+};
+
+/// cmd.add
+struct add_command {
+  std::string serie_id;
+  std::string serie_folder;
+  std::string serie_name;
+  priority prio = priority::normal;
+  std::vector<add_episode> episodes;
+};
+
+/// cmd.status
+struct status_command {};
+
+/// cmd.get
+struct get_command {
+  std::string id;
+};
+
+/// cmd.remove
+struct remove_command {
+  std::string id;
+};
+
+enum class queue_switch : uint8_t { start, stop, pause, resume };
+
+/// cmd.start / cmd.stop / cmd.pause / cmd.resume
+struct switch_command {
+  queue_switch action = queue_switch::start;
+};
+
+enum class item_action : uint8_t { pause, resume, cancel };
+
+/// cmd.pause_item / cmd.resume_item / cmd.cancel_item
+struct item_command {
+  item_action action = item_action::pause;
+  std::string id;
+};
+
+/// cmd.set_priority
+struct priority_command {
+  std::string id;
+  priority prio = priority::normal;
+};
+
+/// cmd.retry: `ids` empty and `all` set means every failed item.
+struct retry_command {
+  std::vector<std::string> ids;
+  bool all = true;
+};
+
+/// cmd.clear_completed
+struct clear_command {};
+
+/// Internal: one reaper pass (expired leases, due retries, counts, discards).
+struct reap_command {};
+
+/// Internal: counts and switches for the queue progress event.
+struct snapshot_command {};
+
+/// Internal: a downloader deleted the partial file of `id`.
+struct discard_done_command {
+  std::string id;
+};
+
+using command
+  = std::variant<add_command, status_command, get_command, remove_command,
+                 switch_command, item_command, priority_command, retry_command,
+                 clear_command, wire::claim_request, wire::heartbeat,
+                 wire::report, reap_command, snapshot_command,
+                 discard_done_command>;
+
+/// The action name a command reports in queue progress events ("add",
+/// "pause_item", "claim", ...).
+std::string action_name(const command& cmd);
+
+/// Parses the payload of kumo.queue.cmd.<op>. An empty payload counts as
+/// {}. Fails with a message naming the offending field.
+result<command> parse_queue_command(const std::string& op,
+                                    const std::string& payload,
+                                    const path_template& paths);
+
+/// kumo.queue.claim
+result<wire::claim_request> parse_claim(const std::string& payload);
+
+/// kumo.queue.heartbeat
+result<wire::heartbeat> parse_heartbeat(const std::string& payload);
+
+/// kumo.queue.report
+result<wire::report> parse_report(const std::string& payload);
+
+/// ^[a-z0-9]+(-[a-z0-9]+)*$, at most 255 bytes.
+bool is_valid_key(const std::string& key);
+
+/// Canonical 8-4-4-4-12 hex UUID (any case).
+bool is_uuid(const std::string& text);
+
+} // namespace kumo::queue

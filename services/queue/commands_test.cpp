@@ -1,0 +1,229 @@
+#include "commands.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace kumo::queue;
+using json = nlohmann::json;
+
+namespace {
+
+const path_template& paths() {
+  static auto t = *path_template::parse(path_template::default_text);
+  return t;
+}
+
+json valid_add() {
+  return {{"serie_id", "attack-on-titan"},
+          {"serie_folder", "Attack on Titan (2013)"},
+          {"serie_name", "Attack on Titan"},
+          {"priority", "high"},
+          {"episodes",
+           {{{"season", 1},
+             {"episode", 2},
+             {"source", {{"provider", "direct"}, {"url", "http://127.0.0.1/e2.mkv"}}}}}}};
+}
+
+result<command> add(const json& body) {
+  return parse_queue_command("add", body.dump(), paths());
+}
+
+/// Expects `body` to be rejected with a message containing `needle`.
+void expect_rejected(const json& body, const std::string& needle) {
+  auto r = add(body);
+  ASSERT_FALSE(r) << "accepted: " << body.dump();
+  EXPECT_NE(r.error().find(needle), std::string::npos)
+    << "message '" << r.error() << "' does not name '" << needle << "'";
+}
+
+} // namespace
+
+TEST(commands, add_parses_and_builds_target_paths) {
+  auto r = add(valid_add());
+  ASSERT_TRUE(r) << r.error();
+  auto& a = std::get<add_command>(*r);
+  EXPECT_EQ(a.prio, priority::high);
+  ASSERT_EQ(a.episodes.size(), 1u);
+  EXPECT_EQ(a.episodes[0].target_path,
+            "Attack on Titan (2013)/Season 01/Attack on Titan - S01E02.mkv");
+  EXPECT_EQ(a.episodes[0].src.size, -1);
+}
+
+TEST(commands, add_accepts_numeric_priorities_and_defaults_to_normal) {
+  auto body = valid_add();
+  body["priority"] = 0;
+  EXPECT_EQ(std::get<add_command>(*add(body)).prio, priority::low);
+  body["priority"] = 2;
+  EXPECT_EQ(std::get<add_command>(*add(body)).prio, priority::high);
+  body.erase("priority");
+  EXPECT_EQ(std::get<add_command>(*add(body)).prio, priority::normal);
+}
+
+TEST(commands, add_rejections_name_the_field) {
+  auto b = valid_add();
+  b["serie_id"] = "Attack On Titan";
+  expect_rejected(b, "serie_id");
+  b["serie_id"] = "attack--titan";
+  expect_rejected(b, "serie_id");
+  b = valid_add();
+  b.erase("serie_folder");
+  expect_rejected(b, "serie_folder is required");
+  b = valid_add();
+  b["serie_name"] = "bad\nname";
+  expect_rejected(b, "serie_name must not contain control characters");
+  b["serie_name"] = std::string(256, 'x');
+  expect_rejected(b, "serie_name is longer than 255");
+  b = valid_add();
+  b["priority"] = "urgent";
+  expect_rejected(b, "priority");
+  b["priority"] = 3;
+  expect_rejected(b, "priority");
+  b = valid_add();
+  b["episodes"] = json::array();
+  expect_rejected(b, "episodes must have 1..1000");
+  b["episodes"] = "S01E01";
+  expect_rejected(b, "episodes must be an array");
+}
+
+TEST(commands, add_episode_rejections_name_the_field) {
+  auto with_episode = [](json ep) {
+    auto b = valid_add();
+    b["episodes"] = json::array({valid_add()["episodes"][0], ep});
+    return b;
+  };
+  auto ep = valid_add()["episodes"][0];
+  auto e = ep;
+  e["season"] = 1001;
+  expect_rejected(with_episode(e), "episodes[1].season must be an integer 0..1000");
+  e = ep;
+  e["episode"] = "2";
+  expect_rejected(with_episode(e), "episodes[1].episode");
+  e = ep;
+  e["episode"] = 10001;
+  expect_rejected(with_episode(e), "episodes[1].episode");
+  e = ep;
+  e["source"]["url"] = "file:///etc/passwd";
+  expect_rejected(with_episode(e), "episodes[1].source.url must be an http(s) URL");
+  e["source"]["url"] = "http:///nohost";
+  expect_rejected(with_episode(e), "episodes[1].source.url");
+  e["source"]["url"] = "http://h/a b";
+  expect_rejected(with_episode(e), "episodes[1].source.url");
+  e = ep;
+  e["source"]["provider"] = "ftp";
+  expect_rejected(with_episode(e), "episodes[1].source.provider");
+  e = ep;
+  e["source"]["sha256"] = "abc";
+  expect_rejected(with_episode(e), "episodes[1].source.sha256");
+  e = ep;
+  e.erase("source");
+  expect_rejected(with_episode(e), "episodes[1].source is required");
+  expect_rejected(with_episode("S01E02"), "episode S01E02 has no source");
+  expect_rejected(with_episode("hello"), "episodes[1] must be an object");
+}
+
+TEST(commands, add_rejects_unusable_folder_names) {
+  auto b = valid_add();
+  b["serie_folder"] = "..";
+  expect_rejected(b, "target path");
+}
+
+TEST(commands, malformed_payloads_are_rejected) {
+  EXPECT_EQ(parse_queue_command("add", "{not json", paths()).error(), "malformed JSON");
+  EXPECT_EQ(parse_queue_command("add", "[1]", paths()).error(),
+            "request must be a JSON object");
+  EXPECT_FALSE(parse_queue_command("drop_tables", "{}", paths()));
+  EXPECT_TRUE(parse_queue_command("status", "", paths()));
+}
+
+TEST(commands, id_commands_require_a_uuid) {
+  for (auto op : {"get", "remove", "pause_item", "resume_item", "cancel_item"}) {
+    auto r = parse_queue_command(op, R"({"id":"1; DROP TABLE x"})", paths());
+    ASSERT_FALSE(r) << op;
+    EXPECT_EQ(r.error(), "id must be a UUID");
+    EXPECT_EQ(parse_queue_command(op, "{}", paths()).error(), "id is required");
+  }
+  auto ok = parse_queue_command(
+    "cancel_item", R"({"id":"0E8D3F4A-1111-4222-8333-444455556666"})", paths());
+  ASSERT_TRUE(ok);
+  auto& c = std::get<item_command>(*ok);
+  EXPECT_EQ(c.action, item_action::cancel);
+  EXPECT_EQ(c.id, "0e8d3f4a-1111-4222-8333-444455556666");
+}
+
+TEST(commands, set_priority_and_retry) {
+  auto id = std::string{"0e8d3f4a-1111-4222-8333-444455556666"};
+  auto p = parse_queue_command("set_priority", json{{"id", id}, {"priority", "low"}}.dump(), paths());
+  ASSERT_TRUE(p);
+  EXPECT_EQ(std::get<priority_command>(*p).prio, priority::low);
+  EXPECT_FALSE(parse_queue_command("set_priority", json{{"id", id}}.dump(), paths()));
+  auto all = parse_queue_command("retry", "{}", paths());
+  EXPECT_TRUE(std::get<retry_command>(*all).all);
+  auto some = parse_queue_command("retry", json{{"ids", {id}}}.dump(), paths());
+  EXPECT_FALSE(std::get<retry_command>(*some).all);
+  auto none = parse_queue_command("retry", json{{"ids", json::array()}}.dump(), paths());
+  EXPECT_FALSE(std::get<retry_command>(*none).all) << "an empty list retries nothing";
+  EXPECT_EQ(parse_queue_command("retry", json{{"ids", {"x"}}}.dump(), paths()).error(),
+            "ids[0] must be a UUID");
+}
+
+TEST(commands, claim_validation) {
+  auto c = parse_claim(R"({"worker":"w1","slots":4})");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->slots, 4);
+  EXPECT_EQ(parse_claim(R"({"worker":"w1"})")->slots, 1);
+  EXPECT_EQ(parse_claim(R"({"slots":1})").error(), "worker is required");
+  EXPECT_EQ(parse_claim(R"({"worker":"w","slots":0})").error(),
+            "slots must be an integer 1..100");
+  EXPECT_FALSE(parse_claim(R"({"worker":"w","slots":101})"));
+}
+
+TEST(commands, heartbeat_validation) {
+  auto id = std::string{"0e8d3f4a-1111-4222-8333-444455556666"};
+  auto ok = parse_heartbeat(json{{"worker", "w"},
+                                 {"jobs", {{{"id", id}, {"lease_token", id}, {"bytes_done", 10}}}}}
+                              .dump());
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ(ok->jobs[0].bytes_done, 10);
+  EXPECT_EQ(ok->jobs[0].bytes_total, -1);
+  auto bad = parse_heartbeat(
+    json{{"worker", "w"}, {"jobs", {{{"id", id}, {"lease_token", id}, {"bytes_done", -1}}}}}.dump());
+  EXPECT_EQ(bad.error(), "jobs[0].bytes_done must be an integer 0..9223372036854775807");
+  EXPECT_EQ(parse_heartbeat(json{{"worker", "w"}, {"jobs", {{{"id", id}}}}}.dump()).error(),
+            "jobs[0].lease_token is required");
+}
+
+TEST(commands, report_validation) {
+  auto id = std::string{"0e8d3f4a-1111-4222-8333-444455556666"};
+  json r = {{"id", id}, {"lease_token", id}, {"worker", "w"}, {"outcome", "failed"},
+            {"transient", true}, {"error", std::string(5000, 'e')}};
+  auto ok = parse_report(r.dump());
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_TRUE(ok->transient);
+  EXPECT_EQ(ok->error.size(), 2000u) << "long errors are clipped, not refused";
+  r["outcome"] = "exploded";
+  EXPECT_NE(parse_report(r.dump()).error().find("outcome"), std::string::npos);
+  r["outcome"] = "completed";
+  r["transient"] = "yes";
+  EXPECT_EQ(parse_report(r.dump()).error(), "transient must be a boolean");
+  r["transient"] = false;
+  r["sha256"] = "zz";
+  EXPECT_EQ(parse_report(r.dump()).error(), "sha256 must be 64 hex digits");
+  r.erase("sha256");
+  r["lease_token"] = "nope";
+  EXPECT_EQ(parse_report(r.dump()).error(), "lease_token must be a UUID");
+}
+
+TEST(commands, keys_and_uuids) {
+  EXPECT_TRUE(is_valid_key("attack-on-titan"));
+  EXPECT_TRUE(is_valid_key("86-eighty-six"));
+  for (auto bad : {"", "-a", "a-", "a--b", "A", "a_b", "a b", "ä"})
+    EXPECT_FALSE(is_valid_key(bad)) << bad;
+  EXPECT_TRUE(is_uuid("0e8d3f4a-1111-4222-8333-444455556666"));
+  EXPECT_FALSE(is_uuid("0e8d3f4a111142228333444455556666"));
+  EXPECT_FALSE(is_uuid("0e8d3f4a-1111-4222-8333-44445555666g"));
+}
+
+TEST(commands, action_names) {
+  EXPECT_EQ(action_name(command{switch_command{queue_switch::pause}}), "pause");
+  EXPECT_EQ(action_name(command{item_command{item_action::resume, ""}}), "resume_item");
+  EXPECT_EQ(action_name(command{add_command{}}), "add");
+}

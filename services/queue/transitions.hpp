@@ -1,0 +1,67 @@
+#pragma once
+
+// The rules of the job state machine, apart from the SQL that applies them.
+//
+// Fencing: a claim is the only thing that changes an item's lease token, so
+// the token stored on the item always names its latest lease. A worker's
+// report is accepted only with that token; once a newer claim happened (or
+// the item was removed) the worker is stale and changes nothing.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "commands.hpp"
+#include "model.hpp"
+#include "retry_policy.hpp"
+
+namespace kumo::queue {
+
+/// Why a user action is not allowed in `status`, or nullopt when it is.
+/// pause: pending/downloading; resume: paused; cancel:
+/// pending/paused/downloading/failed; set_priority: pending/paused/downloading.
+std::optional<std::string> refuse_item_action(item_action action, item_status status);
+std::optional<std::string> refuse_priority_change(item_status status);
+
+/// The status after an allowed user action.
+item_status status_after(item_action action);
+
+/// What the store found about the item a report is about.
+struct report_facts {
+  bool exists = false;
+  bool token_matches = false;  ///< the report's token is the latest lease's
+  item_status status = item_status::pending;
+  bool lease_closed = false;   ///< this lease already reported its end
+  int retries = 0;
+};
+
+enum class report_verdict : uint8_t {
+  stale,       ///< {ok:false, reason:"stale_lease"}, nothing changes
+  acknowledge, ///< {ok:true}; at most the offset of a resting item is kept
+  apply,       ///< {ok:true}; the item moves to `next`
+};
+
+struct report_plan {
+  report_verdict verdict = report_verdict::stale;
+  item_status next = item_status::pending;
+  std::string event;            ///< queue_events.event when applied
+  int64_t retry_delay_ms = -1;  ///< >= 0 when a retry is scheduled
+  bool record_offset = false;   ///< store bytes_done/validator (acknowledge)
+  bool extend_lease = false;    ///< commit
+};
+
+/// Decides what a worker's report does:
+/// - stale when the item is gone or the token is not the latest lease's;
+/// - commit needs an item still downloading under this lease (extends it);
+/// - a lease that already reported its end is only acknowledged (retried
+///   reports are idempotent);
+/// - completed is applied from any status but completed: the file is in
+///   place, whatever the user or the reaper did meanwhile;
+/// - failed/paused/cancelled/released move a downloading item (failed:
+///   retry with the policy's delay when transient, else failed); for an item
+///   that already rests (paused, pending after lease expiry) they are
+///   acknowledged and keep the worker's offset.
+report_plan plan_report(const report_facts& facts, const std::string& outcome,
+                        bool transient, const retry_policy& policy);
+
+} // namespace kumo::queue
