@@ -305,6 +305,9 @@ def _wait_tcp(port, proc, timeout, what, log_path=None):
 # the system user `kumo` when root (PostgreSQL refuses root); trust auth on
 # 127.0.0.1; database `kumo` owned by role `kumo`. One initdb'd template per
 # process (role and database already created) is copied for every Stack.
+# fsync is off by default (KUMO_TEST_PG_FSYNC=on turns it on): the fault tests
+# kill processes, never the machine, so nothing written is lost, and the
+# shared CI disk stays fast.
 
 def _pg_bin():
     dirs = sorted((d for d in os.listdir("/usr/lib/postgresql")
@@ -361,7 +364,8 @@ def _harness_tmp():
 def _pg_server_args(datadir, port, extra=None):
     args = [os.path.join(_pg_bin(), "postgres"), "-D", datadir, "-p", str(port),
             "-k", datadir, "-c", "listen_addresses=127.0.0.1",
-            "-c", "fsync=on", "-c", "max_connections=300",
+            "-c", "fsync=%s" % os.environ.get("KUMO_TEST_PG_FSYNC", "off"),
+            "-c", "max_connections=300",
             "-c", "logging_collector=off"]
     for key, value in (extra or {}).items():
         args += ["-c", "%s=%s" % (key, value)]
@@ -380,7 +384,7 @@ def _pg_template():
         kwargs = _pg_popen_kwargs()
         subprocess.run([os.path.join(_pg_bin(), "initdb"), "-D", datadir, "-U",
                         "postgres", "--auth=trust", "-E", "UTF8",
-                        "--no-instructions"],
+                        "--no-instructions", "--no-sync", "--wal-segsize=1"],
                        check=True, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        cwd=base, **kwargs)
@@ -908,8 +912,13 @@ http {
         deadline = time.monotonic() + 10
         for svc in running:
             try:
-                svc.proc.wait(max(0.1, deadline - time.monotonic()))
+                code = svc.proc.wait(max(0.1, deadline - time.monotonic()))
+                if code != 0:
+                    print("kumo_harness: %s exited with %d on SIGTERM (log: %s)"
+                          % (svc.instance, code, svc.log_path), file=sys.stderr)
             except subprocess.TimeoutExpired:
+                print("kumo_harness: %s ignored SIGTERM for 10 s; killed"
+                      % svc.instance, file=sys.stderr)
                 svc.proc.kill()
                 svc.proc.wait(30)
         self.stop_nginx()
