@@ -1,10 +1,76 @@
 #include "http_server.hpp"
 
+#include <sys/socket.h>
+
 #include <httplib.h>
 
 namespace kumo::gateway {
 
-http_server::http_server() : server_(std::make_unique<httplib::Server>()) {
+namespace {
+
+/// httplib's task queue, backed by the elastic pool.
+class pool_queue : public httplib::TaskQueue {
+public:
+  explicit pool_queue(pool_options opts) : pool_(opts) {
+    // nop
+  }
+
+  void enqueue(std::function<void()> fn) override {
+    pool_.enqueue(std::move(fn));
+  }
+
+  void shutdown() override {
+    pool_.shutdown();
+  }
+
+private:
+  elastic_pool pool_;
+};
+
+/// httplib::Server with access to its listening socket. The library listens
+/// with a backlog of 5: too few when many browsers reconnect their event
+/// streams at once (after a gateway restart), so start() widens it.
+class listening_server : public httplib::Server {
+public:
+  int listening_socket() const {
+    return svr_sock_;
+  }
+};
+
+constexpr int accept_backlog = 1024;
+
+} // namespace
+
+std::vector<option> http_server_options() {
+  return {
+    {"http_idle_threads", option_kind::integer, "4", "HTTP threads kept waiting when idle", 1, 1024},
+    {"http_api_threads", option_kind::integer, "64", "HTTP threads beyond the event streams' share", 1, 10'000},
+    {"http_thread_stack", option_kind::integer, "262144", "stack size of an HTTP thread in bytes", 65'536, 64LL << 20},
+    {"http_thread_idle", option_kind::duration, "30s", "quiet time before a surplus HTTP thread ends", 100, 3'600'000},
+  };
+}
+
+pool_options pool_options_from(const settings& cfg) {
+  pool_options out;
+  if (cfg.has("http_idle_threads"))
+    out.idle_threads = static_cast<size_t>(cfg.integer("http_idle_threads"));
+  size_t api = cfg.has("http_api_threads")
+                 ? static_cast<size_t>(cfg.integer("http_api_threads"))
+                 : 64;
+  size_t streams = cfg.has("sse_max_clients")
+                     ? static_cast<size_t>(cfg.integer("sse_max_clients"))
+                     : 1000;
+  out.max_threads = api + streams;
+  if (cfg.has("http_thread_stack"))
+    out.stack_size = static_cast<size_t>(cfg.integer("http_thread_stack"));
+  if (cfg.has("http_thread_idle"))
+    out.idle_timeout = std::chrono::milliseconds(cfg.millis("http_thread_idle"));
+  return out;
+}
+
+http_server::http_server(pool_options pool)
+  : server_(std::make_unique<listening_server>()) {
+  server_->new_task_queue = [pool] { return new pool_queue(pool); };
   server_->set_payload_max_length(1 << 20);
   server_->set_default_headers({{"X-Content-Type-Options", "nosniff"},
                                 {"Cache-Control", "no-store"}});
@@ -12,32 +78,6 @@ http_server::http_server() : server_(std::make_unique<httplib::Server>()) {
     [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
       send_error(res, 500, "internal", "internal error");
     });
-  // Errors httplib answers itself (unknown route, body over the limit,
-  // malformed request) get the same JSON shape as ours.
-  server_->set_error_handler(httplib::Server::HandlerWithResponse{
-    [](const httplib::Request&,
-       httplib::Response& res) -> httplib::Server::HandlerResponse {
-      if (!res.body.empty())
-        return httplib::Server::HandlerResponse::Unhandled;
-      switch (res.status) {
-        case 404:
-          send_error(res, 404, "not_found", "no such route");
-          break;
-        case 405:
-          send_error(res, 405, "method_not_allowed", "method not allowed");
-          break;
-        case 413:
-          send_error(res, 413, "payload_too_large",
-                     "request body exceeds the limit of 1 MiB");
-          break;
-        default:
-          if (res.status < 500)
-            send_error(res, res.status, "bad_request", "malformed HTTP request");
-          else
-            send_error(res, res.status, "internal", "internal error");
-      }
-      return httplib::Server::HandlerResponse::Handled;
-    }});
 }
 
 http_server::~http_server() {
@@ -49,6 +89,9 @@ int http_server::start(const std::string& host, int port) {
                         : (server_->bind_to_port(host, port) ? port : -1);
   if (bound < 0)
     return -1;
+  // Calling listen() again on a listening socket only changes its backlog.
+  ::listen(static_cast<listening_server&>(*server_).listening_socket(),
+           accept_backlog);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   return bound;
 }

@@ -1,14 +1,22 @@
 #pragma once
 
 // The gateway's public HTTP server (cpp-httplib). Route groups register
-// themselves on it; handlers run on httplib's threads and reach actors only
-// through bus_client.
+// themselves on it; handlers run on the server's threads and reach actors
+// only through messages (bus_client, the event hub's mailboxes).
+//
+// Threads come from an elastic pool (thread_pool.hpp): an event stream holds
+// its thread for its whole life, so the pool grows past the streams in use
+// and the API always finds a thread.
 
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "kumo/config.hpp"
+#include "thread_pool.hpp"
 
 namespace httplib {
 class Server;
@@ -17,9 +25,16 @@ struct Response;
 
 namespace kumo::gateway {
 
+/// The http_* thread options of the gateway.
+std::vector<option> http_server_options();
+
+/// Pool sizing from the http_* options and sse_max_clients: room for every
+/// allowed event stream plus `http_api_threads` for everything else.
+pool_options pool_options_from(const settings& cfg);
+
 class http_server {
 public:
-  http_server();
+  explicit http_server(pool_options pool = {});
   ~http_server();
 
   httplib::Server& routes() {
@@ -29,7 +44,8 @@ public:
   /// Binds and serves in a thread; returns the bound port or -1.
   int start(const std::string& host, int port);
 
-  /// Stops accepting and waits for in-flight requests to finish.
+  /// Stops accepting and waits for in-flight requests to finish. Long-lived
+  /// handlers (event streams) must have been told to return first.
   void stop();
 
 private:

@@ -1,6 +1,7 @@
 #include <caf/all.hpp>
 
 #include "bus_client.hpp"
+#include "events.hpp"
 #include "http_server.hpp"
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
@@ -30,7 +31,7 @@ gateway_supervisor(drainable_actor::stateful_pointer<gateway_state> self,
   auto& st = self->state;
   auto timeout = caf::timespan{std::chrono::milliseconds(ctx->config.millis("request_timeout"))};
   st.bus = std::make_unique<gateway::bus_client>(ctx->system, ctx->bus, timeout);
-  st.http = std::make_unique<gateway::http_server>();
+  st.http = std::make_unique<gateway::http_server>(gateway::pool_options_from(ctx->config));
   auto& routes = st.http->routes();
   gateway::add_health_routes(routes, *st.bus, ctx->config);
   st.modules.push_back(gateway::make_auth_module(routes, *ctx, *st.bus));
@@ -72,6 +73,8 @@ int main(int argc, char** argv) {
     {"session_ttl", option_kind::duration, "168h", "lifetime of a login session", 1000, 8760LL * 3'600'000},
     {"api_key", option_kind::text, "", "static API key for headless clients (empty: none)", INT64_MIN, INT64_MAX, true},
   };
+  for (auto opts : {gateway::http_server_options(), gateway::events_options()})
+    def.options.insert(def.options.end(), opts.begin(), opts.end());
   def.migrations = gateway::migrations;
   def.start = [](service_context& ctx) {
     return ctx.system.spawn<caf::detached>(gateway_supervisor, &ctx);

@@ -1,15 +1,279 @@
+// GET /api/events?rooms=a,b: Server-Sent Events fed by the progress service.
+//
+// Each stream runs on its own HTTP thread (see thread_pool.hpp) and touches
+// no actor state: the event hub pushes into the stream's bounded mailbox, the
+// thread takes from it. Order of a stream's start, so that nothing is lost
+// or sent twice: join the hub first (from then on every event lands in the
+// mailbox), then either replay what the client missed (Last-Event-ID) or take
+// a snapshot, and drop mailbox events the snapshot already reflects.
+
+#include <atomic>
+
+#include <caf/all.hpp>
 #include <httplib.h>
 
 #include "bus_client.hpp"
+#include "event_hub.hpp"
+#include "events.hpp"
+#include "http_server.hpp"
+#include "kumo/errors.hpp"
+#include "kumo/log.hpp"
 #include "kumo/service.hpp"
+#include "kumo/subjects.hpp"
 #include "routes.hpp"
 
 namespace kumo::gateway {
 
-std::unique_ptr<route_module> make_events_module(httplib::Server&,
-                                               service_context&,
-                                               const bus_client&) {
-  return std::make_unique<route_module>();
+std::vector<option> events_options() {
+  return {
+    {"sse_replay", option_kind::integer, "4096", "events each gateway keeps for reconnecting clients", 1, 1'000'000},
+    {"sse_keepalive", option_kind::duration, "15s", "keepalive comment after this much silence on a stream", 100, 600'000},
+    {"sse_max_clients", option_kind::integer, "1000", "concurrent event streams per gateway (beyond: 503)", 0, 100'000},
+    {"sse_client_backlog", option_kind::integer, "1024", "events queued per stream before a slow client is cut off", 1, 1'000'000},
+    {"sse_retry", option_kind::duration, "3s", "reconnect delay suggested to clients", 100, 600'000},
+    {"sse_snapshot_timeout", option_kind::duration, "2s", "deadline of the progress snapshot sent as init", 50, 60'000},
+  };
+}
+
+events_config events_config_from(const settings& cfg) {
+  events_config out;
+  auto ms = [&](const char* key, std::chrono::milliseconds& field) {
+    if (cfg.has(key))
+      field = std::chrono::milliseconds(cfg.millis(key));
+  };
+  auto count = [&](const char* key, size_t& field) {
+    if (cfg.has(key))
+      field = static_cast<size_t>(cfg.integer(key));
+  };
+  count("sse_replay", out.replay);
+  ms("sse_keepalive", out.keepalive);
+  count("sse_max_clients", out.max_clients);
+  count("sse_client_backlog", out.backlog);
+  ms("sse_retry", out.retry);
+  ms("sse_snapshot_timeout", out.snapshot_timeout);
+  return out;
+}
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+/// Counts live streams against the cap; shared by the module and sessions.
+struct stream_gauge {
+  std::atomic<int64_t> live{0};
+  prometheus::Gauge* clients = nullptr;
+  prometheus::Counter* refused_capacity = nullptr;
+  prometheus::Counter* refused_request = nullptr;
+
+  bool admit(size_t cap) {
+    if (live.fetch_add(1) >= static_cast<int64_t>(cap)) {
+      live.fetch_sub(1);
+      refused_capacity->Increment();
+      return false;
+    }
+    clients->Increment();
+    return true;
+  }
+  void release() {
+    live.fetch_sub(1);
+    clients->Decrement();
+  }
+};
+
+/// One client's stream. Owned by the response's content provider, so it
+/// ends (leaving the hub, freeing its slot) however the response ends.
+class stream_session {
+public:
+  stream_session(std::shared_ptr<stream_gauge> gauge, event_hub_actor hub,
+                 uint64_t id, std::shared_ptr<sse_mailbox> mailbox,
+                 std::chrono::milliseconds keepalive)
+    : gauge_(std::move(gauge)), hub_(std::move(hub)), id_(id),
+      mailbox_(std::move(mailbox)), keepalive_(keepalive) {
+    // nop
+  }
+
+  ~stream_session() {
+    mailbox_->close();
+    caf::anon_send(hub_, leave_atom::value, id_);
+    gauge_->release();
+  }
+
+  void start(sse::stream_logic logic, std::string opening) {
+    logic_.emplace(std::move(logic));
+    opening_ = std::move(opening);
+  }
+
+  /// Writes what is due; false ends the stream (client gone, too slow,
+  /// or the gateway stopping).
+  bool pump(httplib::DataSink& sink) {
+    if (!opening_.empty()) {
+      if (!write(sink, opening_))
+        return false;
+      opening_.clear();
+      opening_.shrink_to_fit();
+    }
+    auto batch = mailbox_->take(last_write_ + keepalive_);
+    if (mailbox_->closed())
+      return false;
+    auto out = logic_->on_events(batch);
+    if (out.empty() && steady::now() >= last_write_ + keepalive_)
+      out = sse::comment("keepalive");
+    return out.empty() || write(sink, out);
+  }
+
+private:
+  bool write(httplib::DataSink& sink, const std::string& bytes) {
+    last_write_ = steady::now();
+    return sink.write(bytes.data(), bytes.size());
+  }
+
+  std::shared_ptr<stream_gauge> gauge_;
+  event_hub_actor hub_;
+  uint64_t id_;
+  std::shared_ptr<sse_mailbox> mailbox_;
+  std::chrono::milliseconds keepalive_;
+  std::optional<sse::stream_logic> logic_;
+  std::string opening_;
+  steady::time_point last_write_ = steady::now();
+};
+
+class events_module : public route_module {
+public:
+  events_module(httplib::Server& server, service_context& ctx)
+    : sys_(ctx.system), bus_(ctx.bus), cfg_(events_config_from(ctx.config)),
+      gauge_(std::make_shared<stream_gauge>()) {
+    hub_config hub_cfg;
+    hub_cfg.replay = cfg_.replay;
+    hub_cfg.subscribe_timeout
+      = std::chrono::milliseconds(ctx.config.millis("request_timeout"));
+    hub_ = spawn_event_hub(sys_, bus_, hub_cfg, ctx.metrics);
+    register_metrics(ctx.metrics);
+    server.Get("/api/events", [this](const httplib::Request& req,
+                                     httplib::Response& res) {
+      handle(req, res);
+    });
+  }
+
+  ~events_module() override {
+    stop();
+    caf::anon_send_exit(hub_, caf::exit_reason::user_shutdown);
+  }
+
+  void stop() override {
+    if (stopping_.exchange(true))
+      return;
+    caf::scoped_actor self{sys_};
+    self->request(hub_, std::chrono::seconds(5), close_atom::value)
+      .receive([](bool) {},
+               [](const caf::error& err) {
+                 log::warn("event hub did not close",
+                           {{"error", caf::to_string(err)}});
+               });
+  }
+
+private:
+  void register_metrics(metrics& m) {
+    auto& clients = prometheus::BuildGauge()
+                      .Name("kumo_sse_clients")
+                      .Help("Open event streams.")
+                      .Register(m.registry());
+    auto& refused = prometheus::BuildCounter()
+                      .Name("kumo_sse_refused_total")
+                      .Help("Event streams refused, by reason.")
+                      .Register(m.registry());
+    gauge_->clients = &clients.Add({});
+    gauge_->refused_capacity = &refused.Add({{"reason", "capacity"}});
+    gauge_->refused_request = &refused.Add({{"reason", "bad_request"}});
+  }
+
+  void handle(const httplib::Request& req, httplib::Response& res) {
+    if (stopping_)
+      return send_error(res, 503, "unavailable", "the gateway is stopping");
+    auto rooms = sse::parse_rooms(req.get_param_value("rooms"));
+    if (auto* why = std::get_if<std::string>(&rooms)) {
+      gauge_->refused_request->Increment();
+      return send_error(res, 400, "invalid_argument", *why);
+    }
+    if (!gauge_->admit(cfg_.max_clients)) {
+      res.set_header("Retry-After", "5");
+      return send_error(res, 503, "unavailable", "too many event streams");
+    }
+    auto mailbox = std::make_shared<sse_mailbox>(cfg_.backlog);
+    auto id = next_id_++;
+    // From here on the session gives the slot back, whatever happens.
+    auto session = std::make_shared<stream_session>(gauge_, hub_, id, mailbox,
+                                                    cfg_.keepalive);
+    auto last_id = req.get_header_value("Last-Event-ID");
+    if (last_id.empty())
+      last_id = req.get_param_value("last_event_id");
+    hub_join join{id, std::get<std::set<std::string>>(rooms),
+                  sse::parse_event_id(last_id), mailbox};
+    auto resume_from = join.resume_from;
+    std::vector<std::string> room_list(join.rooms.begin(), join.rooms.end());
+    auto welcome = join_hub(std::move(join));
+    if (!welcome)
+      return send_error(res, 503, "unavailable", "event hub unavailable");
+    sse::stream_logic logic{snapshot_fetcher(std::move(room_list)), cfg_.retry};
+    auto opening = logic.open(resume_from, welcome->replay);
+    session->start(std::move(logic), std::move(opening));
+    res.set_header("X-Accel-Buffering", "no");
+    res.set_chunked_content_provider(
+      "text/event-stream",
+      [session](size_t, httplib::DataSink& sink) { return session->pump(sink); });
+  }
+
+  std::optional<hub_welcome> join_hub(hub_join join) {
+    caf::scoped_actor self{sys_};
+    std::optional<hub_welcome> out;
+    self->request(hub_, std::chrono::seconds(2), join_atom::value, std::move(join))
+      .receive([&](hub_welcome& w) { out = std::move(w); },
+               [](const caf::error&) {
+                 // nop: refused below
+               });
+    return out;
+  }
+
+  /// Asks the progress service for a snapshot of `rooms`, from the
+  /// stream's own thread, with a deadline.
+  sse::stream_logic::snapshot_fn snapshot_fetcher(std::vector<std::string> rooms) {
+    auto* sys = &sys_;
+    auto bus = bus_;
+    caf::timespan deadline{cfg_.snapshot_timeout};
+    auto payload = encode(wire::progress_snapshot_request{std::move(rooms)});
+    return [sys, bus, deadline, payload]() {
+      caf::scoped_actor self{*sys};
+      std::optional<wire::progress_snapshot> out;
+      self
+        ->request(bus, deadline + std::chrono::seconds(1), request_atom::value,
+                  std::string{subjects::progress_snapshot}, payload, deadline)
+        .receive(
+          [&](std::string& reply) {
+            auto snap = decode<wire::progress_snapshot>(reply);
+            if (snap && !snap->epoch.empty())
+              out = std::move(snap);
+          },
+          [](const caf::error&) {
+            // nop: init says progress_unavailable
+          });
+      return out;
+    };
+  }
+
+  caf::actor_system& sys_;
+  bus_actor bus_;
+  events_config cfg_;
+  event_hub_actor hub_;
+  std::shared_ptr<stream_gauge> gauge_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> next_id_{1};
+};
+
+} // namespace
+
+std::unique_ptr<route_module> make_events_module(httplib::Server& server,
+                                                 service_context& ctx,
+                                                 const bus_client&) {
+  return std::make_unique<events_module>(server, ctx);
 }
 
 } // namespace kumo::gateway
