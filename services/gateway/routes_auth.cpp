@@ -8,9 +8,11 @@
 
 #include "auth_gate.hpp"
 #include "bus_client.hpp"
+#include "http_errors.hpp"
 #include "http_server.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
+#include "openapi.hpp"
 #include "routes.hpp"
 
 namespace kumo::gateway {
@@ -233,6 +235,10 @@ std::unique_ptr<route_module> make_auth_module(httplib::Server& server,
   server.Get("/api/auth/status", [gate](const auto& req, auto& res) {
     handle_status(gate, req, res);
   });
+  // Public like the auth routes: clients read it before they can log in.
+  add_openapi_route(server);
+  // Refusals and httplib's own errors share the JSON error shape.
+  install_json_errors(server);
   return std::make_unique<auth_module>(store);
 }
 
