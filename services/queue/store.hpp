@@ -1,0 +1,80 @@
+#pragma once
+
+// The queue's PostgreSQL store: every command runs in one transaction, and
+// every state change appends to queue_events in that same transaction. One
+// queue_store owns one connection and is used by one actor or thread only.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "kumo/store.hpp"
+#include "kumo/wire.hpp"
+#include "model.hpp"
+#include "progress.hpp"
+#include "retry_policy.hpp"
+
+namespace kumo::queue {
+
+struct store_options {
+  int64_t lease_ms = 30'000;       ///< lease handed out by claims and heartbeats
+  retry_policy retries;
+  int64_t job_rate_limit_bps = 0;  ///< copied into every job, 0: none
+  int64_t discard_retry_ms = 5'000; ///< resend an unacknowledged discard after
+  int list_limit = 1'000;          ///< items per list in the status reply
+  int completed_list_limit = 100;
+  int reap_batch = 500;            ///< expired leases handled per reaper pass
+};
+
+/// What to announce once the transaction committed.
+struct effects {
+  std::vector<lifecycle_change> lifecycle;      ///< kumo.progress.download
+  std::vector<wire::job_control> controls;      ///< kumo.job.<id>.control
+  std::vector<wire::discard_request> discards;  ///< kumo.downloader.discard
+  int64_t claimable = -1;  ///< >= 0: claimable items after a change that may have made work claimable
+  bool queue_changed = false;  ///< publish kumo.progress.queue
+  int claimed_jobs = 0;
+  int retries_scheduled = 0;
+  int lease_expirations = 0;
+  bool stale_report = false;
+  int64_t newly_due = 0;       ///< retries whose delay ended since the last reap
+  std::optional<status_counts> counts;
+  std::optional<queue_flags> flags;
+};
+
+/// A command's reply (the JSON answered to the requester) and its effects.
+struct outcome {
+  nlohmann::json reply = nlohmann::json::object();
+  effects fx;
+};
+
+class queue_store {
+public:
+  queue_store(std::string database_url, store_options opts);
+
+  /// Runs `cmd` in one transaction. Errors: errc::not_found, errc::conflict
+  /// (nothing changed), errc::unavailable (database down), errc::internal.
+  caf::expected<outcome> execute(const command& cmd);
+
+  pg_session& session() {
+    return db_;
+  }
+
+  const store_options& options() const {
+    return opts_;
+  }
+
+private:
+  struct dispatcher;
+
+  pg_session db_;
+  store_options opts_;
+  std::string last_due_check_ = "-infinity"; ///< db time of the last reap
+};
+
+} // namespace kumo::queue

@@ -1,0 +1,185 @@
+// The worker side of the store (claim, heartbeat, report) and the reaper.
+
+#include "store_tx.hpp"
+#include "transitions.hpp"
+
+namespace kumo::queue::detail {
+
+namespace {
+
+wire::job make_job(const queue_item& item, const store_options& o) {
+  wire::job j;
+  j.id = item.id;
+  j.lease_token = item.lease_token;
+  j.lease_ms = o.lease_ms;
+  j.serie_id = item.serie_id;
+  j.serie_folder = item.serie_folder;
+  j.serie_name = item.serie_name;
+  j.season = item.season;
+  j.episode = item.episode;
+  j.src = {item.provider, item.source_url, item.source_sha256, item.source_size};
+  j.target_path = item.target_path;
+  j.bytes_done = item.bytes_done;
+  j.bytes_total = item.bytes_total;
+  j.validator = item.validator;
+  j.attempt = item.attempts;
+  j.rate_limit_bps = o.job_rate_limit_bps;
+  return j;
+}
+
+report_facts read_facts(pqxx::work& w, const wire::report& r) {
+  report_facts f;
+  auto rows = exec(w, sql::report_facts, r.id, r.lease_token);
+  if (rows.empty())
+    return f;
+  f.exists = true;
+  f.status = parse_status(rows[0]["status"].as<std::string>()).value_or(item_status::pending);
+  f.token_matches = rows[0]["token_matches"].as<bool>();
+  f.retries = rows[0]["retries"].as<int>();
+  f.lease_closed = rows[0]["lease_closed"].as<bool>();
+  return f;
+}
+
+nlohmann::json report_detail(const wire::report& r, const report_plan& plan) {
+  nlohmann::json d = {{"bytes_done", r.bytes_done}};
+  if (!r.error.empty())
+    d["error"] = r.error;
+  if (plan.retry_delay_ms >= 0)
+    d["retry_delay_ms"] = plan.retry_delay_ms;
+  if (!r.sha256.empty())
+    d["sha256"] = r.sha256;
+  return d;
+}
+
+/// The lifecycle event of an applied report, as published after commit.
+void announce(const queue_item& item, const report_plan& plan, effects& fx) {
+  switch (plan.next) {
+    case item_status::pending:
+      if (plan.retry_delay_ms >= 0) {
+        fx.retries_scheduled = 1;
+        fx.lifecycle.push_back(change(
+          item, "pending",
+          {{"reason", "retry"},
+           {"retry_in_seconds", (plan.retry_delay_ms + 999) / 1000},
+           {"retry", item.retries}}));
+      } else {
+        fx.lifecycle.push_back(change(item, "pending", {{"reason", "released"}}));
+      }
+      break;
+    case item_status::downloading:
+      break;
+    default:
+      fx.lifecycle.push_back(change(item, to_string(plan.next)));
+  }
+}
+
+checked apply_report(pqxx::work& w, const store_options& o,
+                     const wire::report& r, const report_plan& plan) {
+  checked out;
+  auto& fx = out.out.fx;
+  out.out.reply = {{"ok", true}, {"reason", ""}};
+  if (plan.extend_lease) {
+    exec(w, sql::extend_lease, r.id, o.lease_ms, r.bytes_done, r.bytes_total,
+         r.validator);
+    add_event(w, r.id, plan.event, "worker", r.lease_token, r.worker,
+              report_detail(r, plan));
+    return out;
+  }
+  bool failed = plan.next == item_status::failed || plan.retry_delay_ms >= 0;
+  auto rows = exec(w, sql::finish_lease, r.id, std::string{to_string(plan.next)},
+                   r.bytes_done, r.bytes_total, r.validator,
+                   failed ? r.error : std::string{},
+                   std::max<int64_t>(plan.retry_delay_ms, 0),
+                   plan.retry_delay_ms >= 0 ? 1 : 0);
+  auto item = read_item(rows[0]);
+  add_event(w, r.id, plan.event, "worker", r.lease_token, r.worker,
+            report_detail(r, plan));
+  if (plan.next == item_status::completed)
+    exec(w, sql::drop_discard, r.id); // the partial became the final file
+  if (plan.next == item_status::pending && plan.retry_delay_ms < 0)
+    fx.claimable = claimable_count(w);
+  announce(item, plan, fx);
+  fx.queue_changed = true;
+  return out;
+}
+
+void heartbeat_one(pqxx::work& w, const store_options& o,
+                   const wire::lease_state& s, wire::heartbeat_reply& reply) {
+  auto row = exec(w, sql::heartbeat, s.id, s.lease_token, o.lease_ms,
+                  s.bytes_done, s.bytes_total, s.speed_bps, s.validator)[0];
+  if (row["extended"].as<int64_t>() > 0)
+    return;
+  // Gone for good: tell the worker to delete its partial file.
+  auto status = row["status"].is_null() ? std::string{"cancelled"}
+                                        : row["status"].as<std::string>();
+  reply.lost.push_back({s.id, status});
+}
+
+} // namespace
+
+checked run(pqxx::work& w, const store_options& o, const wire::claim_request& c) {
+  auto items = read_items(exec(w, sql::claim, c.worker, c.slots, o.lease_ms));
+  wire::claim_reply reply;
+  for (const auto& item : items)
+    reply.jobs.push_back(make_job(item, o));
+  checked out;
+  out.out.reply = reply;
+  out.out.fx.claimed_jobs = static_cast<int>(items.size());
+  out.out.fx.queue_changed = !items.empty();
+  return out;
+}
+
+checked run(pqxx::work& w, const store_options& o, const wire::heartbeat& c) {
+  wire::heartbeat_reply reply;
+  reply.lease_ms = o.lease_ms;
+  for (const auto& s : c.jobs)
+    heartbeat_one(w, o, s, reply);
+  checked out;
+  out.out.reply = reply;
+  return out;
+}
+
+checked run(pqxx::work& w, const store_options& o, const wire::report& c) {
+  auto facts = read_facts(w, c);
+  auto plan = plan_report(facts, c.outcome, c.transient, o.retries);
+  switch (plan.verdict) {
+    case report_verdict::stale: {
+      checked out;
+      out.out.reply = {{"ok", false}, {"reason", "stale_lease"}};
+      out.out.fx.stale_report = true;
+      return out;
+    }
+    case report_verdict::acknowledge: {
+      if (plan.record_offset)
+        exec(w, sql::record_offset, c.id, c.bytes_done, c.bytes_total, c.validator);
+      checked out;
+      out.out.reply = {{"ok", true}, {"reason", ""}};
+      return out;
+    }
+    case report_verdict::apply:
+      break;
+  }
+  return apply_report(w, o, c, plan);
+}
+
+checked run_reap(pqxx::work& w, const store_options& o, std::string& last_due) {
+  checked out;
+  auto& fx = out.out.fx;
+  for (auto& item : read_items(exec(w, sql::expire_leases, o.reap_batch))) {
+    ++fx.lease_expirations;
+    fx.lifecycle.push_back(change(item, "pending", {{"reason", "lease_expired"}}));
+  }
+  auto due = exec(w, sql::due, last_due)[0];
+  bool open = !due["open"].is_null() && due["open"].as<bool>();
+  fx.claimable = open ? due["claimable"].as<int64_t>() : 0;
+  fx.newly_due = due["newly_due"].as<int64_t>();
+  last_due = due["db_now"].as<std::string>();
+  for (const auto& row : exec(w, sql::due_discards, o.discard_retry_ms, 50))
+    fx.discards.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
+  fx.counts = count_items(w);
+  fx.flags = read_flags(w);
+  fx.queue_changed = fx.lease_expirations > 0 || fx.newly_due > 0;
+  return out;
+}
+
+} // namespace kumo::queue::detail

@@ -1,0 +1,79 @@
+#pragma once
+
+// Internals of queue_store shared by its translation units: statement
+// execution, row decoding, and one function per command that runs inside an
+// open transaction.
+
+#include <string>
+#include <utility>
+
+#include <caf/error.hpp>
+#include <pqxx/pqxx>
+
+#include "store.hpp"
+#include "store_sql.hpp"
+
+namespace kumo::queue::detail {
+
+/// A command's result inside the transaction. A refusal (not_found,
+/// conflict) is returned before anything was written.
+struct checked {
+  outcome out;
+  caf::error refusal;
+};
+
+inline checked refuse(errc code, std::string message) {
+  checked c;
+  c.refusal = make_error(code, std::move(message));
+  return c;
+}
+
+/// Executes a named prepared statement, (re)defining it on this connection
+/// first; pqxx ignores a definition it already has.
+template <class... Args>
+pqxx::result exec(pqxx::work& w, const sql::statement& s, Args&&... args) {
+  w.conn().prepare(s.name, s.text);
+  return w.exec_prepared(s.name, std::forward<Args>(args)...);
+}
+
+queue_item read_item(const pqxx::row& row);
+
+std::vector<queue_item> read_items(const pqxx::result& rows);
+
+/// Appends to queue_events. `item` and `token` may be "".
+void add_event(pqxx::work& w, const std::string& item, const std::string& event,
+               const char* origin, const std::string& token,
+               const std::string& worker,
+               const nlohmann::json& detail = nlohmann::json::object());
+
+int64_t claimable_count(pqxx::work& w);
+status_counts count_items(pqxx::work& w);
+queue_flags read_flags(pqxx::work& w);
+
+/// Queues the deletion of a partial file and adds it to `fx.discards`.
+void request_discard(pqxx::work& w, const queue_item& item, effects& fx);
+
+lifecycle_change change(const queue_item& item, std::string status,
+                        nlohmann::json metadata = nlohmann::json::object());
+
+// -- commands (store.cpp) -----------------------------------------------------
+checked run(pqxx::work& w, const store_options& o, const add_command& c);
+checked run(pqxx::work& w, const store_options& o, const status_command& c);
+checked run(pqxx::work& w, const store_options& o, const get_command& c);
+checked run(pqxx::work& w, const store_options& o, const remove_command& c);
+checked run(pqxx::work& w, const store_options& o, const switch_command& c);
+checked run(pqxx::work& w, const store_options& o, const item_command& c);
+checked run(pqxx::work& w, const store_options& o, const priority_command& c);
+checked run(pqxx::work& w, const store_options& o, const retry_command& c);
+checked run(pqxx::work& w, const store_options& o, const clear_command& c);
+checked run(pqxx::work& w, const store_options& o, const snapshot_command& c);
+checked run(pqxx::work& w, const store_options& o, const discard_done_command& c);
+
+// -- workers and reaper (store_jobs.cpp) ----------------------------------------
+checked run(pqxx::work& w, const store_options& o, const wire::claim_request& c);
+checked run(pqxx::work& w, const store_options& o, const wire::heartbeat& c);
+checked run(pqxx::work& w, const store_options& o, const wire::report& c);
+/// `last_due` is the database time of the previous pass; updated.
+checked run_reap(pqxx::work& w, const store_options& o, std::string& last_due);
+
+} // namespace kumo::queue::detail
