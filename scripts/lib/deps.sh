@@ -1,20 +1,35 @@
 # Installs the Debian packages Kumo needs, skipping those already present.
-# Usage: kumo_install_deps [extra packages...]
+# Usage: source scripts/lib/deps.sh; kumo_install_deps [extra packages...]
+#
+# Runs `apt-get update` at most once per process tree (KUMO_APT_UPDATED) and
+# only when something is missing. Services that packages would start (the
+# system PostgreSQL, nginx, Prometheus) are kept from starting: Kumo runs its
+# own private servers.
 
 KUMO_PACKAGES=(
+  # toolchain
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl
-  libcaf-dev libnats-dev nats-server libpqxx-dev libcpp-httplib-dev
-  nlohmann-json3-dev prometheus-cpp-dev libgtest-dev libgmock-dev
-  libcurl4-openssl-dev libssl-dev
-  postgresql postgresql-contrib
-  python3 procps util-linux iproute2
+  # libraries
+  libcaf-dev libnats-dev libpqxx-dev libcpp-httplib-dev nlohmann-json3-dev
+  prometheus-cpp-dev libgtest-dev libgmock-dev libcurl4-openssl-dev libssl-dev
+  # servers run privately by scripts/run and the tests
+  postgresql postgresql-contrib nats-server nginx-light
+  # tests and benchmarks: media generation, reference downloader, promtool
+  python3 ffmpeg aria2 prometheus
+  # process tools used by the scripts
+  procps util-linux iproute2 passwd
 )
 
-kumo_install_deps() {
-  local wanted=("${KUMO_PACKAGES[@]}" "$@") missing=()
-  for p in "${wanted[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+kumo_missing_packages() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
   done
+}
+
+kumo_install_deps() {
+  local wanted=("${KUMO_PACKAGES[@]}" "$@") missing
+  mapfile -t missing < <(kumo_missing_packages "${wanted[@]}")
   if [ ${#missing[@]} -eq 0 ]; then
     return 0
   fi
@@ -24,6 +39,25 @@ kumo_install_deps() {
   fi
   echo "kumo: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  local policy=/usr/sbin/policy-rc.d added_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy"
+    chmod 755 "$policy"
+    added_policy=1
+  fi
+  local rc=0
+  if [ "${KUMO_APT_UPDATED:-0}" != 1 ]; then
+    apt-get update -qq </dev/null || rc=$?
+    export KUMO_APT_UPDATED=1
+  fi
+  if [ $rc -eq 0 ]; then
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null || rc=$?
+  fi
+  if [ $added_policy = 1 ]; then
+    rm -f "$policy"
+  fi
+  if [ $rc -ne 0 ]; then
+    echo "kumo: installing packages failed (apt-get exit $rc)" >&2
+  fi
+  return $rc
 }
