@@ -254,6 +254,33 @@ bool remove_part(const target_paths& paths, std::string* error) {
   return true;
 }
 
+bool hash_file(const std::string& path, sha256& hash, int64_t* size,
+               std::string* error) {
+  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return fail(error, "cannot open file");
+  std::vector<char> buffer(copy_buffer_size);
+  int64_t total = 0;
+  while (true) {
+    auto got = read(fd, buffer.data(), buffer.size());
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0) {
+      fail(error, "cannot read file");
+      close(fd);
+      return false;
+    }
+    if (got == 0)
+      break;
+    hash.update(buffer.data(), static_cast<size_t>(got));
+    total += got;
+  }
+  close(fd);
+  if (size)
+    *size = total;
+  return true;
+}
+
 bool sync_directory(const std::string& dir, std::string* error) {
   int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)

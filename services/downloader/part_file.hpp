@@ -82,6 +82,11 @@ private:
 /// Deletes `<final>.part` (no error when it does not exist).
 bool remove_part(const target_paths& paths, std::string* error);
 
+/// Feeds the regular file at `path` (symlinks not followed) into `hash` and
+/// sets `size` to the number of bytes read.
+bool hash_file(const std::string& path, sha256& hash, int64_t* size,
+               std::string* error);
+
 /// fsync of a directory, so a rename inside it survives a crash.
 bool sync_directory(const std::string& dir, std::string* error);
 

@@ -154,3 +154,15 @@ TEST(sha256, matches_known_vectors_incrementally) {
   EXPECT_EQ(normalize_sha256("abc"), "");
   EXPECT_EQ(normalize_sha256(std::string(63, 'a') + "g"), "");
 }
+
+TEST_F(part_file_test, hashes_a_whole_file) {
+  write(paths_.final_path, "abc");
+  sha256 h;
+  int64_t size = 0;
+  std::string error;
+  ASSERT_TRUE(hash_file(paths_.final_path, h, &size, &error)) << error;
+  EXPECT_EQ(size, 3);
+  EXPECT_EQ(h.hex_digest(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_FALSE(hash_file(dir_ + "/missing", h, &size, &error));
+}

@@ -35,7 +35,7 @@ private:
   enum class verdict { none, complete, refetch, failed, stopped, io_error };
 
   bool open_file();
-  bool reset_to_zero();
+  bool reset_to_zero(bool counts_as_restart = true);
   bool wait_for_bandwidth(size_t bytes);
   bool sync_now();
   void maybe_sync();
@@ -90,7 +90,7 @@ bool transfer_run::open_file() {
   return sync_now();
 }
 
-bool transfer_run::reset_to_zero() {
+bool transfer_run::reset_to_zero(bool counts_as_restart) {
   std::string error;
   if (!file_->truncate(0, &error))
     return fail(verdict::io_error, true, error);
@@ -99,7 +99,8 @@ bool transfer_run::reset_to_zero() {
   resumed_total_ = -1;
   validator_.clear();
   hash_.reset();
-  result_.resumed = resume_kind::restart;
+  if (counts_as_restart)
+    result_.resumed = resume_kind::restart;
   return sync_now();
 }
 
@@ -209,6 +210,10 @@ bool transfer_run::on_tick() {
 transfer_result transfer_run::finish(transfer_outcome outcome) {
   if (file_ && outcome != transfer_outcome::completed)
     sync_now();
+  // A failure that left nothing behind leaves no empty .part either.
+  if (file_ && outcome == transfer_outcome::failed && position_ == 0
+      && file_->size() == 0)
+    file_->remove_if_current();
   result_.outcome = outcome;
   result_.file = std::move(file_);
   return std::move(result_);
@@ -231,7 +236,7 @@ transfer_result transfer_run::verify() {
   }
   if (!mismatch.empty()) {
     // The bytes cannot be trusted: the next attempt starts from zero.
-    reset_to_zero();
+    reset_to_zero(false);
     fail(verdict::failed, true, mismatch);
     return finish(transfer_outcome::failed);
   }

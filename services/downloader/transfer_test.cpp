@@ -286,6 +286,7 @@ TEST_F(transfer_test, a_checksum_mismatch_discards_the_data) {
   EXPECT_EQ(r.outcome, transfer_outcome::failed);
   EXPECT_TRUE(r.transient);
   EXPECT_NE(r.error.find("sha256 mismatch"), std::string::npos);
+  EXPECT_EQ(r.resumed, resume_kind::fresh); // not a restart: nothing was resumed
   EXPECT_EQ(r.state.bytes_done, 0);
   EXPECT_EQ(part(), "");
 }
@@ -400,4 +401,12 @@ TEST_F(transfer_test, the_worker_bandwidth_limit_paces_writes) {
   ASSERT_EQ(r.outcome, transfer_outcome::completed) << r.error;
   EXPECT_GE(took, 250ms); // (300000 - 16384) bytes at 1 MB/s
   EXPECT_EQ(part(), content);
+}
+
+TEST_F(transfer_test, a_failure_before_any_byte_leaves_no_partial_file) {
+  address_policy strict;
+  settings_.policy = &strict;
+  auto r = run_transfer(spec_for("http://127.0.0.1:9/x"), settings_, observer_);
+  EXPECT_EQ(r.outcome, transfer_outcome::failed);
+  EXPECT_FALSE(fs::exists(paths_.part_path));
 }

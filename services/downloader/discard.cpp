@@ -1,0 +1,72 @@
+// The discard responder: deletes the partial file of a job cancelled while
+// no worker ran it. One member of the queue group "downloader" answers each
+// request; any worker can, since the library volume is shared.
+
+#include <caf/all.hpp>
+
+#include "kumo/log.hpp"
+#include "kumo/subjects.hpp"
+#include "kumo/wire.hpp"
+#include "part_file.hpp"
+#include "safe_path.hpp"
+#include "worker.hpp"
+
+namespace kumo::downloader {
+
+namespace {
+
+std::string answer(bool ok, const std::string& reason = {}) {
+  nlohmann::json out{{"ok", ok}};
+  if (!reason.empty())
+    out["reason"] = reason;
+  return out.dump();
+}
+
+} // namespace
+
+std::string handle_discard(const std::string& library_root,
+                           const std::string& payload) {
+  std::string error;
+  auto req = decode<wire::discard_request>(payload, &error);
+  if (!req)
+    return answer(false, "invalid_argument: " + error);
+  if (auto why = check_relative_path(req->target_path); !why.empty())
+    return answer(false, "invalid_argument: " + why);
+  auto paths = resolve_target(library_root, req->target_path, false, &error);
+  if (!paths) {
+    if (error == "parent directory does not exist")
+      return answer(true); // nothing was ever written there
+    return answer(false, "invalid_argument: " + error);
+  }
+  if (!remove_part(*paths, &error))
+    return answer(false, "internal: " + error);
+  log::info("partial file discarded", {{"job", req->id}, {"target_path", req->target_path}});
+  return answer(true);
+}
+
+discard_actor spawn_discard(caf::actor_system& sys, bus_actor bus,
+                            std::string library_root) {
+  auto init = [bus, library_root](discard_actor::pointer self)
+    -> discard_actor::behavior_type {
+    self->request(bus, std::chrono::seconds(10), subscribe_atom::value,
+                  std::string{subjects::discard_partial},
+                  std::string{subjects::downloader_group},
+                  caf::actor_cast<bus_listener>(self))
+      .then([](bool) {},
+            [](const caf::error& err) {
+              log::error("cannot subscribe to discards",
+                         {{"error", caf::to_string(err)}});
+            });
+    return {
+      [=](const bus_message& msg) {
+        auto reply = handle_discard(library_root, msg.payload);
+        if (!msg.reply.empty())
+          self->send(bus, publish_atom::value, msg.reply, reply);
+      },
+    };
+  };
+  // Deleting files blocks: keep it off the shared scheduler threads.
+  return sys.spawn<caf::detached>(init);
+}
+
+} // namespace kumo::downloader

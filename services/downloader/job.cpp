@@ -1,0 +1,388 @@
+#include "job.hpp"
+
+#include <cstdio>
+#include <thread>
+
+#include <caf/all.hpp>
+
+#include "kumo/log.hpp"
+#include "kumo/subjects.hpp"
+#include "part_file.hpp"
+#include "safe_path.hpp"
+#include "sha256.hpp"
+#include "throttle.hpp"
+#include "transfer.hpp"
+
+namespace kumo::downloader {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds first_backoff{250};
+constexpr milliseconds max_backoff{2'000};
+constexpr milliseconds sleep_slice{100};
+/// Attempts at a "released" report after our own lease ran out.
+constexpr int expired_release_attempts = 3;
+
+class job_runner : public transfer_observer {
+public:
+  job_runner(caf::blocking_actor* self, job_env env, wire::job job,
+             std::shared_ptr<job_control> control)
+    : self_(self), env_(std::move(env)), job_(std::move(job)),
+      control_(std::move(control)) {
+    durable_ = {job_.bytes_done, job_.bytes_total, job_.validator};
+  }
+
+  void run();
+
+  bool may_continue() override;
+  void on_durable(const durable_state& state) override;
+  void on_started(int64_t offset, int64_t total) override;
+  void on_progress(int64_t written, int64_t current, int64_t total,
+                   int64_t speed_bps) override;
+
+private:
+  std::string execute();
+  std::optional<target_paths> resolve(std::string* outcome);
+  std::optional<std::string> adopt_final(const target_paths& paths);
+  std::string finish_completed(transfer_result& result);
+  std::string finish_stopped();
+  std::string finish_failed(const std::string& error, bool transient);
+  std::string commit_and_complete(part_file* file, const std::string& digest);
+
+  wire::report make_report(const std::string& outcome) const;
+  std::optional<wire::report_reply> send_report(const wire::report& r,
+                                                bool give_up_when_lost,
+                                                int max_attempts = 0);
+  std::optional<std::string> request(const std::string& subject,
+                                     const std::string& payload,
+                                     milliseconds timeout);
+  bool pause_for(milliseconds d, bool give_up_when_lost);
+  bool lost() const;
+  void publish_progress(const std::string& status, int64_t current,
+                        int64_t total, int64_t speed_bps);
+
+  caf::blocking_actor* self_;
+  job_env env_;
+  wire::job job_;
+  std::shared_ptr<job_control> control_;
+  std::optional<target_paths> paths_;
+  durable_state durable_;
+  progress_throttle throttle_;
+  bool lease_expired_ = false;
+};
+
+bool job_runner::lost() const {
+  auto s = control_->stop();
+  return s == stop_reason::lost || s == stop_reason::lost_cancelled;
+}
+
+bool job_runner::may_continue() {
+  if (control_->stop() != stop_reason::none)
+    return false;
+  if (!control_->lease_valid(clock::now())) {
+    lease_expired_ = true;
+    return false;
+  }
+  return true;
+}
+
+void job_runner::on_durable(const durable_state& state) {
+  durable_ = state;
+  control_->set_durable(state.bytes_done, state.bytes_total, state.validator);
+}
+
+void job_runner::on_started(int64_t offset, int64_t total) {
+  throttle_.reported(offset, clock::now());
+  publish_progress("started", offset, total, 0);
+}
+
+void job_runner::on_progress(int64_t written, int64_t current, int64_t total,
+                             int64_t speed_bps) {
+  env_.metrics.bytes->Increment(static_cast<double>(written));
+  control_->set_speed(speed_bps);
+  if (throttle_.should_report(current, total, clock::now()))
+    publish_progress("in_progress", current, total, speed_bps);
+}
+
+std::string episode_title(const wire::job& job) {
+  char code[32];
+  std::snprintf(code, sizeof code, "S%02dE%02d", job.season, job.episode);
+  return job.serie_name + " " + code;
+}
+
+void job_runner::publish_progress(const std::string& status, int64_t current,
+                                  int64_t total, int64_t speed_bps) {
+  wire::progress_update u;
+  u.id = "download:" + job_.id;
+  u.kind = "download";
+  u.status = status;
+  u.title = episode_title(job_);
+  u.current = current;
+  u.total = total;
+  u.percent = total > 0 ? 100.0 * static_cast<double>(current)
+                            / static_cast<double>(total)
+                        : -1;
+  u.speed_bps = speed_bps;
+  u.eta_seconds = speed_bps > 0 && total >= current
+                    ? (total - current + speed_bps - 1) / speed_bps
+                    : -1;
+  u.key = job_.serie_id;
+  u.folder = job_.serie_folder;
+  u.metadata = {{"item_status", "downloading"},
+                {"season", job_.season},
+                {"episode", job_.episode},
+                {"worker", env_.worker}};
+  caf::anon_send(env_.bus, publish_atom::value,
+                 subjects::progress("download"), encode(u));
+}
+
+wire::report job_runner::make_report(const std::string& outcome) const {
+  wire::report r;
+  r.id = job_.id;
+  r.lease_token = job_.lease_token;
+  r.worker = env_.worker;
+  r.outcome = outcome;
+  r.bytes_done = durable_.bytes_done;
+  r.bytes_total = durable_.bytes_total;
+  r.validator = durable_.validator;
+  return r;
+}
+
+std::optional<std::string> job_runner::request(const std::string& subject,
+                                               const std::string& payload,
+                                               milliseconds timeout) {
+  std::optional<std::string> out;
+  self_->request(env_.bus, timeout + milliseconds{1'000}, request_atom::value,
+                 subject, payload, caf::timespan{timeout})
+    .receive([&](std::string& reply) { out = std::move(reply); },
+             [&](caf::error&) {
+               // timeout, no responders, or the bus is gone: retried
+             });
+  return out;
+}
+
+bool job_runner::pause_for(milliseconds d, bool give_up_when_lost) {
+  auto until = clock::now() + d;
+  while (clock::now() < until) {
+    if ((give_up_when_lost && lost())
+        || clock::now() >= control_->shutdown_deadline())
+      return false;
+    std::this_thread::sleep_for(std::min<clock::duration>(sleep_slice, until - clock::now()));
+  }
+  return true;
+}
+
+std::optional<wire::report_reply>
+job_runner::send_report(const wire::report& r, bool give_up_when_lost,
+                        int max_attempts) {
+  auto payload = encode(r);
+  auto backoff = first_backoff;
+  for (int attempt = 1;; ++attempt) {
+    if (give_up_when_lost && lost())
+      return std::nullopt;
+    auto now = clock::now();
+    auto deadline = control_->shutdown_deadline();
+    if (now >= deadline)
+      return std::nullopt;
+    auto timeout = env_.request_timeout;
+    if (deadline - now < timeout)
+      timeout = std::max(milliseconds{100},
+                         std::chrono::duration_cast<milliseconds>(deadline - now));
+    if (auto answer = request(subjects::queue_report, payload, timeout)) {
+      auto doc = nlohmann::json::parse(*answer, nullptr, false);
+      if (doc.is_object() && doc.contains("ok"))
+        return decode<wire::report_reply>(*answer);
+      log::warn("report refused", {{"job", r.id}, {"outcome", r.outcome},
+                                   {"reply", answer->substr(0, 200)}});
+    }
+    if (max_attempts > 0 && attempt >= max_attempts)
+      return std::nullopt;
+    if (!pause_for(backoff, give_up_when_lost))
+      return std::nullopt;
+    backoff = std::min(backoff * 2, max_backoff);
+  }
+}
+
+std::optional<target_paths> job_runner::resolve(std::string* outcome) {
+  auto lexical = check_relative_path(job_.target_path);
+  std::string error = lexical;
+  std::optional<target_paths> paths;
+  if (lexical.empty())
+    paths = resolve_target(env_.library_root, job_.target_path, true, &error);
+  if (!paths) {
+    bool permanent = !lexical.empty()
+                     || error.find("leaves the library root") != std::string::npos
+                     || error.find("not a directory") != std::string::npos;
+    log::warn("unusable target path",
+              {{"job", job_.id}, {"target_path", job_.target_path}, {"error", error}});
+    *outcome = finish_failed("invalid target path: " + error, !permanent);
+  }
+  return paths;
+}
+
+/// A previous owner renamed the file into place but died before the queue
+/// heard "completed": the final file is there and the .part is gone. Adopt
+/// it when its size (and digest) match what the queue recorded.
+std::optional<std::string> job_runner::adopt_final(const target_paths& paths) {
+  if (job_.bytes_total <= 0 || job_.bytes_done != job_.bytes_total
+      || part_file::existing_size(paths.part_path) >= 0
+      || part_file::existing_size(paths.final_path) != job_.bytes_total)
+    return std::nullopt;
+  std::string digest;
+  if (!job_.src.sha256.empty()) {
+    sha256 hash;
+    int64_t size = 0;
+    std::string error;
+    if (!hash_file(paths.final_path, hash, &size, &error))
+      return std::nullopt;
+    digest = hash.hex_digest();
+    if (digest != normalize_sha256(job_.src.sha256))
+      return std::nullopt;
+  }
+  log::info("adopting a file already in place", {{"job", job_.id}});
+  durable_ = {job_.bytes_total, job_.bytes_total, job_.validator};
+  return commit_and_complete(nullptr, digest);
+}
+
+std::string job_runner::commit_and_complete(part_file* file,
+                                            const std::string& digest) {
+  auto commit = make_report("commit");
+  commit.sha256 = digest;
+  auto verdict = send_report(commit, true);
+  if (!verdict)
+    return lost() ? "lost" : "unconfirmed";
+  if (!verdict->ok) {
+    log::warn("commit refused; leaving the partial file",
+              {{"job", job_.id}, {"reason", verdict->reason}});
+    return "stale";
+  }
+  std::string error;
+  if (file && !file->publish(&error)) {
+    log::error("cannot move the download into place",
+               {{"job", job_.id}, {"error", error}});
+    return finish_failed(error, true);
+  }
+  // The file is in place: this report must reach the queue, whatever else
+  // happens meanwhile (until the process has to exit).
+  auto done = make_report("completed");
+  done.sha256 = digest;
+  if (!send_report(done, false))
+    log::warn("completion not confirmed before shutdown", {{"job", job_.id}});
+  return "completed";
+}
+
+std::string job_runner::finish_completed(transfer_result& result) {
+  return commit_and_complete(&*result.file, result.sha256);
+}
+
+std::string job_runner::finish_stopped() {
+  auto reason = control_->stop();
+  auto discard = [&] {
+    std::string error;
+    if (paths_ && !remove_part(*paths_, &error))
+      log::warn("cannot delete partial file", {{"job", job_.id}, {"error", error}});
+  };
+  switch (reason) {
+    case stop_reason::lost_cancelled:
+      discard();
+      [[fallthrough]];
+    case stop_reason::lost:
+      return "lost";
+    case stop_reason::cancel:
+      discard();
+      durable_.bytes_done = 0;
+      send_report(make_report("cancelled"), true);
+      return "cancelled";
+    case stop_reason::pause:
+      send_report(make_report("paused"), true);
+      return "paused";
+    case stop_reason::drain:
+      send_report(make_report("released"), true);
+      return "released";
+    case stop_reason::none:
+      break;
+  }
+  // Our own lease ran out (no heartbeat got through): writing stopped; tell
+  // the queue if it can still hear us, else its reaper recovers the job.
+  log::warn("lease expired locally; stopped writing", {{"job", job_.id}});
+  send_report(make_report("released"), true, expired_release_attempts);
+  return "lease_expired";
+}
+
+std::string job_runner::finish_failed(const std::string& error, bool transient) {
+  if (lost())
+    return finish_stopped();
+  log::warn("download failed", {{"job", job_.id}, {"error", error},
+                                {"transient", transient}});
+  auto r = make_report("failed");
+  r.error = error;
+  r.transient = transient;
+  send_report(r, true);
+  return "failed";
+}
+
+std::string job_runner::execute() {
+  if (control_->stop() != stop_reason::none)
+    return finish_stopped(); // claimed while shutting down
+  std::string outcome;
+  paths_ = resolve(&outcome);
+  if (!paths_)
+    return outcome;
+  if (auto adopted = adopt_final(*paths_))
+    return *adopted;
+  transfer_spec spec;
+  spec.url = job_.src.url;
+  spec.paths = *paths_;
+  spec.bytes_done = job_.bytes_done;
+  spec.bytes_total = job_.bytes_total;
+  spec.validator = job_.validator;
+  spec.expected_size = job_.src.size;
+  spec.sha256 = normalize_sha256(job_.src.sha256);
+  spec.rate_limit_bps = job_.rate_limit_bps;
+  if (!job_.src.sha256.empty() && spec.sha256.empty())
+    return finish_failed("source sha256 is not 64 hex digits", false);
+  transfer_settings settings;
+  settings.user_agent = env_.user_agent;
+  settings.connect_timeout = env_.connect_timeout;
+  settings.stall_timeout = env_.stall_timeout;
+  settings.sync_interval = env_.sync_interval;
+  settings.policy = env_.policy.get();
+  settings.bucket = env_.bucket.get();
+  auto result = run_transfer(spec, settings, *this);
+  env_.metrics.count_resume(result.resumed);
+  switch (result.outcome) {
+    case transfer_outcome::completed:
+      return finish_completed(result);
+    case transfer_outcome::stopped:
+      return finish_stopped();
+    case transfer_outcome::failed:
+      break;
+  }
+  return finish_failed(result.error, result.transient);
+}
+
+void job_runner::run() {
+  auto started = clock::now();
+  log::info("job started", {{"job", job_.id}, {"target_path", job_.target_path},
+                            {"offset", job_.bytes_done}, {"attempt", job_.attempt}});
+  auto outcome = execute();
+  double seconds = std::chrono::duration<double>(clock::now() - started).count();
+  env_.metrics.count_job(outcome);
+  env_.metrics.duration->Observe(seconds);
+  log::info("job ended", {{"job", job_.id}, {"outcome", outcome},
+                          {"bytes_done", durable_.bytes_done},
+                          {"seconds", seconds}});
+}
+
+} // namespace
+
+void run_job(caf::blocking_actor* self, job_env env, wire::job job,
+             std::shared_ptr<job_control> control) {
+  job_runner runner{self, std::move(env), std::move(job), std::move(control)};
+  runner.run();
+}
+
+} // namespace kumo::downloader

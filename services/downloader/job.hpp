@@ -1,0 +1,48 @@
+#pragma once
+
+// One claimed job, run to its end on its own thread: a blocking actor, since
+// libcurl's easy interface blocks. It talks to the queue itself (reports are
+// retried here, where waiting is allowed) and hears the worker only through
+// its job_control.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "cidr.hpp"
+#include "downloader_metrics.hpp"
+#include "job_control.hpp"
+#include "kumo/bus.hpp"
+#include "kumo/wire.hpp"
+#include "token_bucket.hpp"
+
+namespace kumo::downloader {
+
+/// What every job of a worker shares.
+struct job_env {
+  bus_actor bus;
+  std::string worker;
+  std::string library_root; ///< real path
+  std::string user_agent;
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds stall_timeout{30'000};
+  std::chrono::milliseconds request_timeout{5'000};
+  std::chrono::milliseconds sync_interval{1'000};
+  std::shared_ptr<const address_policy> policy;
+  std::shared_ptr<token_bucket> bucket; ///< null: no worker-wide limit
+  downloader_metrics metrics;
+};
+
+/// Downloads `job` into `<root>/<target_path>.part`, then commits, renames
+/// and reports it; or saves the offset and reports the stop the worker asked
+/// for through `control`; or reports the failure. Returns when the job's
+/// last report was answered (or can no longer be).
+void run_job(caf::blocking_actor* self, job_env env, wire::job job,
+             std::shared_ptr<job_control> control);
+
+/// "<serie name> S01E02", the title progress updates carry.
+std::string episode_title(const wire::job& job);
+
+} // namespace kumo::downloader

@@ -1,0 +1,67 @@
+#include "options.hpp"
+
+#include <sys/stat.h>
+
+#include "kumo/service.hpp"
+#include "safe_path.hpp"
+
+namespace kumo::downloader {
+
+std::vector<option> option_schema() {
+  return {
+    {"library_root", option_kind::text, std::nullopt,
+     "directory the library lives in; every download lands below it"},
+    {"jobs", option_kind::integer, "2", "parallel downloads per worker", 1, 64},
+    {"worker_rate_limit", option_kind::integer, "0",
+     "bytes per second over all downloads of this worker (0: unlimited)", 0},
+    {"claim_interval", option_kind::duration, "2s",
+     "how often to ask for work without a wake-up", 100, 3'600'000},
+    {"fetch_allow_cidrs", option_kind::text, "",
+     "comma-separated CIDRs downloads may reach although private/loopback"},
+    {"connect_timeout", option_kind::duration, "10s", "TCP/TLS connect deadline",
+     100, 600'000},
+    {"stall_timeout", option_kind::duration, "30s",
+     "abort a download when no byte arrives for this long", 1'000, 3'600'000},
+    {"user_agent", option_kind::text, std::string{"kumo-downloader/"} + version(),
+     "User-Agent header of downloads"},
+  };
+}
+
+std::optional<downloader_options> read_options(const settings& cfg,
+                                               option_problem* problem) {
+  auto fail = [&](std::string key, std::string message) {
+    if (problem)
+      *problem = {std::move(key), std::move(message)};
+    return std::nullopt;
+  };
+  downloader_options out;
+  const auto& root = cfg.text("library_root");
+  struct stat st;
+  if (root.empty())
+    return fail("library_root", "KUMO_LIBRARY_ROOT is empty: expected a directory");
+  if (stat(root.c_str(), &st) != 0)
+    return fail("library_root", "KUMO_LIBRARY_ROOT = '" + root + "' does not exist");
+  if (!S_ISDIR(st.st_mode))
+    return fail("library_root", "KUMO_LIBRARY_ROOT = '" + root + "' is not a directory");
+  auto real = real_path(root);
+  if (!real)
+    return fail("library_root", "KUMO_LIBRARY_ROOT = '" + root + "' does not resolve");
+  out.library_root = *real;
+  std::string error;
+  auto allow = parse_cidr_list(cfg.text("fetch_allow_cidrs"), &error);
+  if (!allow)
+    return fail("fetch_allow_cidrs", "KUMO_FETCH_ALLOW_CIDRS: " + error);
+  out.fetch_allow = std::move(*allow);
+  out.jobs = static_cast<int>(cfg.integer("jobs"));
+  out.worker_rate_limit = cfg.integer("worker_rate_limit");
+  out.claim_interval = std::chrono::milliseconds{cfg.millis("claim_interval")};
+  out.connect_timeout = std::chrono::milliseconds{cfg.millis("connect_timeout")};
+  out.stall_timeout = std::chrono::milliseconds{cfg.millis("stall_timeout")};
+  out.user_agent = cfg.text("user_agent");
+  out.request_timeout = std::chrono::milliseconds{cfg.millis("request_timeout")};
+  out.shutdown_grace = std::chrono::milliseconds{cfg.millis("shutdown_grace")};
+  out.worker = cfg.text("instance");
+  return out;
+}
+
+} // namespace kumo::downloader

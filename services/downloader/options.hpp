@@ -1,0 +1,44 @@
+#pragma once
+
+// The downloader's settings, read once at start-up from the service
+// configuration and checked beyond what the schema can express.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cidr.hpp"
+#include "kumo/config.hpp"
+
+namespace kumo::downloader {
+
+struct downloader_options {
+  std::string library_root;   ///< real path of an existing directory
+  int jobs = 2;               ///< parallel downloads of this worker
+  int64_t worker_rate_limit = 0; ///< bytes/s over all jobs, 0: unlimited
+  std::chrono::milliseconds claim_interval{2'000};
+  std::vector<cidr> fetch_allow; ///< networks opened despite the SSRF rules
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds stall_timeout{30'000};
+  std::string user_agent;
+  std::chrono::milliseconds request_timeout{5'000};
+  std::chrono::milliseconds shutdown_grace{20'000};
+  std::string worker;         ///< this worker's name (the instance)
+};
+
+/// The downloader's options, in addition to every service's common ones.
+std::vector<option> option_schema();
+
+struct option_problem {
+  std::string key;
+  std::string message; ///< one line naming the value and what was expected
+};
+
+/// Reads and checks the options. The library root must exist and be a
+/// directory; the allowlist must parse.
+std::optional<downloader_options> read_options(const settings& cfg,
+                                               option_problem* problem);
+
+} // namespace kumo::downloader

@@ -1,0 +1,69 @@
+#include "options.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+using namespace kumo;
+using namespace kumo::downloader;
+namespace fs = std::filesystem;
+
+namespace {
+
+settings defaults(const std::string& root) {
+  settings s;
+  for (const auto& opt : option_schema())
+    if (opt.default_value)
+      s.set(opt.key, *opt.default_value, false);
+  s.set("library_root", root, false);
+  s.set("request_timeout", "5s", false);
+  s.set("shutdown_grace", "20s", false);
+  s.set("instance", "host-1", false);
+  return s;
+}
+
+} // namespace
+
+TEST(options, reads_defaults_and_resolves_the_root) {
+  auto dir = fs::temp_directory_path() / "kumo-options-test";
+  fs::create_directories(dir);
+  option_problem problem;
+  auto o = read_options(defaults(dir.string() + "/."), &problem);
+  ASSERT_TRUE(o) << problem.message;
+  EXPECT_EQ(o->library_root, fs::canonical(dir).string());
+  EXPECT_EQ(o->jobs, 2);
+  EXPECT_EQ(o->claim_interval, std::chrono::milliseconds{2000});
+  EXPECT_EQ(o->stall_timeout, std::chrono::milliseconds{30000});
+  EXPECT_TRUE(o->fetch_allow.empty());
+  EXPECT_EQ(o->worker, "host-1");
+  EXPECT_EQ(o->user_agent.rfind("kumo-downloader/", 0), 0u);
+  fs::remove_all(dir);
+}
+
+TEST(options, the_library_root_must_be_an_existing_directory) {
+  option_problem problem;
+  EXPECT_FALSE(read_options(defaults("/nonexistent/kumo-library"), &problem));
+  EXPECT_EQ(problem.key, "library_root");
+  EXPECT_EQ(problem.message,
+            "KUMO_LIBRARY_ROOT = '/nonexistent/kumo-library' does not exist");
+  auto file = fs::temp_directory_path() / "kumo-options-file";
+  std::ofstream{file} << "x";
+  EXPECT_FALSE(read_options(defaults(file.string()), &problem));
+  EXPECT_NE(problem.message.find("is not a directory"), std::string::npos);
+  fs::remove(file);
+  EXPECT_FALSE(read_options(defaults(""), &problem));
+}
+
+TEST(options, a_bad_allowlist_is_a_clear_error) {
+  auto s = defaults("/tmp");
+  s.set("fetch_allow_cidrs", "127.0.0.1/32, 10.0.0.0/99", false);
+  option_problem problem;
+  EXPECT_FALSE(read_options(s, &problem));
+  EXPECT_EQ(problem.key, "fetch_allow_cidrs");
+  EXPECT_NE(problem.message.find("10.0.0.0/99"), std::string::npos);
+  s.set("fetch_allow_cidrs", "127.0.0.1/32", false);
+  auto o = read_options(s, &problem);
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->fetch_allow.size(), 1u);
+}
