@@ -1,5 +1,10 @@
+// The queue service: owns the download queue tables and hands jobs to
+// downloaders under leases.
+
 #include <caf/all.hpp>
 
+#include "actors.hpp"
+#include "kumo/log.hpp"
 #include "kumo/service.hpp"
 
 namespace kumo::queue {
@@ -10,10 +15,65 @@ namespace {
 
 using namespace kumo;
 
-drainable_actor::behavior_type supervisor(drainable_actor::pointer) {
+std::vector<option> queue_options() {
   return {
-    [](drain_atom) { return true; },
+    {"lease", option_kind::duration, "30s", "job lease; workers heartbeat well within it", 1'000, 3'600'000},
+    {"reap_interval", option_kind::duration, "1s", "how often expired leases and due retries are handled", 50, 60'000},
+    {"announce_interval", option_kind::duration, "2s", "re-announce kumo.jobs.available while work is claimable", 100, 3'600'000},
+    {"retry_delays", option_kind::text, "5s,15s,45s", "delays before retries of transient failures"},
+    {"max_retries", option_kind::integer, "3", "retries of transient failures before failing", 0, 100},
+    {"path_template", option_kind::text, queue::path_template::default_text, "target path of a download, relative to the library root"},
+    {"job_rate_limit", option_kind::integer, "0", "bandwidth limit per job in bytes/s (0: none)", 0, INT64_MAX},
+    {"store_connections", option_kind::integer, "2", "PostgreSQL connections (store actors)", 1, 16},
+    {"discard_retry", option_kind::duration, "5s", "resend an unanswered partial-file discard after", 100, 3'600'000},
   };
+}
+
+struct queue_config {
+  queue::queue_settings service;
+  queue::store_options store;
+  size_t connections = 2;
+};
+
+/// Validates the options that need more than a type check. Returns the
+/// offending option and why, or the parsed values.
+std::variant<queue_config, config_error> parse_config(const settings& cfg) {
+  queue_config out;
+  auto paths = queue::path_template::parse(cfg.text("path_template"));
+  if (!paths)
+    return config_error{"path_template", paths.error()};
+  auto retries = queue::retry_policy::parse(cfg.text("retry_delays"), cfg.integer("max_retries"));
+  if (!retries)
+    return config_error{"retry_delays", retries.error()};
+  out.service.paths = std::move(*paths);
+  out.service.reap_interval = std::chrono::milliseconds(cfg.millis("reap_interval"));
+  out.service.announce_interval = std::chrono::milliseconds(cfg.millis("announce_interval"));
+  out.store.lease_ms = cfg.millis("lease");
+  out.store.retries = std::move(*retries);
+  out.store.job_rate_limit_bps = cfg.integer("job_rate_limit");
+  out.store.discard_retry_ms = cfg.millis("discard_retry");
+  out.connections = static_cast<size_t>(cfg.integer("store_connections"));
+  return out;
+}
+
+/// Checks the queue options before the service starts, so a bad value ends
+/// the process with one clear line. Problems of the common options are left
+/// to run_service, which reports them the same way.
+bool config_is_valid(const service_definition& def) {
+  auto schema = common_options(def);
+  schema.insert(schema.end(), def.options.begin(), def.options.end());
+  auto loaded = load_settings(schema, process_env());
+  auto* values = std::get_if<settings>(&loaded);
+  if (!values)
+    return true;
+  auto parsed = parse_config(*values);
+  if (auto* err = std::get_if<config_error>(&parsed)) {
+    log::init(def.name, log::level::info);
+    log::error("invalid configuration: " + env_name(err->key) + ": " + err->message,
+               {{"option", err->key}});
+    return false;
+  }
+  return true;
 }
 
 } // namespace
@@ -21,8 +81,18 @@ drainable_actor::behavior_type supervisor(drainable_actor::pointer) {
 int main(int argc, char** argv) {
   service_definition def;
   def.name = "queue";
+  def.options = queue_options();
   def.uses_database = true;
   def.migrations = queue::migrations;
-  def.start = [](service_context& ctx) { return ctx.system.spawn(supervisor); };
+  def.start = [](service_context& ctx) {
+    auto cfg = std::get<queue_config>(parse_config(ctx.config));
+    auto stores = queue::spawn_stores(ctx.system, ctx.config.text("database_url"),
+                                      cfg.store, cfg.connections);
+    auto service = queue::spawn_queue(ctx.system, std::move(cfg.service),
+                                      std::move(stores), ctx.bus, ctx.metrics);
+    return caf::actor_cast<drainable_actor>(service);
+  };
+  if (!config_is_valid(def))
+    return 2;
   return run_service(argc, argv, def);
 }

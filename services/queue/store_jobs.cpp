@@ -178,7 +178,7 @@ checked run_reap(pqxx::work& w, const store_options& o, std::string& last_due) {
     fx.discards.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
   fx.counts = count_items(w);
   fx.flags = read_flags(w);
-  fx.queue_changed = fx.lease_expirations > 0 || fx.newly_due > 0;
+  fx.queue_changed = fx.lease_expirations > 0;
   return out;
 }
 

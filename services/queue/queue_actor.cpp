@@ -1,0 +1,321 @@
+#include <set>
+
+#include <caf/all.hpp>
+
+#include "actors.hpp"
+#include "kumo/log.hpp"
+#include "kumo/metrics.hpp"
+#include "kumo/subjects.hpp"
+#include "queue_metrics.hpp"
+
+namespace kumo::queue {
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+struct queue_state {
+  static inline const char* name = "kumo.queue";
+
+  queue_settings cfg;
+  std::vector<store_actor> stores;
+  size_t next_store = 0;
+  bus_actor bus;
+  std::unique_ptr<queue_metrics> metrics;
+  bool draining = false;
+  int inflight = 0;
+  caf::typed_response_promise<bool> drained;
+  bool drain_waiting = false;
+  bool reaping = false;
+  steady::time_point last_announce{};
+  bool flush_scheduled = false;
+  std::string flush_action;
+  std::set<std::string> discards_in_flight;
+};
+
+using pointer = queue_actor::stateful_pointer<queue_state>;
+
+std::string dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void publish(pointer self, const std::string& subject, std::string payload) {
+  self->send(self->state.bus, publish_atom::value, subject, std::move(payload));
+}
+
+/// The contract's error codes; timeouts count as unavailable, and SQL
+/// details stay in the log.
+wire::error_reply to_reply(const caf::error& err) {
+  auto code = code_of(err);
+  switch (code) {
+    case errc::invalid_argument:
+    case errc::not_found:
+    case errc::conflict:
+      return {to_string(code), message_of(err)};
+    case errc::unavailable:
+      return {"unavailable", "database unavailable"};
+    case errc::timeout:
+      return {"unavailable", "the queue store did not answer in time"};
+    default:
+      return {"internal", "internal error"};
+  }
+}
+
+void reply_error(pointer self, const std::string& to, const wire::error_reply& e) {
+  if (!to.empty())
+    publish(self, to, dump(nlohmann::json{{"error", e}}));
+}
+
+void maybe_drained(pointer self) {
+  auto& st = self->state;
+  if (st.draining && st.inflight == 0 && st.drain_waiting) {
+    st.drain_waiting = false;
+    st.drained.deliver(true);
+  }
+}
+
+void announce(pointer self, int64_t claimable) {
+  auto& st = self->state;
+  st.last_announce = steady::now();
+  st.metrics->announcements->Increment();
+  publish(self, subjects::jobs_available, dump({{"pending", claimable}}));
+}
+
+void schedule_flush(pointer self, const std::string& action) {
+  auto& st = self->state;
+  st.flush_action = action;
+  if (st.flush_scheduled)
+    return;
+  st.flush_scheduled = true;
+  self->delayed_send(self, st.cfg.flush_delay, flush_atom::value);
+}
+
+void submit(pointer self, command cmd, std::string reply_to, size_t store_index);
+
+void send_discard(pointer self, const wire::discard_request& d) {
+  auto& st = self->state;
+  if (!st.discards_in_flight.insert(d.id).second)
+    return;
+  auto deadline = st.cfg.discard_timeout;
+  self
+    ->request(st.bus, deadline + std::chrono::seconds(1), request_atom::value,
+              std::string{subjects::discard_partial}, encode(d), deadline)
+    .then(
+      [=](const std::string& answer) {
+        self->state.discards_in_flight.erase(d.id);
+        auto doc = nlohmann::json::parse(answer, nullptr, false);
+        if (doc.is_object() && doc.value("ok", false) == true && !self->state.draining)
+          submit(self, command{discard_done_command{d.id}}, "", 0);
+      },
+      [=](const caf::error&) {
+        // Nobody answered: the reaper sends it again later.
+        self->state.discards_in_flight.erase(d.id);
+      });
+}
+
+/// Publishes what a committed transaction decided.
+void apply(pointer self, const effects& fx, const std::string& action) {
+  auto& st = self->state;
+  for (const auto& c : fx.controls)
+    publish(self, subjects::job_control(c.id), encode(c));
+  for (const auto& change : fx.lifecycle)
+    publish(self, subjects::progress("download"), encode(download_update(change)));
+  if (fx.claimable > 0)
+    announce(self, fx.claimable);
+  if (fx.queue_changed)
+    schedule_flush(self, action);
+  for (const auto& d : fx.discards)
+    send_discard(self, d);
+  st.metrics->claimed_jobs->Increment(fx.claimed_jobs);
+  st.metrics->retries->Increment(fx.retries_scheduled);
+  st.metrics->lease_expirations->Increment(fx.lease_expirations);
+  if (fx.stale_report)
+    st.metrics->stale_reports->Increment();
+  if (fx.counts)
+    st.metrics->set_items(*fx.counts);
+}
+
+void submit(pointer self, command cmd, std::string reply_to, size_t store_index) {
+  auto& st = self->state;
+  auto action = action_name(cmd);
+  bool is_claim = std::holds_alternative<wire::claim_request>(cmd);
+  auto started = steady::now();
+  ++st.inflight;
+  self->request(st.stores[store_index], st.cfg.store_timeout, execute_atom::value, std::move(cmd))
+    .then(
+      [=](outcome& out) {
+        --self->state.inflight;
+        if (is_claim) {
+          self->state.metrics->claims->Increment();
+          self->state.metrics->claim_seconds->Observe(
+            std::chrono::duration<double>(steady::now() - started).count());
+        }
+        if (!reply_to.empty())
+          publish(self, reply_to, dump(out.reply));
+        apply(self, out.fx, action);
+        maybe_drained(self);
+      },
+      [=](const caf::error& err) {
+        --self->state.inflight;
+        if (is_claim)
+          self->state.metrics->claims->Increment();
+        auto reply = to_reply(err);
+        if (reply.code == "unavailable" || reply.code == "internal")
+          log::warn("queue command failed", {{"command", action}, {"error", reply.message}});
+        reply_error(self, reply_to, reply);
+        maybe_drained(self);
+      });
+}
+
+size_t pick_store(pointer self) {
+  auto& st = self->state;
+  st.next_store = (st.next_store + 1) % st.stores.size();
+  return st.next_store;
+}
+
+result<command> parse_request(const bus_message& msg, const path_template& paths) {
+  static const std::string cmd_prefix = "kumo.queue.cmd.";
+  if (msg.subject.rfind(cmd_prefix, 0) == 0)
+    return parse_queue_command(msg.subject.substr(cmd_prefix.size()), msg.payload, paths);
+  auto lift = [](auto parsed) -> result<command> {
+    if (!parsed)
+      return result<command>::failure(parsed.error());
+    return command{std::move(*parsed)};
+  };
+  if (msg.subject == subjects::queue_claim)
+    return lift(parse_claim(msg.payload));
+  if (msg.subject == subjects::queue_heartbeat)
+    return lift(parse_heartbeat(msg.payload));
+  if (msg.subject == subjects::queue_report)
+    return lift(parse_report(msg.payload));
+  return result<command>::failure("unexpected subject " + msg.subject);
+}
+
+void on_request(pointer self, const bus_message& msg) {
+  auto& st = self->state;
+  if (st.draining)
+    return; // another replica answers, or the requester retries
+  auto parsed = parse_request(msg, st.cfg.paths);
+  if (!parsed) {
+    reply_error(self, msg.reply, {"invalid_argument", parsed.error()});
+    return;
+  }
+  submit(self, std::move(*parsed), msg.reply, pick_store(self));
+}
+
+void on_reaped(pointer self, outcome& out, steady::time_point now) {
+  auto& st = self->state;
+  auto claimable = out.fx.claimable;
+  out.fx.claimable = -1;
+  apply(self, out.fx, "lease_expired");
+  bool fresh = out.fx.lease_expirations > 0 || out.fx.newly_due > 0;
+  if (claimable > 0 && (fresh || now - st.last_announce >= st.cfg.announce_interval))
+    announce(self, claimable);
+}
+
+void reap(pointer self) {
+  auto& st = self->state;
+  if (st.reaping || st.draining)
+    return;
+  st.reaping = true;
+  ++st.inflight;
+  self->request(st.stores[0], st.cfg.store_timeout, execute_atom::value, command{reap_command{}})
+    .then(
+      [=](outcome& out) {
+        self->state.reaping = false;
+        --self->state.inflight;
+        on_reaped(self, out, steady::now());
+        maybe_drained(self);
+      },
+      [=](const caf::error& err) {
+        self->state.reaping = false;
+        --self->state.inflight;
+        log::warn("reaper pass failed", {{"error", to_reply(err).message}});
+        maybe_drained(self);
+      });
+}
+
+void flush(pointer self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  if (st.draining)
+    return;
+  auto action = st.flush_action;
+  ++st.inflight;
+  self->request(st.stores[0], st.cfg.store_timeout, execute_atom::value, command{snapshot_command{}})
+    .then(
+      [=](outcome& out) {
+        --self->state.inflight;
+        if (out.fx.counts && out.fx.flags) {
+          publish(self, subjects::progress("queue"),
+                  encode(queue_update(action, *out.fx.counts, *out.fx.flags)));
+          self->state.metrics->set_items(*out.fx.counts);
+        }
+        maybe_drained(self);
+      },
+      [=](const caf::error&) {
+        --self->state.inflight;
+        maybe_drained(self);
+      });
+}
+
+void subscribe(pointer self, const std::string& subject) {
+  self
+    ->request(self->state.bus, std::chrono::seconds(10), subscribe_atom::value,
+              subject, std::string{subjects::queue_group},
+              caf::actor_cast<bus_listener>(self))
+    .then(
+      [=](bool ok) {
+        if (!ok)
+          log::error("cannot subscribe", {{"subject", subject}});
+      },
+      [=](const caf::error& err) {
+        log::error("cannot subscribe", {{"subject", subject}, {"error", caf::to_string(err)}});
+      });
+}
+
+queue_actor::behavior_type queue_service(pointer self, queue_settings cfg,
+                                         std::vector<store_actor> stores,
+                                         bus_actor bus, kumo::metrics* m) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.stores = std::move(stores);
+  st.bus = std::move(bus);
+  st.metrics = std::make_unique<queue_metrics>(*m);
+  for (const char* subject : {subjects::queue_cmd_all, subjects::queue_claim,
+                              subjects::queue_heartbeat, subjects::queue_report})
+    subscribe(self, subject);
+  self->send(self, tick_atom::value);
+  self->attach_functor([stores = self->state.stores] {
+    for (const auto& s : stores)
+      caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+  });
+  return {
+    [=](const bus_message& msg) { on_request(self, msg); },
+    [=](drain_atom) -> caf::result<bool> {
+      auto& st = self->state;
+      st.draining = true;
+      if (st.inflight == 0)
+        return true;
+      st.drained = self->make_response_promise<bool>();
+      st.drain_waiting = true;
+      return st.drained;
+    },
+    [=](tick_atom) {
+      self->delayed_send(self, self->state.cfg.reap_interval, tick_atom::value);
+      reap(self);
+    },
+    [=](flush_atom) { flush(self); },
+  };
+}
+
+} // namespace
+
+queue_actor spawn_queue(caf::actor_system& sys, queue_settings cfg,
+                        std::vector<store_actor> stores, bus_actor bus,
+                        kumo::metrics& m) {
+  return sys.spawn(queue_service, std::move(cfg), std::move(stores),
+                   std::move(bus), &m);
+}
+
+} // namespace kumo::queue

@@ -1,0 +1,52 @@
+#include "queue_metrics.hpp"
+
+#include <prometheus/family.h>
+
+#include "kumo/metrics.hpp"
+
+namespace kumo::queue {
+
+namespace {
+
+prometheus::Counter* counter(prometheus::Registry& reg, const char* name,
+                             const char* help) {
+  return &prometheus::BuildCounter().Name(name).Help(help).Register(reg).Add({});
+}
+
+} // namespace
+
+queue_metrics::queue_metrics(kumo::metrics& m) {
+  auto& reg = m.registry();
+  claims = counter(reg, "kumo_queue_claims_total", "Claim requests answered.");
+  claimed_jobs = counter(reg, "kumo_queue_claimed_jobs_total",
+                         "Jobs handed to workers.");
+  claim_seconds = &prometheus::BuildHistogram()
+                     .Name("kumo_queue_claim_duration_seconds")
+                     .Help("Time from a claim request to its answer.")
+                     .Register(reg)
+                     .Add({}, latency_buckets());
+  retries = counter(reg, "kumo_queue_retries_total",
+                    "Transient failures scheduled for another attempt.");
+  lease_expirations = counter(reg, "kumo_queue_lease_expirations_total",
+                              "Leases that expired and put their job back.");
+  stale_reports = counter(reg, "kumo_queue_stale_reports_total",
+                          "Reports refused because their lease was stale.");
+  announcements = counter(reg, "kumo_queue_announcements_total",
+                          "kumo.jobs.available wake-ups published.");
+  auto& family = prometheus::BuildGauge()
+                   .Name("kumo_queue_items")
+                   .Help("Queue items by status (refreshed by the reaper).")
+                   .Register(reg);
+  for (const auto& [status, n] : complete_counts({})) {
+    (void) n;
+    items[status] = &family.Add({{"status", status}});
+  }
+}
+
+void queue_metrics::set_items(const status_counts& counts) {
+  for (const auto& [status, n] : counts)
+    if (auto i = items.find(status); i != items.end())
+      i->second->Set(static_cast<double>(n));
+}
+
+} // namespace kumo::queue
