@@ -21,6 +21,17 @@ struct gateway_state {
   std::unique_ptr<gateway::bus_client> bus;
   std::unique_ptr<gateway::http_server> http;
   std::vector<std::unique_ptr<gateway::route_module>> modules;
+
+  /// CAF destroys the state when the actor exits, before its attached
+  /// functors run, so the orderly shutdown lives here: modules stop their
+  /// long-lived handlers, the server waits for in-flight requests, and only
+  /// then do the modules (and the actors they own) go away.
+  ~gateway_state() {
+    for (auto& m : modules)
+      m->stop();
+    http.reset();
+    modules.clear();
+  }
 };
 
 /// Owns the HTTP server. Detached: stopping httplib blocks until in-flight
@@ -45,12 +56,6 @@ gateway_supervisor(drainable_actor::stateful_pointer<gateway_state> self,
   } else {
     log::info("http listening", {{"port", port}, {"bind", ctx->config.text("http_bind")}});
   }
-  self->attach_functor([self] {
-    for (auto& m : self->state.modules)
-      m->stop();
-    self->state.http.reset();
-    self->state.modules.clear();
-  });
   return {
     [=](drain_atom) {
       for (auto& m : self->state.modules)
