@@ -1,6 +1,8 @@
 #include "kumo/bus.hpp"
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <unordered_map>
 
 #include <caf/all.hpp>
@@ -34,6 +36,11 @@ struct inbox_closure {
 struct status_closure {
   readiness* ready;
   prometheus::Counter* disconnects;
+  /// Set by the closed callback, the last one nats.c makes for a
+  /// connection: until then its callbacks may still run and use this.
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool closed = false;
 };
 
 struct bus_counters {
@@ -90,6 +97,13 @@ void on_disconnected(natsConnection*, void* arg) {
   }
 }
 
+void on_closed(natsConnection*, void* arg) {
+  auto* closure = static_cast<status_closure*>(arg);
+  std::lock_guard<std::mutex> guard{closure->mutex};
+  closure->closed = true;
+  closure->changed.notify_all();
+}
+
 struct bus_state {
   static inline const char* name = "kumo.bus";
 
@@ -115,6 +129,13 @@ struct bus_state {
     if (connection) {
       natsConnection_FlushTimeout(connection.get(), 1000);
       natsConnection_Close(connection.get());
+      // The disconnected/closed callbacks run on a nats.c thread after
+      // Close returns; `status` must outlive them.
+      if (status) {
+        std::unique_lock<std::mutex> guard{status->mutex};
+        status->changed.wait_for(guard, std::chrono::seconds(2),
+                                 [this] { return status->closed; });
+      }
     }
     subscriptions.clear();
     connection.reset();
@@ -151,8 +172,9 @@ bool connect(bus_pointer self, const bus_options& opts, readiness& ready) {
   if (natsOptions_Create(&raw_opts) != NATS_OK)
     return false;
   st.options.reset(raw_opts);
-  st.status = std::make_unique<status_closure>(
-    status_closure{&ready, st.counters.disconnects});
+  st.status = std::make_unique<status_closure>();
+  st.status->ready = &ready;
+  st.status->disconnects = st.counters.disconnects;
   natsOptions_SetServers(raw_opts, nullptr, 0);
   natsOptions_SetURL(raw_opts, opts.url.c_str());
   natsOptions_SetName(raw_opts, opts.name.c_str());
@@ -164,6 +186,7 @@ bool connect(bus_pointer self, const bus_options& opts, readiness& ready) {
                                       st.status.get());
   natsOptions_SetDisconnectedCB(raw_opts, on_disconnected, st.status.get());
   natsOptions_SetReconnectedCB(raw_opts, on_connected, st.status.get());
+  natsOptions_SetClosedCB(raw_opts, on_closed, st.status.get());
   natsConnection* conn = nullptr;
   auto s = natsConnection_Connect(&conn, raw_opts);
   if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
