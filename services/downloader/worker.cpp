@@ -80,7 +80,8 @@ void start_job(worker_pointer self, wire::job job, clock::time_point asked_at) {
   // A new, shorter lease needs the heartbeat sooner.
   if (job.lease_ms / 3 < st.beat_interval_ms)
     schedule_beat(self, job.lease_ms / 3);
-  st.running[job.lease_token] = running_job{std::move(job), control, actor.address()};
+  auto token = job.lease_token;
+  st.running[token] = running_job{std::move(job), control, actor.address()};
   st.env.metrics.active->Set(static_cast<double>(st.running.size()));
 }
 
