@@ -607,7 +607,10 @@ class Stack:
         self._nginx_limit_rate = None
         self.gateway_url = None
         self.gateway = None
-        self.library_root = None
+        # The downloader's library (KUMO_LIBRARY_ROOT); tests may fill it
+        # before any service starts.
+        self.library_root = self.path("library")
+        os.makedirs(self.library_root)
         self.token = None
         self.password = DEFAULT_PASSWORD
         self._closed = False
@@ -819,9 +822,6 @@ http {
         if name == "gateway":
             full["KUMO_HTTP_PORT"] = str(free_port())
         if name == "downloader":
-            if self.library_root is None:
-                self.library_root = self.path("library")
-                os.makedirs(self.library_root, exist_ok=True)
             full["KUMO_LIBRARY_ROOT"] = self.library_root
         for key, value in (env or {}).items():
             if value is None:
@@ -841,8 +841,6 @@ http {
         if name == "gateway" and svc.url:
             self.gateway = svc
             self.gateway_url = svc.url
-        if name == "downloader" and svc.library_root:
-            self.library_root = svc.library_root
         return svc
 
     def start_all(self, names=SERVICES, env=None, timeout=30):
