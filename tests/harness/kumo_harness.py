@@ -749,6 +749,8 @@ http {
   default_type application/octet-stream;
   log_format kumo '$request $status $http_range $body_bytes_sent';
   access_log %(access)s kumo;
+  log_format kumo_timing '$msec $request_time $status $request';
+  access_log %(timing)s kumo_timing;
   client_body_temp_path %(tmp)s/body;
   proxy_temp_path %(tmp)s/proxy;
   fastcgi_temp_path %(tmp)s/fastcgi;
@@ -764,7 +766,8 @@ http {
   }
 }
 """ % {"prefix": prefix, "access": self.nginx_access_log, "tmp": tmpdir,
-       "port": self.nginx_port, "root": self.nginx_root, "rate": rate})
+       "port": self.nginx_port, "root": self.nginx_root, "rate": rate,
+       "timing": os.path.join(prefix, "timing.log")})
         log_path = os.path.join(prefix, "stderr.log")
         with open(log_path, "ab") as log:
             self._nginx = subprocess.Popen(
@@ -786,6 +789,22 @@ http {
         except subprocess.TimeoutExpired:
             self._nginx.kill()
             self._nginx.wait(30)
+
+    def nginx_request_starts(self):
+        """(start time as Unix seconds, status, path) of every request the
+        origin finished, from nginx's $msec - $request_time."""
+        out = []
+        path = os.path.join(self.path("nginx"), "timing.log")
+        if not os.path.exists(path):
+            return out
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) < 5:
+                    continue
+                out.append((float(parts[0]) - float(parts[1]), int(parts[2]),
+                            parts[4]))
+        return out
 
     def nginx_requests(self):
         """The origin's access log as dicts: method, path, status (int),
