@@ -24,7 +24,8 @@ std::vector<option> queue_options() {
     {"max_retries", option_kind::integer, "3", "retries of transient failures before failing", 0, 100},
     {"path_template", option_kind::text, queue::path_template::default_text, "target path of a download, relative to the library root"},
     {"job_rate_limit", option_kind::integer, "0", "bandwidth limit per job in bytes/s (0: none)", 0, INT64_MAX},
-    {"store_connections", option_kind::integer, "2", "PostgreSQL connections (store actors)", 1, 16},
+    {"store_connections", option_kind::integer, "4", "PostgreSQL connections (store actors)", 1, 16},
+    {"event_retention", option_kind::duration, "720h", "keep queue_events this long (0: forever)", 0, INT64_MAX},
     {"discard_retry", option_kind::duration, "5s", "resend an unanswered partial-file discard after", 100, 3'600'000},
   };
 }
@@ -52,6 +53,7 @@ std::variant<queue_config, config_error> parse_config(const settings& cfg) {
   out.store.retries = std::move(*retries);
   out.store.job_rate_limit_bps = cfg.integer("job_rate_limit");
   out.store.discard_retry_ms = cfg.millis("discard_retry");
+  out.store.event_retention_ms = cfg.millis("event_retention");
   out.connections = static_cast<size_t>(cfg.integer("store_connections"));
   return out;
 }

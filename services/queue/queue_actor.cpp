@@ -27,6 +27,7 @@ struct queue_state {
   caf::typed_response_promise<bool> drained;
   bool drain_waiting = false;
   bool reaping = false;
+  bool reaper_failing = false; ///< log a failing reaper once, not every pass
   steady::time_point last_announce{};
   bool flush_scheduled = false;
   std::string flush_action;
@@ -224,13 +225,18 @@ void reap(pointer self) {
       [=](outcome& out) {
         self->state.reaping = false;
         --self->state.inflight;
+        if (self->state.reaper_failing)
+          log::info("reaper passes work again");
+        self->state.reaper_failing = false;
         on_reaped(self, out, steady::now());
         maybe_drained(self);
       },
       [=](const caf::error& err) {
         self->state.reaping = false;
         --self->state.inflight;
-        log::warn("reaper pass failed", {{"error", to_reply(err).message}});
+        if (!self->state.reaper_failing)
+          log::warn("reaper pass failed", {{"error", to_reply(err).message}});
+        self->state.reaper_failing = true;
         maybe_drained(self);
       });
 }

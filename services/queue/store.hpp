@@ -26,7 +26,8 @@ struct store_options {
   retry_policy retries;
   int64_t job_rate_limit_bps = 0;  ///< copied into every job, 0: none
   int64_t discard_retry_ms = 5'000; ///< resend an unacknowledged discard after
-  int list_limit = 1'000;          ///< items per list in the status reply
+  int64_t event_retention_ms = 0;  ///< prune older queue_events, 0: keep
+  int list_limit = 200;            ///< items per list in the status reply (NATS payloads stay < 1 MB)
   int completed_list_limit = 100;
   int reap_batch = 500;            ///< expired leases handled per reaper pass
 };

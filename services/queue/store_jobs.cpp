@@ -176,6 +176,8 @@ checked run_reap(pqxx::work& w, const store_options& o, std::string& last_due) {
   last_due = due["db_now"].as<std::string>();
   for (const auto& row : exec(w, sql::due_discards, o.discard_retry_ms, 50))
     fx.discards.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
+  if (o.event_retention_ms > 0)
+    exec(w, sql::prune_events, o.event_retention_ms, 1000);
   fx.counts = count_items(w);
   fx.flags = read_flags(w);
   fx.queue_changed = fx.lease_expirations > 0;

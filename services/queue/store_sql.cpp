@@ -302,4 +302,11 @@ WHERE item_id IN (
   FOR UPDATE SKIP LOCKED)
 RETURNING item_id::text, target_path)"};
 
+const statement prune_events{"queue_prune_events", R"(
+DELETE FROM queue_events WHERE id IN (
+  SELECT id FROM queue_events
+  WHERE at < now() - $1::double precision * interval '1 millisecond'
+  ORDER BY at
+  LIMIT $2))"};
+
 } // namespace kumo::queue::sql

@@ -50,5 +50,6 @@ extern const statement record_offset;   // $1 id, $2 done, $3 total, $4 validato
 extern const statement expire_leases;   // $1 limit -> item rows + old_owner
 extern const statement due;             // $1 since (timestamptz text) -> claimable, newly_due, db_now
 extern const statement due_discards;    // $1 retry ms, $2 limit -> item_id, target_path
+extern const statement prune_events;    // $1 retention ms, $2 limit
 
 } // namespace kumo::queue::sql

@@ -502,3 +502,15 @@ TEST_F(store_test, bad_input_is_rejected_and_changes_nothing) {
   EXPECT_EQ(scalar("SELECT count(*) FROM queue_items"), 1);
   EXPECT_EQ(scalar("SELECT count(*) FROM queue_events"), events_before);
 }
+
+TEST_F(store_test, reaper_prunes_old_events_only) {
+  store_options o;
+  o.event_retention_ms = 3'600'000;
+  auto s = make_store(o);
+  auto id = add(*s, "old", 1, 1)[0];
+  sql("INSERT INTO queue_events (item_id, event, at) VALUES ('" + id
+      + "', 'claimed', now() - interval '2 hours')");
+  must(s->execute(command{reap_command{}}));
+  EXPECT_EQ(scalar("SELECT count(*) FROM queue_events WHERE item_id = '" + id + "'"), 1);
+  EXPECT_EQ(events(id, "added"), 1);
+}

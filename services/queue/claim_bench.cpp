@@ -1,0 +1,149 @@
+// Measures claim throughput against a scratch database:
+//   kumo_queue_claim_bench store <items> <threads> <slots>
+//       threads claim through their own queue_store (connection) each
+//   kumo_queue_claim_bench nats <items> <threads> <slots>
+//       threads send kumo.queue.claim requests to a running queue service
+// Reads KUMO_BENCH_DATABASE_URL (and KUMO_BENCH_NATS_URL for nats). The
+// queue tables of that database are emptied first.
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nats/nats.h>
+
+#include "kumo/migration.hpp"
+#include "store.hpp"
+
+namespace kumo::queue {
+std::vector<migration> migrations();
+}
+
+using namespace kumo;
+using namespace kumo::queue;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+struct totals {
+  std::atomic<int64_t> requests{0};
+  std::atomic<int64_t> jobs{0};
+  std::atomic<int64_t> errors{0};
+};
+
+bool prepare(const std::string& url, int items) {
+  pg_session db{url};
+  if (!apply_migrations(db, "queue", kumo::queue::migrations()))
+    return false;
+  auto reset = db.transact([](pqxx::work& w) {
+    w.exec("TRUNCATE queue_items, queue_events, queue_discards");
+    w.exec("UPDATE queue_state SET running = true, paused = false");
+    return true;
+  });
+  if (!reset)
+    return false;
+  queue_store store{url, {}};
+  auto paths = *path_template::parse(path_template::default_text);
+  for (int first = 0; first < items; first += 1000) {
+    add_command add{"bench-" + std::to_string(first), "Bench", "Bench", priority::normal, {}};
+    for (int e = first; e < std::min(items, first + 1000); ++e) {
+      wire::source src{"direct", "http://127.0.0.1:1/" + std::to_string(e) + ".mkv", "", -1};
+      auto path = paths.render({"Bench " + std::to_string(first), "Bench", "bench", 1, e, "mkv"});
+      add.episodes.push_back({1, e, src, *path});
+    }
+    if (!store.execute(command{add}))
+      return false;
+  }
+  return true;
+}
+
+void claim_store(const std::string& url, int id, int slots, totals& t) {
+  queue_store store{url, {}};
+  for (;;) {
+    auto r = store.execute(command{wire::claim_request{"bench-" + std::to_string(id), slots}});
+    if (!r) {
+      ++t.errors;
+      return;
+    }
+    auto n = static_cast<int64_t>(r->reply["jobs"].size());
+    ++t.requests;
+    t.jobs += n;
+    if (n == 0)
+      return;
+  }
+}
+
+void claim_nats(const std::string& url, int id, int slots, totals& t) {
+  natsConnection* conn = nullptr;
+  if (natsConnection_ConnectTo(&conn, url.c_str()) != NATS_OK) {
+    ++t.errors;
+    return;
+  }
+  auto body = "{\"worker\":\"bench-" + std::to_string(id) + "\",\"slots\":"
+              + std::to_string(slots) + "}";
+  for (;;) {
+    natsMsg* reply = nullptr;
+    if (natsConnection_RequestString(&reply, conn, "kumo.queue.claim", body.c_str(), 5000) != NATS_OK) {
+      ++t.errors;
+      break;
+    }
+    auto doc = nlohmann::json::parse(std::string(natsMsg_GetData(reply), natsMsg_GetDataLength(reply)), nullptr, false);
+    natsMsg_Destroy(reply);
+    auto n = doc.is_object() && doc.contains("jobs") ? static_cast<int64_t>(doc["jobs"].size()) : -1;
+    if (n < 0) {
+      ++t.errors;
+      break;
+    }
+    ++t.requests;
+    t.jobs += n;
+    if (n == 0)
+      break;
+  }
+  natsConnection_Destroy(conn);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  const char* db = std::getenv("KUMO_BENCH_DATABASE_URL");
+  if (argc != 5 || !db) {
+    std::fprintf(stderr, "usage: KUMO_BENCH_DATABASE_URL=... %s store|nats <items> <threads> <slots>\n", argv[0]);
+    return 2;
+  }
+  std::string mode = argv[1];
+  int items = std::atoi(argv[2]);
+  int threads = std::atoi(argv[3]);
+  int slots = std::atoi(argv[4]);
+  const char* nats_url = std::getenv("KUMO_BENCH_NATS_URL");
+  if (mode == "nats" && !nats_url) {
+    std::fprintf(stderr, "KUMO_BENCH_NATS_URL is not set\n");
+    return 2;
+  }
+  if (!prepare(db, items)) {
+    std::fprintf(stderr, "cannot prepare the database\n");
+    return 1;
+  }
+  totals t;
+  auto start = clock_type::now();
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i)
+    pool.emplace_back([&, i] {
+      if (mode == "nats")
+        claim_nats(nats_url, i, slots, t);
+      else
+        claim_store(db, i, slots, t);
+    });
+  for (auto& th : pool)
+    th.join();
+  auto secs = std::chrono::duration<double>(clock_type::now() - start).count();
+  std::printf("mode=%s items=%d threads=%d slots=%d: %lld jobs in %.2fs = %.0f jobs/s, "
+              "%.0f claim requests/s, errors=%lld\n",
+              mode.c_str(), items, threads, slots, static_cast<long long>(t.jobs.load()), secs,
+              t.jobs / secs, t.requests / secs, static_cast<long long>(t.errors.load()));
+  nats_Close();
+  return t.jobs == items && t.errors == 0 ? 0 : 1;
+}
