@@ -29,8 +29,10 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 /// Owns one queue_store, i.e. one PostgreSQL connection. Detached: every
 /// handler blocks on the database.
 using store_actor = caf::typed_actor<
-  // Runs one command in one transaction; fails with the store's errc.
-  caf::replies_to<execute_atom, command>::with<outcome>>;
+  // Runs one command in one transaction unless the deadline (steady clock,
+  // ns since its epoch) already passed: a requester that gave up must not
+  // get a lease it never hears of. Fails with the store's errc.
+  caf::replies_to<execute_atom, command, int64_t>::with<outcome>>;
 
 /// Spawns `count` detached store actors, each with its own connection.
 std::vector<store_actor> spawn_stores(caf::actor_system& sys,

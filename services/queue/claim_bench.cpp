@@ -66,6 +66,7 @@ void claim_store(const std::string& url, int id, int slots, totals& t) {
   for (;;) {
     auto r = store.execute(command{wire::claim_request{"bench-" + std::to_string(id), slots}});
     if (!r) {
+      std::fprintf(stderr, "claim: %s\n", message_of(r.error()).c_str());
       ++t.errors;
       return;
     }
@@ -79,7 +80,8 @@ void claim_store(const std::string& url, int id, int slots, totals& t) {
 
 void claim_nats(const std::string& url, int id, int slots, totals& t) {
   natsConnection* conn = nullptr;
-  if (natsConnection_ConnectTo(&conn, url.c_str()) != NATS_OK) {
+  if (auto s = natsConnection_ConnectTo(&conn, url.c_str()); s != NATS_OK) {
+    std::fprintf(stderr, "connect: %s\n", natsStatus_GetText(s));
     ++t.errors;
     return;
   }
@@ -87,7 +89,9 @@ void claim_nats(const std::string& url, int id, int slots, totals& t) {
               + std::to_string(slots) + "}";
   for (;;) {
     natsMsg* reply = nullptr;
-    if (natsConnection_RequestString(&reply, conn, "kumo.queue.claim", body.c_str(), 5000) != NATS_OK) {
+    if (auto s = natsConnection_RequestString(&reply, conn, "kumo.queue.claim", body.c_str(), 5000);
+        s != NATS_OK) {
+      std::fprintf(stderr, "request: %s\n", natsStatus_GetText(s));
       ++t.errors;
       break;
     }
@@ -95,6 +99,7 @@ void claim_nats(const std::string& url, int id, int slots, totals& t) {
     natsMsg_Destroy(reply);
     auto n = doc.is_object() && doc.contains("jobs") ? static_cast<int64_t>(doc["jobs"].size()) : -1;
     if (n < 0) {
+      std::fprintf(stderr, "reply: %s\n", doc.dump().c_str());
       ++t.errors;
       break;
     }

@@ -19,7 +19,7 @@ struct queue_state {
 
   queue_settings cfg;
   std::vector<store_actor> stores;
-  size_t next_store = 0;
+  std::vector<int> store_load; ///< requests in flight per store
   bus_actor bus;
   std::unique_ptr<queue_metrics> metrics;
   bool draining = false;
@@ -91,7 +91,43 @@ void schedule_flush(pointer self, const std::string& action) {
   self->delayed_send(self, st.cfg.flush_delay, flush_atom::value);
 }
 
-void submit(pointer self, command cmd, std::string reply_to, size_t store_index);
+/// The store with the fewest requests in flight (a store stuck in a lock
+/// wait does not hold up the others).
+size_t pick_store(pointer self) {
+  const auto& load = self->state.store_load;
+  return static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+}
+
+/// Runs `cmd` on store `index` and hands the outcome to `on_value` or the
+/// error to `on_error`, keeping the in-flight counts for drain and balancing.
+template <class OnValue, class OnError>
+void run_on_store(pointer self, size_t index, command cmd, OnValue on_value,
+                  OnError on_error) {
+  auto& st = self->state;
+  auto deadline = steady::now() + st.cfg.store_timeout;
+  auto deadline_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       deadline.time_since_epoch()).count();
+  ++st.inflight;
+  ++st.store_load[index];
+  self
+    ->request(st.stores[index], st.cfg.store_timeout + std::chrono::seconds(1),
+              execute_atom::value, std::move(cmd), static_cast<int64_t>(deadline_ns))
+    .then(
+      [=](outcome& out) mutable {
+        --self->state.inflight;
+        --self->state.store_load[index];
+        on_value(out);
+        maybe_drained(self);
+      },
+      [=](const caf::error& err) mutable {
+        --self->state.inflight;
+        --self->state.store_load[index];
+        on_error(err);
+        maybe_drained(self);
+      });
+}
+
+void submit(pointer self, command cmd, std::string reply_to);
 
 void send_discard(pointer self, const wire::discard_request& d) {
   auto& st = self->state;
@@ -106,7 +142,7 @@ void send_discard(pointer self, const wire::discard_request& d) {
         self->state.discards_in_flight.erase(d.id);
         auto doc = nlohmann::json::parse(answer, nullptr, false);
         if (doc.is_object() && doc.value("ok", false) == true && !self->state.draining)
-          submit(self, command{discard_done_command{d.id}}, "", 0);
+          submit(self, command{discard_done_command{d.id}}, "");
       },
       [=](const caf::error&) {
         // Nobody answered: the reaper sends it again later.
@@ -136,42 +172,31 @@ void apply(pointer self, const effects& fx, const std::string& action) {
     st.metrics->set_items(*fx.counts);
 }
 
-void submit(pointer self, command cmd, std::string reply_to, size_t store_index) {
-  auto& st = self->state;
+void submit(pointer self, command cmd, std::string reply_to) {
   auto action = action_name(cmd);
   bool is_claim = std::holds_alternative<wire::claim_request>(cmd);
   auto started = steady::now();
-  ++st.inflight;
-  self->request(st.stores[store_index], st.cfg.store_timeout, execute_atom::value, std::move(cmd))
-    .then(
-      [=](outcome& out) {
-        --self->state.inflight;
-        if (is_claim) {
-          self->state.metrics->claims->Increment();
-          self->state.metrics->claim_seconds->Observe(
-            std::chrono::duration<double>(steady::now() - started).count());
-        }
-        if (!reply_to.empty())
-          publish(self, reply_to, dump(out.reply));
-        apply(self, out.fx, action);
-        maybe_drained(self);
-      },
-      [=](const caf::error& err) {
-        --self->state.inflight;
-        if (is_claim)
-          self->state.metrics->claims->Increment();
-        auto reply = to_reply(err);
-        if (reply.code == "unavailable" || reply.code == "internal")
-          log::warn("queue command failed", {{"command", action}, {"error", reply.message}});
-        reply_error(self, reply_to, reply);
-        maybe_drained(self);
-      });
-}
-
-size_t pick_store(pointer self) {
-  auto& st = self->state;
-  st.next_store = (st.next_store + 1) % st.stores.size();
-  return st.next_store;
+  auto* m = self->state.metrics.get();
+  run_on_store(
+    self, pick_store(self), std::move(cmd),
+    [=](outcome& out) {
+      if (is_claim) {
+        m->claims->Increment();
+        m->claim_seconds->Observe(
+          std::chrono::duration<double>(steady::now() - started).count());
+      }
+      if (!reply_to.empty())
+        publish(self, reply_to, dump(out.reply));
+      apply(self, out.fx, action);
+    },
+    [=](const caf::error& err) {
+      if (is_claim)
+        m->claims->Increment();
+      auto reply = to_reply(err);
+      if (reply.code == "unavailable" || reply.code == "internal")
+        log::warn("queue command failed", {{"command", action}, {"error", reply.message}});
+      reply_error(self, reply_to, reply);
+    });
 }
 
 result<command> parse_request(const bus_message& msg, const path_template& paths) {
@@ -201,7 +226,7 @@ void on_request(pointer self, const bus_message& msg) {
     reply_error(self, msg.reply, {"invalid_argument", parsed.error()});
     return;
   }
-  submit(self, std::move(*parsed), msg.reply, pick_store(self));
+  submit(self, std::move(*parsed), msg.reply);
 }
 
 void on_reaped(pointer self, outcome& out, steady::time_point now) {
@@ -219,26 +244,23 @@ void reap(pointer self) {
   if (st.reaping || st.draining)
     return;
   st.reaping = true;
-  ++st.inflight;
-  self->request(st.stores[0], st.cfg.store_timeout, execute_atom::value, command{reap_command{}})
-    .then(
-      [=](outcome& out) {
-        self->state.reaping = false;
-        --self->state.inflight;
-        if (self->state.reaper_failing)
-          log::info("reaper passes work again");
-        self->state.reaper_failing = false;
-        on_reaped(self, out, steady::now());
-        maybe_drained(self);
-      },
-      [=](const caf::error& err) {
-        self->state.reaping = false;
-        --self->state.inflight;
-        if (!self->state.reaper_failing)
-          log::warn("reaper pass failed", {{"error", to_reply(err).message}});
-        self->state.reaper_failing = true;
-        maybe_drained(self);
-      });
+  run_on_store(
+    self, 0, command{reap_command{}},
+    [=](outcome& out) {
+      auto& st = self->state;
+      st.reaping = false;
+      if (st.reaper_failing)
+        log::info("reaper passes work again");
+      st.reaper_failing = false;
+      on_reaped(self, out, steady::now());
+    },
+    [=](const caf::error& err) {
+      auto& st = self->state;
+      st.reaping = false;
+      if (!st.reaper_failing)
+        log::warn("reaper pass failed", {{"error", to_reply(err).message}});
+      st.reaper_failing = true;
+    });
 }
 
 void flush(pointer self) {
@@ -247,22 +269,18 @@ void flush(pointer self) {
   if (st.draining)
     return;
   auto action = st.flush_action;
-  ++st.inflight;
-  self->request(st.stores[0], st.cfg.store_timeout, execute_atom::value, command{snapshot_command{}})
-    .then(
-      [=](outcome& out) {
-        --self->state.inflight;
-        if (out.fx.counts && out.fx.flags) {
-          publish(self, subjects::progress("queue"),
-                  encode(queue_update(action, *out.fx.counts, *out.fx.flags)));
-          self->state.metrics->set_items(*out.fx.counts);
-        }
-        maybe_drained(self);
-      },
-      [=](const caf::error&) {
-        --self->state.inflight;
-        maybe_drained(self);
-      });
+  run_on_store(
+    self, pick_store(self), command{snapshot_command{}},
+    [=](outcome& out) {
+      if (!out.fx.counts || !out.fx.flags)
+        return;
+      publish(self, subjects::progress("queue"),
+              encode(queue_update(action, *out.fx.counts, *out.fx.flags)));
+      self->state.metrics->set_items(*out.fx.counts);
+    },
+    [](const caf::error&) {
+      // nop: the next change publishes again
+    });
 }
 
 void subscribe(pointer self, const std::string& subject) {
@@ -286,6 +304,7 @@ queue_actor::behavior_type queue_service(pointer self, queue_settings cfg,
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.stores = std::move(stores);
+  st.store_load.assign(st.stores.size(), 0);
   st.bus = std::move(bus);
   st.metrics = std::make_unique<queue_metrics>(*m);
   for (const char* subject : {subjects::queue_cmd_all, subjects::queue_claim,

@@ -1,5 +1,7 @@
 #include "store.hpp"
 
+#include <set>
+
 #include "store_tx.hpp"
 #include "transitions.hpp"
 
@@ -131,24 +133,32 @@ lifecycle_change change(const queue_item& item, std::string status,
 // -- commands -----------------------------------------------------------------
 
 checked run(pqxx::work& w, const store_options&, const add_command& c) {
+  auto episodes = nlohmann::json::array();
+  for (const auto& ep : c.episodes)
+    episodes.push_back({{"season", ep.season},
+                        {"episode", ep.episode},
+                        {"provider", ep.src.provider},
+                        {"url", ep.src.url},
+                        {"sha256", ep.src.sha256},
+                        {"size", ep.src.size},
+                        {"target_path", ep.target_path}});
+  auto rows = exec(w, sql::insert_items, c.serie_id, c.serie_folder,
+                   c.serie_name, static_cast<int>(c.prio), episodes.dump());
+  std::set<std::pair<int, int>> added;
   auto items = nlohmann::json::array();
+  for (const auto& item : read_items(rows)) {
+    added.emplace(item.season, item.episode);
+    items.push_back(to_json(item));
+  }
   auto skipped = nlohmann::json::array();
-  checked out;
-  for (const auto& ep : c.episodes) {
-    auto rows = exec(w, sql::insert_item, c.serie_id, c.serie_folder,
-                     c.serie_name, ep.season, ep.episode, ep.src.provider,
-                     ep.src.url, ep.src.sha256, ep.src.size, ep.target_path,
-                     static_cast<int>(c.prio));
-    if (rows.empty()) {
+  for (const auto& ep : c.episodes)
+    if (added.erase({ep.season, ep.episode}) == 0) // each insert counts once
       skipped.push_back({{"season", ep.season},
                          {"episode", ep.episode},
                          {"reason", "already queued"}});
-      continue;
-    }
-    items.push_back(to_json(read_item(rows[0])));
-  }
+  checked out;
   out.out.reply = {{"items", std::move(items)}, {"skipped", std::move(skipped)}};
-  if (!out.out.reply["items"].empty()) {
+  if (!rows.empty()) {
     out.out.fx.queue_changed = true;
     announce_claimable(w, out.out.fx);
   }

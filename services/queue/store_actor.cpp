@@ -18,7 +18,10 @@ store_worker(store_actor::stateful_pointer<store_state> self,
   self->state.store = std::make_unique<queue_store>(std::move(database_url),
                                                     std::move(opts));
   return {
-    [=](execute_atom, const command& cmd) -> caf::result<outcome> {
+    [=](execute_atom, const command& cmd, int64_t deadline) -> caf::result<outcome> {
+      auto now = std::chrono::steady_clock::now().time_since_epoch();
+      if (std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() > deadline)
+        return make_error(errc::timeout, "expired while waiting for the store");
       auto r = self->state.store->execute(cmd);
       if (!r && code_of(r.error()) == errc::internal)
         log::error("queue transaction failed",

@@ -43,13 +43,19 @@ std::string item_columns(const std::string& table) {
 
 // -- commands ---------------------------------------------------------------
 
-const statement insert_item{"queue_insert_item", R"(
+const statement insert_items{"queue_insert_items", R"(
 WITH ins AS (
   INSERT INTO queue_items (serie_id, serie_folder, serie_name, season, episode,
                            provider, source_url, source_sha256, source_size,
                            target_path, priority, bytes_total)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-          CASE WHEN $9::bigint > 0 THEN $9::bigint ELSE -1 END)
+  SELECT $1, $2, $3, e.season, e.episode, e.provider, e.url, e.sha256, e.size,
+         e.target_path, $4, CASE WHEN e.size > 0 THEN e.size ELSE -1 END
+  FROM ROWS FROM (jsonb_to_recordset($5::jsonb)
+                  AS (season integer, episode integer, provider text, url text,
+                      sha256 text, size bigint, target_path text))
+       WITH ORDINALITY AS e(season, episode, provider, url, sha256, size,
+                            target_path, ord)
+  ORDER BY e.ord
   ON CONFLICT (serie_id, season, episode) WHERE status IN )" + active + R"(
   DO NOTHING
   RETURNING *
@@ -58,12 +64,11 @@ WITH ins AS (
 ), forget_flag AS (
   UPDATE queue_items q SET discard_pending = false
   FROM ins WHERE q.target_path = ins.target_path AND q.discard_pending
-    AND q.id <> ins.id
 ), ev AS (
   INSERT INTO queue_events (item_id, event, origin, detail)
   SELECT id, 'added', 'user', jsonb_build_object('priority', priority) FROM ins
 )
-SELECT )" + cols + " FROM ins"};
+SELECT )" + cols + " FROM ins ORDER BY seq"};
 
 const statement select_item{"queue_select_item",
   "SELECT " + cols + " FROM queue_items WHERE id = $1::uuid"};

@@ -16,7 +16,7 @@ struct statement {
 std::string item_columns(const std::string& table = "");
 
 // -- commands ---------------------------------------------------------------
-extern const statement insert_item;     // $1..$11 -> item row, none when already queued
+extern const statement insert_items;    // $1 key, $2 folder, $3 name, $4 rank, $5 episodes jsonb -> inserted rows
 extern const statement select_item;     // $1 id -> item row
 extern const statement lock_item;       // $1 id -> item row + paused_by_queue, FOR UPDATE
 extern const statement set_item_status; // $1 id, $2 status -> item row (user pause/resume/cancel)

@@ -514,3 +514,24 @@ TEST_F(store_test, reaper_prunes_old_events_only) {
   EXPECT_EQ(scalar("SELECT count(*) FROM queue_events WHERE item_id = '" + id + "'"), 1);
   EXPECT_EQ(events(id, "added"), 1);
 }
+
+TEST_F(store_test, add_keeps_request_order_and_skips_duplicates_within_a_request) {
+  auto s = make_store();
+  auto body = add_body("order", 5, 1);
+  auto more = episodes(1, 3);
+  body["episodes"].push_back(more[2]); // episode 3
+  body["episodes"].push_back(more[0]); // episode 1
+  body["episodes"].push_back(more[2]); // episode 3 again
+  auto out = must(s->execute(parse("add", body)));
+  ASSERT_EQ(out.reply["items"].size(), 3u);
+  EXPECT_EQ(out.reply["items"][0]["episode"], 5);
+  EXPECT_EQ(out.reply["items"][1]["episode"], 3);
+  EXPECT_EQ(out.reply["items"][2]["episode"], 1);
+  ASSERT_EQ(out.reply["skipped"].size(), 1u);
+  EXPECT_EQ(out.reply["skipped"][0]["episode"], 3);
+  EXPECT_EQ(out.fx.claimable, 3);
+  std::vector<int> order;
+  for (auto j = claim(*s); !j.empty(); j = claim(*s))
+    order.push_back(j[0].episode);
+  EXPECT_EQ(order, (std::vector<int>{5, 3, 1})) << "same priority: the order they were queued";
+}
