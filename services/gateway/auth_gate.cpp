@@ -1,10 +1,10 @@
 #include "auth_gate.hpp"
 
-#include <prometheus/counter.h>
-
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
 #include "tokens.hpp"
+
+#include <prometheus/counter.h>
 
 namespace kumo::gateway {
 
@@ -18,11 +18,11 @@ constexpr size_t cache_capacity = 10'000;
 
 auth_gate::auth_gate(auth_client client, auth_options opts,
                      auth_counters counters)
-  : client_(std::move(client)),
-    opts_(std::move(opts)),
-    counters_(counters),
-    cache_(opts_.cache_ttl, cache_capacity),
-    limiter_(opts_.limits) {
+    : client_(std::move(client)),
+      opts_(std::move(opts)),
+      counters_(counters),
+      cache_(opts_.cache_ttl, cache_capacity),
+      limiter_(opts_.limits) {
   // nop
 }
 
@@ -37,12 +37,12 @@ std::string auth_gate::session_token(const credentials& creds) {
 
 auth_verdict auth_gate::check(const credentials& creds) {
   if (!creds.api_key.empty())
-    return !opts_.api_key.empty()
-               && constant_time_equal(creds.api_key, opts_.api_key)
-             ? auth_verdict::allowed
-             : auth_verdict::denied;
-  if (!opts_.api_key.empty() && !creds.bearer.empty()
-      && constant_time_equal(creds.bearer, opts_.api_key))
+    return !opts_.api_key.empty() &&
+                   constant_time_equal(creds.api_key, opts_.api_key)
+               ? auth_verdict::allowed
+               : auth_verdict::denied;
+  if (!opts_.api_key.empty() && !creds.bearer.empty() &&
+      constant_time_equal(creds.bearer, opts_.api_key))
     return auth_verdict::allowed;
   auto token = session_token(creds);
   if (token.empty())

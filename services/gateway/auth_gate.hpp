@@ -5,16 +5,16 @@
 // store with a short cache), logs in with brute-force limiting, logs out.
 // Thread-safe. Knows nothing about HTTP; routes_auth.cpp maps its answers.
 
-#include <chrono>
-#include <mutex>
-#include <optional>
-#include <string>
-
 #include "auth_policy.hpp"
 #include "auth_store.hpp"
 #include "login_limiter.hpp"
 #include "password.hpp"
 #include "session_cache.hpp"
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
 
 namespace prometheus {
 class Counter;
@@ -24,7 +24,7 @@ namespace kumo::gateway {
 
 struct auth_options {
   std::chrono::milliseconds session_ttl{std::chrono::hours(24 * 7)};
-  std::string api_key;                                 ///< "" disables it
+  std::string api_key; ///< "" disables it
   std::chrono::milliseconds cache_ttl{std::chrono::seconds(5)};
   login_limiter::options limits;
   scrypt_params hashing;
@@ -62,13 +62,19 @@ public:
   };
   setup_result setup(const std::string& password);
 
-  enum class login_outcome { ok, wrong_password, locked, not_configured, failed };
+  enum class login_outcome {
+    ok,
+    wrong_password,
+    locked,
+    not_configured,
+    failed
+  };
   struct login_result {
     login_outcome outcome;
-    std::string token;                      ///< when ok
-    std::string expires_at;                 ///< when ok, ISO-8601 UTC
-    std::chrono::seconds retry_after{0};    ///< when locked
-    std::string detail;                     ///< when failed
+    std::string token;                   ///< when ok
+    std::string expires_at;              ///< when ok, ISO-8601 UTC
+    std::chrono::seconds retry_after{0}; ///< when locked
+    std::string detail;                  ///< when failed
   };
   login_result login(const std::string& client, const std::string& password);
 

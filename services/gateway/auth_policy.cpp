@@ -25,10 +25,9 @@ std::string trim(const std::string& text) {
 /// Tokens and keys are printable ASCII without spaces; anything else is not
 /// a credential (and must not end up in a header we echo).
 bool printable_token(const std::string& text) {
-  return !text.empty() && text.size() <= 4096
-         && std::all_of(text.begin(), text.end(), [](unsigned char c) {
-              return c > 0x20 && c < 0x7f;
-            });
+  return !text.empty() && text.size() <= 4096 &&
+         std::all_of(text.begin(), text.end(),
+                     [](unsigned char c) { return c > 0x20 && c < 0x7f; });
 }
 
 std::string cookie_value(const std::string& header, const std::string& name) {
@@ -54,8 +53,8 @@ std::string cookie_value(const std::string& header, const std::string& name) {
 
 bool is_public_path(const std::string& path) {
   static const std::array<const char*, 5> open{
-    "/api/health", "/api/auth/setup", "/api/auth/login", "/api/auth/status",
-    "/api/openapi.json"};
+      "/api/health", "/api/auth/setup", "/api/auth/login", "/api/auth/status",
+      "/api/openapi.json"};
   auto folded = lower(path);
   if (folded != "/api" && folded.rfind("/api/", 0) != 0)
     return true;
@@ -84,14 +83,14 @@ credentials extract_credentials(const std::string& authorization,
 
 std::string session_cookie_header(const std::string& token,
                                   long long max_age_seconds) {
-  return std::string{session_cookie} + "=" + token
-         + "; HttpOnly; SameSite=Strict; Path=/; Max-Age="
-         + std::to_string(max_age_seconds);
+  return std::string{session_cookie} + "=" + token +
+         "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" +
+         std::to_string(max_age_seconds);
 }
 
 std::string clear_session_cookie_header() {
-  return std::string{session_cookie}
-         + "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0";
+  return std::string{session_cookie} +
+         "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0";
 }
 
 } // namespace kumo::gateway

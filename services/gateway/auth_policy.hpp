@@ -21,7 +21,7 @@ struct credentials {
   std::string bearer;  ///< from `Authorization: Bearer <x>`
   std::string api_key; ///< from `X-Api-Key`
   std::string cookie;  ///< the kumo_session cookie
-  bool empty() const {
+  [[nodiscard]] bool empty() const {
     return bearer.empty() && api_key.empty() && cookie.empty();
   }
 };

@@ -7,9 +7,9 @@ using namespace kumo::gateway;
 namespace {
 
 TEST(auth_policy, only_listed_api_paths_are_public) {
-  for (auto p : {"/api/health", "/api/auth/setup", "/api/auth/login",
-                 "/api/auth/status", "/api/openapi.json", "/", "/index.html",
-                 "/static/app.js"})
+  for (auto p :
+       {"/api/health", "/api/auth/setup", "/api/auth/login", "/api/auth/status",
+        "/api/openapi.json", "/", "/index.html", "/static/app.js"})
     EXPECT_TRUE(is_public_path(p)) << p;
   for (auto p : {"/api", "/api/", "/api/auth/logout", "/api/queue/status",
                  "/api/queue/add", "/api/events", "/api/config",

@@ -5,11 +5,11 @@
 namespace kumo::gateway {
 
 void add_openapi_route(httplib::Server& server) {
-  server.Get("/api/openapi.json", [](const httplib::Request&,
-                                     httplib::Response& res) {
-    res.status = 200;
-    res.set_content(openapi_document(), "application/json");
-  });
+  server.Get("/api/openapi.json",
+             [](const httplib::Request&, httplib::Response& res) {
+               res.status = 200;
+               res.set_content(openapi_document(), "application/json");
+             });
 }
 
 } // namespace kumo::gateway

@@ -1,11 +1,9 @@
+#include "auth_policy.hpp"
 #include "openapi.hpp"
-
-#include <set>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-#include "auth_policy.hpp"
+#include <set>
 
 using json = nlohmann::json;
 using namespace kumo::gateway;
@@ -33,31 +31,43 @@ TEST(openapi, is_an_openapi_3_document) {
 TEST(openapi, describes_every_auth_and_queue_route) {
   auto paths = document()["paths"];
   std::set<std::pair<std::string, std::string>> expected{
-    {"/api/health", "get"}, {"/api/openapi.json", "get"},
-    {"/api/auth/setup", "post"}, {"/api/auth/login", "post"},
-    {"/api/auth/logout", "post"}, {"/api/auth/status", "get"},
-    {"/api/queue/status", "get"}, {"/api/queue/add", "post"},
-    {"/api/queue/start", "post"}, {"/api/queue/stop", "post"},
-    {"/api/queue/pause", "post"}, {"/api/queue/resume", "post"},
-    {"/api/queue/retry", "post"}, {"/api/queue/completed", "delete"},
-    {"/api/queue/{id}", "get"}, {"/api/queue/{id}", "delete"},
-    {"/api/queue/{id}/pause", "post"}, {"/api/queue/{id}/resume", "post"},
-    {"/api/queue/{id}/cancel", "post"}, {"/api/queue/{id}/priority", "post"},
-    {"/api/events", "get"}};
+      {"/api/health", "get"},
+      {"/api/openapi.json", "get"},
+      {"/api/auth/setup", "post"},
+      {"/api/auth/login", "post"},
+      {"/api/auth/logout", "post"},
+      {"/api/auth/status", "get"},
+      {"/api/queue/status", "get"},
+      {"/api/queue/add", "post"},
+      {"/api/queue/start", "post"},
+      {"/api/queue/stop", "post"},
+      {"/api/queue/pause", "post"},
+      {"/api/queue/resume", "post"},
+      {"/api/queue/retry", "post"},
+      {"/api/queue/completed", "delete"},
+      {"/api/queue/{id}", "get"},
+      {"/api/queue/{id}", "delete"},
+      {"/api/queue/{id}/pause", "post"},
+      {"/api/queue/{id}/resume", "post"},
+      {"/api/queue/{id}/cancel", "post"},
+      {"/api/queue/{id}/priority", "post"},
+      {"/api/events", "get"}};
   for (const auto& [path, method] : expected) {
     ASSERT_TRUE(paths.contains(path)) << path;
     EXPECT_TRUE(paths[path].contains(method)) << method << " " << path;
   }
-  EXPECT_TRUE(paths["/api/events"]["get"]["responses"]["200"]["content"]
-                .contains("text/event-stream"));
+  EXPECT_TRUE(
+      paths["/api/events"]["get"]["responses"]["200"]["content"].contains(
+          "text/event-stream"));
 }
 
 TEST(openapi, public_operations_match_the_auth_guard) {
   for (const auto& [path, ops] : document()["paths"].items())
     for (const auto& [method, op] : ops.items()) {
-      bool documented_public = op.contains("security") && op["security"].empty();
+      bool documented_public =
+          op.contains("security") && op["security"].empty();
       EXPECT_EQ(documented_public, is_public_path(concrete(path)))
-        << method << " " << path;
+          << method << " " << path;
       if (!documented_public) {
         EXPECT_TRUE(op["responses"].contains("401")) << method << " " << path;
       }

@@ -54,7 +54,8 @@ TEST(password, rejects_tampered_hash_strings) {
   cheaper.replace(cheaper.find("ln=10"), 5, "ln=11");
   EXPECT_FALSE(verify_password("correct horse", cheaper));
   // Truncated digest, missing parts, garbage.
-  EXPECT_FALSE(verify_password("correct horse", hash.substr(0, hash.size() - 4)));
+  EXPECT_FALSE(
+      verify_password("correct horse", hash.substr(0, hash.size() - 4)));
   EXPECT_FALSE(verify_password("correct horse", hash.substr(0, salt_at)));
   EXPECT_FALSE(verify_password("correct horse", ""));
   EXPECT_FALSE(verify_password("correct horse", "correct horse"));

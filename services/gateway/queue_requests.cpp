@@ -48,8 +48,7 @@ bool integer_in(const json& v, int64_t min, int64_t max) {
 }
 
 json parse_object(const std::string& body, bool empty_is_object) {
-  if (empty_is_object
-      && body.find_first_not_of(" \t\r\n") == std::string::npos)
+  if (empty_is_object && body.find_first_not_of(" \t\r\n") == std::string::npos)
     return json::object();
   auto doc = json::parse(body, nullptr, false);
   if (doc.is_discarded())
@@ -89,16 +88,18 @@ int int_field(const json& obj, const char* name, const std::string& where,
   if (!v->is_number_integer())
     fail(where + " must be an integer");
   if (!integer_in(*v, min, max))
-    fail(where + " must be between " + std::to_string(min) + " and "
-         + std::to_string(max));
+    fail(where + " must be between " + std::to_string(min) + " and " +
+         std::to_string(max));
   return v->get<int>();
 }
 
 std::string folder_field(const json& obj) {
-  auto folder = text_field(obj, "serie_folder", "serie_folder", lim::max_text_bytes);
-  if (folder == "." || folder == ".."
-      || folder.find_first_of("/\\") != std::string::npos)
-    fail("serie_folder must be a single folder name (no '/', '\\', '.' or '..')");
+  auto folder =
+      text_field(obj, "serie_folder", "serie_folder", lim::max_text_bytes);
+  if (folder == "." || folder == ".." ||
+      folder.find_first_of("/\\") != std::string::npos)
+    fail("serie_folder must be a single folder name (no '/', '\\', '.' or "
+         "'..')");
   return folder;
 }
 
@@ -111,7 +112,7 @@ std::string priority_value(const json& v) {
   } else if (integer_in(v, 0, 2)) {
     return by_number[v.get<int>()];
   }
-  fail("priority must be \"high\", \"normal\" or \"low\" (or 2, 1, 0)");
+  fail(R"(priority must be "high", "normal" or "low" (or 2, 1, 0))");
 }
 
 std::string episode_label(int season, int episode) {
@@ -153,8 +154,8 @@ json source_value(const json& ep, const std::string& where,
   if (auto* sha = field(*src, "sha256"); sha && !sha->is_null()) {
     auto text = sha->is_string() ? sha->get<std::string>() : std::string{"?"};
     std::transform(text.begin(), text.end(), text.begin(), ::tolower);
-    if (text.size() != 64
-        || text.find_first_not_of("0123456789abcdef") != std::string::npos)
+    if (text.size() != 64 ||
+        text.find_first_not_of("0123456789abcdef") != std::string::npos)
       fail(where + ".source.sha256 must be 64 hexadecimal characters");
     out["sha256"] = text;
   }
@@ -177,7 +178,8 @@ json episode_value(const json& ep, size_t index) {
   if (!ep.is_object())
     fail(where + " must be an object {season, episode, source}");
   int season = int_field(ep, "season", where + ".season", 0, lim::max_season);
-  int episode = int_field(ep, "episode", where + ".episode", 0, lim::max_episode);
+  int episode =
+      int_field(ep, "episode", where + ".episode", 0, lim::max_episode);
   auto label = episode_label(season, episode);
   return {{"season", season},
           {"episode", episode},
@@ -193,16 +195,16 @@ json episodes_value(const json& obj) {
   if (eps->empty())
     fail("episodes must not be empty");
   if (eps->size() > lim::max_episodes)
-    fail("episodes has more than " + std::to_string(lim::max_episodes)
-         + " entries");
+    fail("episodes has more than " + std::to_string(lim::max_episodes) +
+         " entries");
   json out = json::array();
   std::set<std::pair<int, int>> seen;
   for (size_t i = 0; i < eps->size(); ++i) {
     auto ep = episode_value((*eps)[i], i);
     std::pair<int, int> id{ep["season"].get<int>(), ep["episode"].get<int>()};
     if (!seen.insert(id).second)
-      fail("episode " + episode_label(id.first, id.second)
-           + " is listed more than once");
+      fail("episode " + episode_label(id.first, id.second) +
+           " is listed more than once");
     out.push_back(std::move(ep));
   }
   return out;
@@ -246,16 +248,16 @@ std::optional<std::string> host_problem(const std::string& authority) {
   }
   if (host.empty())
     return "has no host";
-  if (host[0] != '['
-      && host.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
-                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")
-           != std::string::npos)
+  if (host[0] != '[' &&
+      host.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") !=
+          std::string::npos)
     return "has invalid characters in its host";
   if (!port.empty()) {
     auto digits = port.substr(1);
-    if (digits.empty() || digits.size() > 5
-        || digits.find_first_not_of("0123456789") != std::string::npos
-        || std::stoi(digits) < 1 || std::stoi(digits) > 65535)
+    if (digits.empty() || digits.size() > 5 ||
+        digits.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(digits) < 1 || std::stoi(digits) > 65535)
       return "has an invalid port";
   }
   return std::nullopt;
@@ -283,7 +285,8 @@ bool is_uuid(const std::string& text) {
     return false;
   for (size_t i = 0; i < text.size(); ++i) {
     bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i])))
+    if (dash ? text[i] != '-'
+             : !std::isxdigit(static_cast<unsigned char>(text[i])))
       return false;
   }
   return true;
@@ -319,8 +322,8 @@ checked_request check_add(const std::string& body) {
            "joined by single hyphens, e.g. \"attack-on-titan\"");
     json out{{"serie_id", key},
              {"serie_folder", folder_field(doc)},
-             {"serie_name", text_field(doc, "serie_name", "serie_name",
-                                       lim::max_text_bytes)},
+             {"serie_name",
+              text_field(doc, "serie_name", "serie_name", lim::max_text_bytes)},
              {"priority", "normal"}};
     if (auto* p = field(doc, "priority"); p && !p->is_null())
       out["priority"] = priority_value(*p);
@@ -377,8 +380,10 @@ int status_for_error_code(const std::string& code) {
 http_answer answer_from_reply(const std::string& reply, int success_status) {
   auto doc = json::parse(reply, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    return {502, {{"error", {{"code", "bad_gateway"},
-                             {"message", "the queue service sent a malformed reply"}}}}};
+    return {502,
+            {{"error",
+              {{"code", "bad_gateway"},
+               {"message", "the queue service sent a malformed reply"}}}}};
   auto err = doc.find("error");
   if (err == doc.end() || !err->is_object())
     return {success_status, std::move(doc)};

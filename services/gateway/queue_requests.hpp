@@ -7,16 +7,15 @@
 // Every check yields either the normalized payload to forward (only known
 // fields; unknown fields are ignored) or one clear message naming the field.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace kumo::gateway {
 
 /// Limits on what a client may send. The queue enforces its own as well.
 namespace queue_limits {
-constexpr size_t max_text_bytes = 255;   ///< serie_id, serie_folder, serie_name
+constexpr size_t max_text_bytes = 255; ///< serie_id, serie_folder, serie_name
 constexpr size_t max_url_bytes = 2048;
 constexpr size_t max_provider_bytes = 32;
 constexpr size_t max_episodes = 1000;
@@ -30,7 +29,7 @@ struct checked_request {
   nlohmann::json payload;
   std::string error;
 
-  bool ok() const {
+  [[nodiscard]] bool ok() const {
     return error.empty();
   }
   static checked_request valid(nlohmann::json payload) {

@@ -28,7 +28,7 @@ void expect_add_error(const std::function<void(json&)>& mutate,
   auto r = check_add(doc.dump());
   ASSERT_FALSE(r.ok()) << "accepted: " << doc.dump();
   EXPECT_NE(r.error.find(needle), std::string::npos)
-    << "message '" << r.error << "' lacks '" << needle << "'";
+      << "message '" << r.error << "' lacks '" << needle << "'";
 }
 
 TEST(queue_requests, accepts_and_normalizes_a_valid_add) {
@@ -75,26 +75,47 @@ TEST(queue_requests, rejects_malformed_bodies) {
 }
 
 TEST(queue_requests, rejects_missing_and_mistyped_fields) {
-  expect_add_error([](json& d) { d.erase("serie_id"); }, "serie_id is required");
-  expect_add_error([](json& d) { d.erase("serie_folder"); }, "serie_folder is required");
-  expect_add_error([](json& d) { d.erase("serie_name"); }, "serie_name is required");
-  expect_add_error([](json& d) { d.erase("episodes"); }, "episodes is required");
-  expect_add_error([](json& d) { d["serie_id"] = 5; }, "serie_id must be a string");
-  expect_add_error([](json& d) { d["serie_name"] = nullptr; }, "serie_name must be a string");
+  expect_add_error([](json& d) { d.erase("serie_id"); },
+                   "serie_id is required");
+  expect_add_error([](json& d) { d.erase("serie_folder"); },
+                   "serie_folder is required");
+  expect_add_error([](json& d) { d.erase("serie_name"); },
+                   "serie_name is required");
+  expect_add_error([](json& d) { d.erase("episodes"); },
+                   "episodes is required");
+  expect_add_error([](json& d) { d["serie_id"] = 5; },
+                   "serie_id must be a string");
+  expect_add_error([](json& d) { d["serie_name"] = nullptr; },
+                   "serie_name must be a string");
   expect_add_error([](json& d) { d["serie_name"] = ""; }, "must not be empty");
-  expect_add_error([](json& d) { d["episodes"] = "S01E01"; }, "episodes must be an array");
-  expect_add_error([](json& d) { d["episodes"] = json::array(); }, "must not be empty");
-  expect_add_error([](json& d) { d["episodes"][0] = 5; }, "episodes[0] must be an object");
-  expect_add_error([](json& d) { d["episodes"][0].erase("season"); }, "episodes[0].season is required");
-  expect_add_error([](json& d) { d["episodes"][0]["episode"] = "2"; }, "episodes[0].episode must be an integer");
-  expect_add_error([](json& d) { d["episodes"][0]["episode"] = 2.5; }, "must be an integer");
-  expect_add_error([](json& d) { d["episodes"][0]["source"] = "http://x"; }, "source must be an object");
-  expect_add_error([](json& d) { d["episodes"][0]["source"].erase("url"); }, "source.url is required");
-  expect_add_error([](json& d) { d["episodes"][0]["source"].erase("provider"); }, "source.provider is required");
-  expect_add_error([](json& d) { d["episodes"][0]["source"]["provider"] = "Direct!"; }, "provider");
-  expect_add_error([](json& d) { d["episodes"][0]["source"]["sha256"] = "abc"; }, "sha256");
-  expect_add_error([](json& d) { d["episodes"][0]["source"]["size"] = -5; }, "size");
-  expect_add_error([](json& d) { d["episodes"][0]["source"]["size"] = "12"; }, "size");
+  expect_add_error([](json& d) { d["episodes"] = "S01E01"; },
+                   "episodes must be an array");
+  expect_add_error([](json& d) { d["episodes"] = json::array(); },
+                   "must not be empty");
+  expect_add_error([](json& d) { d["episodes"][0] = 5; },
+                   "episodes[0] must be an object");
+  expect_add_error([](json& d) { d["episodes"][0].erase("season"); },
+                   "episodes[0].season is required");
+  expect_add_error([](json& d) { d["episodes"][0]["episode"] = "2"; },
+                   "episodes[0].episode must be an integer");
+  expect_add_error([](json& d) { d["episodes"][0]["episode"] = 2.5; },
+                   "must be an integer");
+  expect_add_error([](json& d) { d["episodes"][0]["source"] = "http://x"; },
+                   "source must be an object");
+  expect_add_error([](json& d) { d["episodes"][0]["source"].erase("url"); },
+                   "source.url is required");
+  expect_add_error(
+      [](json& d) { d["episodes"][0]["source"].erase("provider"); },
+      "source.provider is required");
+  expect_add_error(
+      [](json& d) { d["episodes"][0]["source"]["provider"] = "Direct!"; },
+      "provider");
+  expect_add_error(
+      [](json& d) { d["episodes"][0]["source"]["sha256"] = "abc"; }, "sha256");
+  expect_add_error([](json& d) { d["episodes"][0]["source"]["size"] = -5; },
+                   "size");
+  expect_add_error([](json& d) { d["episodes"][0]["source"]["size"] = "12"; },
+                   "size");
 }
 
 TEST(queue_requests, string_episodes_have_no_source) {
@@ -107,22 +128,30 @@ TEST(queue_requests, string_episodes_have_no_source) {
 }
 
 TEST(queue_requests, rejects_invalid_keys) {
-  for (auto key : {"Attack-On-Titan", "attack_on_titan", "attack on titan",
-                   "-attack", "attack-", "attack--titan", "attack/titan",
-                   "../etc", "ätt"})
-    expect_add_error([&](json& d) { d["serie_id"] = key; }, "serie_id must be a series key");
+  for (auto key :
+       {"Attack-On-Titan", "attack_on_titan", "attack on titan", "-attack",
+        "attack-", "attack--titan", "attack/titan", "../etc", "ätt"})
+    expect_add_error([&](json& d) { d["serie_id"] = key; },
+                     "serie_id must be a series key");
   for (auto key : {"attack-on-titan", "86-eighty-six", "re-zero", "a", "x1"})
     EXPECT_TRUE(is_series_key(key)) << key;
 }
 
 TEST(queue_requests, rejects_control_characters_and_traversal) {
-  expect_add_error([](json& d) { d["serie_name"] = "Attack\non Titan"; }, "control characters");
-  expect_add_error([](json& d) { d["serie_name"] = std::string("A\0B", 3); }, "control characters");
-  expect_add_error([](json& d) { d["serie_folder"] = "Attack\x7f"; }, "control characters");
-  expect_add_error([](json& d) { d["serie_folder"] = "Attack\xc2\x85"; }, "control characters");
-  expect_add_error([](json& d) { d["serie_folder"] = "../../etc"; }, "single folder name");
-  expect_add_error([](json& d) { d["serie_folder"] = ".."; }, "single folder name");
-  expect_add_error([](json& d) { d["serie_folder"] = "a\\b"; }, "single folder name");
+  expect_add_error([](json& d) { d["serie_name"] = "Attack\non Titan"; },
+                   "control characters");
+  expect_add_error([](json& d) { d["serie_name"] = std::string("A\0B", 3); },
+                   "control characters");
+  expect_add_error([](json& d) { d["serie_folder"] = "Attack\x7f"; },
+                   "control characters");
+  expect_add_error([](json& d) { d["serie_folder"] = "Attack\xc2\x85"; },
+                   "control characters");
+  expect_add_error([](json& d) { d["serie_folder"] = "../../etc"; },
+                   "single folder name");
+  expect_add_error([](json& d) { d["serie_folder"] = ".."; },
+                   "single folder name");
+  expect_add_error([](json& d) { d["serie_folder"] = "a\\b"; },
+                   "single folder name");
   // Unicode names are fine.
   auto doc = valid_add();
   doc["serie_name"] = "進撃の巨人";
@@ -131,24 +160,28 @@ TEST(queue_requests, rejects_control_characters_and_traversal) {
 }
 
 TEST(queue_requests, rejects_oversized_strings_and_arrays) {
-  expect_add_error([](json& d) { d["serie_name"] = std::string(256, 'x'); }, "longer than 255 bytes");
-  expect_add_error([](json& d) { d["serie_folder"] = std::string(256, 'x'); }, "longer than 255 bytes");
-  expect_add_error([](json& d) { d["serie_id"] = std::string(256, 'x'); }, "longer than 255 bytes");
+  expect_add_error([](json& d) { d["serie_name"] = std::string(256, 'x'); },
+                   "longer than 255 bytes");
+  expect_add_error([](json& d) { d["serie_folder"] = std::string(256, 'x'); },
+                   "longer than 255 bytes");
+  expect_add_error([](json& d) { d["serie_id"] = std::string(256, 'x'); },
+                   "longer than 255 bytes");
   expect_add_error(
-    [](json& d) {
-      d["episodes"][0]["source"]["url"] = "http://h/" + std::string(2100, 'a');
-    },
-    "longer than 2048 bytes");
+      [](json& d) {
+        d["episodes"][0]["source"]["url"] =
+            "http://h/" + std::string(2100, 'a');
+      },
+      "longer than 2048 bytes");
   expect_add_error(
-    [](json& d) {
-      auto ep = d["episodes"][0];
-      d["episodes"] = json::array();
-      for (int i = 0; i < 1001; ++i) {
-        ep["episode"] = i;
-        d["episodes"].push_back(ep);
-      }
-    },
-    "more than 1000 entries");
+      [](json& d) {
+        auto ep = d["episodes"][0];
+        d["episodes"] = json::array();
+        for (int i = 0; i < 1001; ++i) {
+          ep["episode"] = i;
+          d["episodes"].push_back(ep);
+        }
+      },
+      "more than 1000 entries");
   auto doc = valid_add();
   auto ep = doc["episodes"][0];
   doc["episodes"] = json::array();
@@ -157,22 +190,28 @@ TEST(queue_requests, rejects_oversized_strings_and_arrays) {
     doc["episodes"].push_back(ep);
   }
   EXPECT_TRUE(check_add(doc.dump()).ok());
-  EXPECT_TRUE(
-    check_add(json{{"serie_id", std::string(255, 'a')},
-                   {"serie_folder", std::string(255, 'f')},
-                   {"serie_name", std::string(255, 'n')},
-                   {"episodes", valid_add()["episodes"]}}
-                .dump())
-      .ok());
+  EXPECT_TRUE(check_add(json{{"serie_id", std::string(255, 'a')},
+                             {"serie_folder", std::string(255, 'f')},
+                             {"serie_name", std::string(255, 'n')},
+                             {"episodes", valid_add()["episodes"]}}
+                            .dump())
+                  .ok());
 }
 
 TEST(queue_requests, rejects_episode_numbers_out_of_range) {
-  expect_add_error([](json& d) { d["episodes"][0]["season"] = -1; }, "between 0 and 1000");
-  expect_add_error([](json& d) { d["episodes"][0]["season"] = 1001; }, "between 0 and 1000");
-  expect_add_error([](json& d) { d["episodes"][0]["episode"] = 10001; }, "between 0 and 10000");
-  expect_add_error([](json& d) { d["episodes"][0]["episode"] = 1e12; }, "must be an integer");
-  expect_add_error([](json& d) { d["episodes"][0]["episode"] = 18446744073709551615ull; }, "between 0 and 10000");
-  expect_add_error([](json& d) { d["episodes"][0]["season"] = true; }, "must be an integer");
+  expect_add_error([](json& d) { d["episodes"][0]["season"] = -1; },
+                   "between 0 and 1000");
+  expect_add_error([](json& d) { d["episodes"][0]["season"] = 1001; },
+                   "between 0 and 1000");
+  expect_add_error([](json& d) { d["episodes"][0]["episode"] = 10001; },
+                   "between 0 and 10000");
+  expect_add_error([](json& d) { d["episodes"][0]["episode"] = 1e12; },
+                   "must be an integer");
+  expect_add_error(
+      [](json& d) { d["episodes"][0]["episode"] = 18446744073709551615ull; },
+      "between 0 and 10000");
+  expect_add_error([](json& d) { d["episodes"][0]["season"] = true; },
+                   "must be an integer");
   auto doc = valid_add();
   doc["episodes"][0]["season"] = 0;
   doc["episodes"][0]["episode"] = 10000;
@@ -185,50 +224,50 @@ TEST(queue_requests, rejects_duplicate_episodes_in_one_request) {
 }
 
 TEST(queue_requests, validates_urls) {
-  for (auto url : {"http://example.com/a.mp4", "https://example.com:8443/x?y=1#z",
-                   "HTTP://EXAMPLE.COM/", "http://127.0.0.1:8080/e.mp4",
-                   "http://[::1]:8080/e.mp4", "http://host", "https://a.b/%20x"})
-    EXPECT_FALSE(url_problem(url).has_value()) << url << ": " << *url_problem(url);
+  for (auto url :
+       {"http://example.com/a.mp4", "https://example.com:8443/x?y=1#z",
+        "HTTP://EXAMPLE.COM/", "http://127.0.0.1:8080/e.mp4",
+        "http://[::1]:8080/e.mp4", "http://host", "https://a.b/%20x"})
+    EXPECT_FALSE(url_problem(url).has_value())
+        << url << ": " << *url_problem(url);
   struct bad {
     const char* url;
     const char* why;
   };
-  for (auto [url, why] : {bad{"ftp://example.com/a", "http or https"},
-                          bad{"file:///etc/passwd", "http or https"},
-                          bad{"javascript:alert(1)", "http"},
-                          bad{"example.com/a.mp4", "http"},
-                          bad{"http://", "no host"},
-                          bad{"http:///path", "no host"},
-                          bad{"http://:80/x", "no host"},
-                          bad{"http://user:pw@example.com/a", "credentials"},
-                          bad{"http://user@example.com/a", "credentials"},
-                          bad{"http://example.com:99999/", "port"},
-                          bad{"http://example.com:0/", "port"},
-                          bad{"http://example.com:x/", "port"},
-                          bad{"http://exa mple.com/", "printable ASCII"},
-                          bad{"http://example.com/\n", "printable ASCII"},
-                          bad{"http://example.com\\@evil/", "backslash"},
-                          bad{"http://ex%41mple.com/", "host"},
-                          bad{"http://[::1/", "IPv6"},
-                          bad{"http://bücher.de/", "printable ASCII"}}) {
+  for (auto [url, why] :
+       {bad{"ftp://example.com/a", "http or https"},
+        bad{"file:///etc/passwd", "http or https"},
+        bad{"javascript:alert(1)", "http"}, bad{"example.com/a.mp4", "http"},
+        bad{"http://", "no host"}, bad{"http:///path", "no host"},
+        bad{"http://:80/x", "no host"},
+        bad{"http://user:pw@example.com/a", "credentials"},
+        bad{"http://user@example.com/a", "credentials"},
+        bad{"http://example.com:99999/", "port"},
+        bad{"http://example.com:0/", "port"},
+        bad{"http://example.com:x/", "port"},
+        bad{"http://exa mple.com/", "printable ASCII"},
+        bad{"http://example.com/\n", "printable ASCII"},
+        bad{"http://example.com\\@evil/", "backslash"},
+        bad{"http://ex%41mple.com/", "host"}, bad{"http://[::1/", "IPv6"},
+        bad{"http://bücher.de/", "printable ASCII"}}) {
     auto p = url_problem(url);
     ASSERT_TRUE(p.has_value()) << url;
     EXPECT_NE(p->find(why), std::string::npos) << url << ": " << *p;
   }
   expect_add_error(
-    [](json& d) { d["episodes"][0]["source"]["url"] = "ftp://x/y"; },
-    "episodes[0].source.url must use the http or https scheme");
+      [](json& d) { d["episodes"][0]["source"]["url"] = "ftp://x/y"; },
+      "episodes[0].source.url must use the http or https scheme");
 }
 
 TEST(queue_requests, ids_must_be_uuids) {
   auto r = check_id("3F2504E0-4F89-11D3-9A0C-0305E82C3301");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.payload["id"], "3f2504e0-4f89-11d3-9a0c-0305e82c3301");
-  for (auto id : {"", "1", "3f2504e0-4f89-11d3-9a0c-0305e82c330",
-                  "3f2504e0-4f89-11d3-9a0c-0305e82c33011",
-                  "3f2504e04f8911d39a0c0305e82c3301xxxx",
-                  "3f2504e0-4f89-11d3-9a0c-0305e82c330g", "../../etc/passwd",
-                  "status"}) {
+  for (auto id :
+       {"", "1", "3f2504e0-4f89-11d3-9a0c-0305e82c330",
+        "3f2504e0-4f89-11d3-9a0c-0305e82c33011",
+        "3f2504e04f8911d39a0c0305e82c3301xxxx",
+        "3f2504e0-4f89-11d3-9a0c-0305e82c330g", "../../etc/passwd", "status"}) {
     auto bad = check_id(id);
     EXPECT_FALSE(bad.ok()) << id;
     EXPECT_EQ(bad.error, "id must be a UUID");
@@ -240,7 +279,8 @@ TEST(queue_requests, priority_requests) {
   auto r = check_priority(id, R"({"priority": "low", "x": 1})");
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(r.payload, (json{{"id", id}, {"priority", "low"}}));
-  EXPECT_EQ(check_priority(id, R"({"priority": 2})").payload["priority"], "high");
+  EXPECT_EQ(check_priority(id, R"({"priority": 2})").payload["priority"],
+            "high");
   EXPECT_FALSE(check_priority(id, "{}").ok());
   EXPECT_FALSE(check_priority(id, "").ok());
   EXPECT_FALSE(check_priority(id, R"({"priority": "soon"})").ok());
@@ -255,7 +295,8 @@ TEST(queue_requests, retry_requests) {
   auto r = check_retry(R"({"ids": ["3F2504E0-4F89-11D3-9A0C-0305E82C3301"]})");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.payload["ids"][0], "3f2504e0-4f89-11d3-9a0c-0305e82c3301");
-  EXPECT_EQ(check_retry(R"({"ids": "x"})").error, "ids must be an array of UUIDs");
+  EXPECT_EQ(check_retry(R"({"ids": "x"})").error,
+            "ids must be an array of UUIDs");
   EXPECT_EQ(check_retry(R"({"ids": ["x"]})").error, "ids[0] must be a UUID");
   EXPECT_EQ(check_retry(R"({"ids": [1]})").error, "ids[0] must be a UUID");
   EXPECT_FALSE(check_retry("[").ok());
@@ -279,7 +320,7 @@ TEST(queue_requests, maps_queue_replies_to_http) {
         row{"conflict", 409}, row{"unavailable", 503}, row{"timeout", 503},
         row{"no_responders", 503}, row{"internal", 500}, row{"weird", 500}}) {
     auto a = answer_from_reply(
-      json{{"error", {{"code", code}, {"message", "m"}}}}.dump(), 200);
+        json{{"error", {{"code", code}, {"message", "m"}}}}.dump(), 200);
     EXPECT_EQ(a.status, status) << code;
     EXPECT_EQ(a.body["error"]["code"], code);
     EXPECT_EQ(a.body["error"]["message"], "m");
@@ -295,10 +336,14 @@ TEST(queue_requests, maps_bus_failures_to_503) {
     EXPECT_EQ(a.body["error"]["code"], "unavailable");
   }
   EXPECT_NE(answer_from_bus_failure("no_responders")
-              .body["error"]["message"].get<std::string>().find("not running"),
+                .body["error"]["message"]
+                .get<std::string>()
+                .find("not running"),
             std::string::npos);
   EXPECT_NE(answer_from_bus_failure("timeout")
-              .body["error"]["message"].get<std::string>().find("in time"),
+                .body["error"]["message"]
+                .get<std::string>()
+                .find("in time"),
             std::string::npos);
 }
 

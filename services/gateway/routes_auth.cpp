@@ -1,11 +1,5 @@
 // /api/auth/* and the guard in front of every other /api route.
 
-#include <httplib.h>
-
-#include <caf/all.hpp>
-#include <nlohmann/json.hpp>
-#include <prometheus/counter.h>
-
 #include "auth_gate.hpp"
 #include "bus_client.hpp"
 #include "http_errors.hpp"
@@ -14,6 +8,11 @@
 #include "kumo/service.hpp"
 #include "openapi.hpp"
 #include "routes.hpp"
+
+#include <caf/all.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <prometheus/counter.h>
 
 namespace kumo::gateway {
 
@@ -43,7 +42,7 @@ std::optional<std::string> password_field(const httplib::Request& req,
   auto body = nlohmann::json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
     send_error(res, 400, "invalid_argument",
-               "body must be a JSON object {\"password\": \"...\"}");
+               R"(body must be a JSON object {"password": "..."})");
     return std::nullopt;
   }
   auto it = body.find("password");
@@ -69,14 +68,14 @@ httplib::Server::HandlerResponse guard(const gate_ptr& gate,
     return handled::Handled;
   }
   switch (gate->check(creds)) {
-    case auth_verdict::allowed:
-      return handled::Unhandled;
-    case auth_verdict::denied:
-      unauthorized(res, "invalid or expired credentials");
-      return handled::Handled;
-    case auth_verdict::unavailable:
-      store_unavailable(res);
-      return handled::Handled;
+  case auth_verdict::allowed:
+    return handled::Unhandled;
+  case auth_verdict::denied:
+    unauthorized(res, "invalid or expired credentials");
+    return handled::Handled;
+  case auth_verdict::unavailable:
+    store_unavailable(res);
+    return handled::Handled;
   }
   return handled::Handled;
 }
@@ -88,19 +87,19 @@ void handle_setup(const gate_ptr& gate, const httplib::Request& req,
     return;
   auto result = gate->setup(*password);
   switch (result.outcome) {
-    case auth_gate::setup_outcome::created:
-      send_json(res, {{"configured", true}}, 201);
-      return;
-    case auth_gate::setup_outcome::exists:
-      send_error(res, 409, "conflict", "the master password is already set");
-      return;
-    case auth_gate::setup_outcome::bad_password:
-      send_error(res, 400, "invalid_argument", result.detail);
-      return;
-    case auth_gate::setup_outcome::failed:
-      log::warn("setup failed", {{"error", result.detail}});
-      store_unavailable(res);
-      return;
+  case auth_gate::setup_outcome::created:
+    send_json(res, {{"configured", true}}, 201);
+    return;
+  case auth_gate::setup_outcome::exists:
+    send_error(res, 409, "conflict", "the master password is already set");
+    return;
+  case auth_gate::setup_outcome::bad_password:
+    send_error(res, 400, "invalid_argument", result.detail);
+    return;
+  case auth_gate::setup_outcome::failed:
+    log::warn("setup failed", {{"error", result.detail}});
+    store_unavailable(res);
+    return;
   }
 }
 
@@ -111,34 +110,34 @@ void handle_login(const gate_ptr& gate, const httplib::Request& req,
     return;
   auto result = gate->login(req.remote_addr, *password);
   switch (result.outcome) {
-    case auth_gate::login_outcome::ok: {
-      auto max_age = std::chrono::duration_cast<std::chrono::seconds>(
-                       gate->session_ttl())
-                       .count();
-      res.set_header("Set-Cookie", session_cookie_header(result.token, max_age));
-      send_json(res, {{"token", result.token},
-                      {"token_type", "Bearer"},
-                      {"expires_at", result.expires_at}});
-      return;
-    }
-    case auth_gate::login_outcome::wrong_password:
-      unauthorized(res, "wrong password");
-      return;
-    case auth_gate::login_outcome::locked: {
-      auto wait = std::to_string(result.retry_after.count());
-      res.set_header("Retry-After", wait);
-      send_error(res, 429, "too_many_requests",
-                 "too many failed logins; retry in " + wait + " s");
-      return;
-    }
-    case auth_gate::login_outcome::not_configured:
-      send_error(res, 409, "conflict",
-                 "no master password yet: POST /api/auth/setup first");
-      return;
-    case auth_gate::login_outcome::failed:
-      log::warn("login failed on the store", {{"error", result.detail}});
-      store_unavailable(res);
-      return;
+  case auth_gate::login_outcome::ok: {
+    auto max_age =
+        std::chrono::duration_cast<std::chrono::seconds>(gate->session_ttl())
+            .count();
+    res.set_header("Set-Cookie", session_cookie_header(result.token, max_age));
+    send_json(res, {{"token", result.token},
+                    {"token_type", "Bearer"},
+                    {"expires_at", result.expires_at}});
+    return;
+  }
+  case auth_gate::login_outcome::wrong_password:
+    unauthorized(res, "wrong password");
+    return;
+  case auth_gate::login_outcome::locked: {
+    auto wait = std::to_string(result.retry_after.count());
+    res.set_header("Retry-After", wait);
+    send_error(res, 429, "too_many_requests",
+               "too many failed logins; retry in " + wait + " s");
+    return;
+  }
+  case auth_gate::login_outcome::not_configured:
+    send_error(res, 409, "conflict",
+               "no master password yet: POST /api/auth/setup first");
+    return;
+  case auth_gate::login_outcome::failed:
+    log::warn("login failed on the store", {{"error", result.detail}});
+    store_unavailable(res);
+    return;
   }
 }
 
@@ -161,20 +160,21 @@ void handle_status(const gate_ptr& gate, const httplib::Request& req,
     return;
   }
   auto creds = credentials_of(req);
-  bool authenticated = !creds.empty()
-                       && gate->check(creds) == auth_verdict::allowed;
-  send_json(res, {{"configured", *configured}, {"authenticated", authenticated}});
+  bool authenticated =
+      !creds.empty() && gate->check(creds) == auth_verdict::allowed;
+  send_json(res,
+            {{"configured", *configured}, {"authenticated", authenticated}});
 }
 
 auth_counters make_counters(kumo::metrics& m) {
   auto& logins = prometheus::BuildCounter()
-                   .Name("kumo_gateway_logins_total")
-                   .Help("Login attempts by result.")
-                   .Register(m.registry());
-  auto& rejected = prometheus::BuildCounter()
-                     .Name("kumo_gateway_auth_failures_total")
-                     .Help("Authentication problems by kind.")
+                     .Name("kumo_gateway_logins_total")
+                     .Help("Login attempts by result.")
                      .Register(m.registry());
+  auto& rejected = prometheus::BuildCounter()
+                       .Name("kumo_gateway_auth_failures_total")
+                       .Help("Authentication problems by kind.")
+                       .Register(m.registry());
   return {&logins.Add({{"result", "ok"}}),
           &logins.Add({{"result", "wrong_password"}}),
           &logins.Add({{"result", "locked"}}),
@@ -209,20 +209,21 @@ std::unique_ptr<route_module> make_auth_module(httplib::Server& server,
   if (!opts.api_key.empty() && opts.api_key.size() < 16)
     log::warn("the configured API key is short; use at least 16 random "
               "characters");
-  auto deadline = caf::timespan{std::chrono::milliseconds(cfg.millis("request_timeout"))};
+  auto deadline =
+      caf::timespan{std::chrono::milliseconds(cfg.millis("request_timeout"))};
   auto store = spawn_auth_store(ctx.system, cfg.text("database_url"),
                                 std::chrono::minutes(10));
   auto counters = make_counters(ctx.metrics);
-  auto gate = std::make_shared<auth_gate>(auth_client{ctx.system, store, deadline},
-                                          opts, counters);
+  auto gate = std::make_shared<auth_gate>(
+      auth_client{ctx.system, store, deadline}, opts, counters);
   server.set_pre_routing_handler(
-    [gate, rejected = counters.rejected](const httplib::Request& req,
-                                         httplib::Response& res) {
-      auto outcome = guard(gate, req, res);
-      if (res.status == 401 && rejected)
-        rejected->Increment();
-      return outcome;
-    });
+      [gate, rejected = counters.rejected](const httplib::Request& req,
+                                           httplib::Response& res) {
+        auto outcome = guard(gate, req, res);
+        if (res.status == 401 && rejected)
+          rejected->Increment();
+        return outcome;
+      });
   server.Post("/api/auth/setup", [gate](const auto& req, auto& res) {
     handle_setup(gate, req, res);
   });

@@ -1,10 +1,6 @@
 // /api/queue/*: validated here, answered by the queue service over NATS
 // (kumo.queue.cmd.<op>).
 
-#include <httplib.h>
-
-#include <prometheus/counter.h>
-
 #include "bus_client.hpp"
 #include "http_server.hpp"
 #include "kumo/errors.hpp"
@@ -13,6 +9,9 @@
 #include "kumo/subjects.hpp"
 #include "queue_requests.hpp"
 #include "routes.hpp"
+
+#include <httplib.h>
+#include <prometheus/counter.h>
 
 namespace kumo::gateway {
 
@@ -23,14 +22,16 @@ using json = nlohmann::json;
 /// The route patterns; an id segment is any text, validated as a UUID by
 /// the handler so a malformed id gets a 400 rather than a 404.
 constexpr const char* item_path = R"(/api/queue/([^/]+))";
-constexpr const char* item_action_path = R"(/api/queue/([^/]+)/(pause|resume|cancel))";
+constexpr const char* item_action_path =
+    R"(/api/queue/([^/]+)/(pause|resume|cancel))";
 constexpr const char* item_priority_path = R"(/api/queue/([^/]+)/priority)";
-constexpr const char* queue_action_path = R"(/api/queue/(start|stop|pause|resume))";
+constexpr const char* queue_action_path =
+    R"(/api/queue/(start|stop|pause|resume))";
 
 class queue_forwarder {
 public:
   queue_forwarder(const bus_client& bus, prometheus::Counter* unavailable)
-    : bus_(bus), unavailable_(unavailable) {
+      : bus_(bus), unavailable_(unavailable) {
     // nop
   }
 
@@ -97,8 +98,8 @@ void add_item_routes(httplib::Server& server, const forwarder_ptr& q) {
                res);
   });
   server.Post(item_priority_path, [q](const auto& req, auto& res) {
-    q->forward("set_priority",
-               check_priority(req.matches[1].str(), req.body), res);
+    q->forward("set_priority", check_priority(req.matches[1].str(), req.body),
+               res);
   });
 }
 
@@ -108,10 +109,10 @@ std::unique_ptr<route_module> make_queue_module(httplib::Server& server,
                                                 service_context& ctx,
                                                 const bus_client& bus) {
   auto& failures = prometheus::BuildCounter()
-                     .Name("kumo_gateway_queue_unavailable_total")
-                     .Help("Queue requests answered 503: no queue service "
-                           "answered in time.")
-                     .Register(ctx.metrics.registry());
+                       .Name("kumo_gateway_queue_unavailable_total")
+                       .Help("Queue requests answered 503: no queue service "
+                             "answered in time.")
+                       .Register(ctx.metrics.registry());
   auto q = std::make_shared<const queue_forwarder>(bus, &failures.Add({}));
   // Fixed paths first: httplib tries the patterns in registration order.
   add_queue_routes(server, q);

@@ -20,7 +20,7 @@ void drop_expired(Map& map, TimePoint now) {
 
 session_cache::session_cache(std::chrono::milliseconds ttl, size_t capacity,
                              std::chrono::milliseconds tombstone_ttl)
-  : ttl_(ttl), capacity_(capacity), tombstone_ttl_(tombstone_ttl) {
+    : ttl_(ttl), capacity_(capacity), tombstone_ttl_(tombstone_ttl) {
   // nop
 }
 

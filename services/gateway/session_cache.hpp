@@ -22,9 +22,9 @@ public:
 
   /// `ttl`: how long a confirmation is trusted; `capacity`: entries kept;
   /// `tombstone_ttl`: longer than any database check can take.
-  session_cache(std::chrono::milliseconds ttl, size_t capacity,
-                std::chrono::milliseconds tombstone_ttl
-                = std::chrono::seconds(60));
+  session_cache(
+      std::chrono::milliseconds ttl, size_t capacity,
+      std::chrono::milliseconds tombstone_ttl = std::chrono::seconds(60));
 
   /// True when `hash` was confirmed less than `ttl` ago and its session has
   /// not expired at `now`.
@@ -49,8 +49,10 @@ private:
   std::chrono::milliseconds ttl_;
   size_t capacity_;
   std::chrono::milliseconds tombstone_ttl_;
-  std::unordered_map<std::string, time_point> entries_; ///< hash -> trusted until
-  std::unordered_map<std::string, time_point> revoked_; ///< hash -> tombstone until
+  std::unordered_map<std::string, time_point>
+      entries_; ///< hash -> trusted until
+  std::unordered_map<std::string, time_point>
+      revoked_; ///< hash -> tombstone until
 };
 
 } // namespace kumo::gateway

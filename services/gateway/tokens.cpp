@@ -1,7 +1,6 @@
 #include "tokens.hpp"
 
 #include <array>
-
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -10,8 +9,8 @@ namespace kumo::gateway {
 
 namespace {
 
-constexpr char alphabet[]
-  = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 constexpr size_t token_bytes = 32;
 
@@ -33,10 +32,9 @@ std::string sha256(const std::string& data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int len = 0;
   if (EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(),
-                 nullptr)
-      != 1)
+                 nullptr) != 1)
     return {};
-  return std::string(reinterpret_cast<const char*>(digest.data()), len);
+  return {reinterpret_cast<const char*>(digest.data()), len};
 }
 
 } // namespace
@@ -99,7 +97,7 @@ std::string new_session_token() {
   if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1)
     return {};
   return base64url_encode(
-    std::string(reinterpret_cast<const char*>(raw.data()), raw.size()));
+      std::string(reinterpret_cast<const char*>(raw.data()), raw.size()));
 }
 
 bool looks_like_session_token(const std::string& token) {
@@ -116,8 +114,8 @@ std::string token_hash(const std::string& token) {
 bool constant_time_equal(const std::string& a, const std::string& b) {
   auto da = sha256(a);
   auto db = sha256(b);
-  return da.size() == db.size() && !da.empty()
-         && CRYPTO_memcmp(da.data(), db.data(), da.size()) == 0;
+  return da.size() == db.size() && !da.empty() &&
+         CRYPTO_memcmp(da.data(), db.data(), da.size()) == 0;
 }
 
 } // namespace kumo::gateway

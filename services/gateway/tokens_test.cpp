@@ -1,8 +1,7 @@
 #include "tokens.hpp"
 
-#include <set>
-
 #include <gtest/gtest.h>
+#include <set>
 
 using namespace kumo::gateway;
 
