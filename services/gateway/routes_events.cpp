@@ -5,7 +5,8 @@
 // thread takes from it. Order of a stream's start, so that nothing is lost
 // or sent twice: join the hub first (from then on every event lands in the
 // mailbox), then either replay what the client missed (Last-Event-ID) or take
-// a snapshot, and drop mailbox events the snapshot already reflects.
+// a snapshot, and drop mailbox events the snapshot already reflects. A
+// connection watch ends a stream as soon as its client hangs up.
 
 #include <atomic>
 
@@ -13,6 +14,7 @@
 #include <httplib.h>
 
 #include "bus_client.hpp"
+#include "connection_watch.hpp"
 #include "event_hub.hpp"
 #include "events.hpp"
 #include "http_server.hpp"
@@ -93,9 +95,19 @@ public:
   }
 
   ~stream_session() {
+    // Runs before the HTTP library closes the socket: the watch lets go of
+    // it while it is still ours.
+    if (watch_)
+      watch_->remove(ticket_);
     mailbox_->close();
     caf::anon_send(hub_, leave_atom::value, id_);
     gauge_->release();
+  }
+
+  /// Ends the stream when the client behind `fd` hangs up.
+  void watch(std::shared_ptr<connection_watch> watch, int fd) {
+    watch_ = std::move(watch);
+    ticket_ = watch_->add(fd, [mailbox = mailbox_] { mailbox->close(); });
   }
 
   void start(sse::stream_logic logic, std::string opening) {
@@ -132,6 +144,8 @@ private:
   uint64_t id_;
   std::shared_ptr<sse_mailbox> mailbox_;
   std::chrono::milliseconds keepalive_;
+  std::shared_ptr<connection_watch> watch_;
+  uint64_t ticket_ = 0;
   std::optional<sse::stream_logic> logic_;
   std::string opening_;
   steady::time_point last_write_ = steady::now();
@@ -141,7 +155,11 @@ class events_module : public route_module {
 public:
   events_module(httplib::Server& server, service_context& ctx)
     : sys_(ctx.system), bus_(ctx.bus), cfg_(events_config_from(ctx.config)),
-      gauge_(std::make_shared<stream_gauge>()) {
+      gauge_(std::make_shared<stream_gauge>()),
+      watch_(std::make_shared<connection_watch>()) {
+    if (!watch_->ok())
+      log::warn("cannot watch event stream connections; a closed stream "
+                "is noticed at its next keepalive");
     hub_config hub_cfg;
     hub_cfg.replay = cfg_.replay;
     hub_cfg.subscribe_timeout
@@ -169,6 +187,9 @@ public:
                  log::warn("event hub did not close",
                            {{"error", caf::to_string(err)}});
                });
+    // A stream blocked writing to a client that stopped reading would hold
+    // the drain up until the write timeout; cutting its socket ends it now.
+    watch_->cut_all();
   }
 
 private:
@@ -203,6 +224,9 @@ private:
     // From here on the session gives the slot back, whatever happens.
     auto session = std::make_shared<stream_session>(gauge_, hub_, id, mailbox,
                                                     cfg_.keepalive);
+    session->watch(watch_, find_connection_socket(req.remote_addr,
+                                                  req.remote_port,
+                                                  req.local_port));
     auto last_id = req.get_header_value("Last-Event-ID");
     if (last_id.empty())
       last_id = req.get_param_value("last_event_id");
@@ -264,6 +288,7 @@ private:
   events_config cfg_;
   event_hub_actor hub_;
   std::shared_ptr<stream_gauge> gauge_;
+  std::shared_ptr<connection_watch> watch_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> next_id_{1};
 };
