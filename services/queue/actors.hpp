@@ -53,7 +53,7 @@ using queue_actor = caf::typed_actor<
   caf::reacts_to<flush_atom>>;
 
 struct queue_settings {
-  path_template paths;
+  path_template paths = *path_template::parse(path_template::default_text);
   caf::timespan reap_interval = std::chrono::seconds(1);
   caf::timespan announce_interval = std::chrono::seconds(2);
   caf::timespan store_timeout = std::chrono::seconds(15);
