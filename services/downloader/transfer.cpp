@@ -22,7 +22,11 @@ public:
   transfer_run(const transfer_spec& spec, const transfer_settings& settings,
                transfer_observer& observer)
     : spec_(spec), settings_(settings), observer_(observer) {
-    // nop
+    // libcurl's own limit lets a socket buffer's worth through at once;
+    // pacing the writes as well keeps the average exact.
+    if (spec.rate_limit_bps > 0)
+      job_bucket_.emplace(spec.rate_limit_bps,
+                          std::max<int64_t>(spec.rate_limit_bps / 10, 16 * 1024));
   }
 
   transfer_result run();
@@ -36,7 +40,7 @@ private:
 
   bool open_file();
   bool reset_to_zero(bool counts_as_restart = true);
-  bool wait_for_bandwidth(size_t bytes);
+  bool wait_for_bandwidth(token_bucket* bucket, size_t bytes);
   bool sync_now();
   void maybe_sync();
   bool fail(verdict v, bool transient, std::string error);
@@ -51,6 +55,7 @@ private:
   transfer_observer& observer_;
   transfer_result result_;
   std::optional<part_file> file_;
+  std::optional<token_bucket> job_bucket_; ///< per-job limit, if any
   sha256 hash_;
   speed_meter speed_;
   int64_t position_ = 0;    ///< next byte to write
@@ -158,14 +163,14 @@ bool transfer_run::on_head(const response_head& head) {
   return false;
 }
 
-bool transfer_run::wait_for_bandwidth(size_t bytes) {
-  if (!settings_.bucket)
+bool transfer_run::wait_for_bandwidth(token_bucket* bucket, size_t bytes) {
+  if (!bucket)
     return true;
-  auto wait = settings_.bucket->reserve(static_cast<int64_t>(bytes));
+  auto wait = bucket->reserve(static_cast<int64_t>(bytes));
   auto until = clock::now() + wait;
   while (clock::now() < until) {
     if (!observer_.may_continue()) {
-      settings_.bucket->refund(static_cast<int64_t>(bytes));
+      bucket->refund(static_cast<int64_t>(bytes));
       verdict_ = verdict::stopped;
       return false;
     }
@@ -175,7 +180,8 @@ bool transfer_run::wait_for_bandwidth(size_t bytes) {
 }
 
 bool transfer_run::on_body(const char* data, size_t size) {
-  if (!wait_for_bandwidth(size))
+  if (!wait_for_bandwidth(job_bucket_ ? &*job_bucket_ : nullptr, size)
+      || !wait_for_bandwidth(settings_.bucket, size))
     return false;
   // The lease is checked right before every write: once it has lapsed,
   // another worker may own the job and nothing more is written.

@@ -410,3 +410,16 @@ TEST_F(transfer_test, a_failure_before_any_byte_leaves_no_partial_file) {
   EXPECT_EQ(r.outcome, transfer_outcome::failed);
   EXPECT_FALSE(fs::exists(paths_.part_path));
 }
+
+TEST_F(transfer_test, the_job_bandwidth_limit_paces_the_transfer) {
+  auto content = make_content(600'000);
+  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  auto spec = spec_for(origin.url("/ep.mp4"));
+  spec.rate_limit_bps = 400'000;
+  auto started = std::chrono::steady_clock::now();
+  auto r = run_transfer(spec, settings_, observer_);
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(r.outcome, transfer_outcome::completed) << r.error;
+  EXPECT_GE(took, 1000ms); // 600 kB at 400 kB/s
+  EXPECT_EQ(part(), content);
+}
