@@ -714,12 +714,15 @@ class Stack:
 
     # -- nginx origin --
 
-    def start_nginx(self, root_dir=None, limit_rate=None, timeout=20):
+    def start_nginx(self, root_dir=None, limit_rate=None, timeout=20,
+                    locations=None):
         """Serves `root_dir` (default: a folder in the stack) over HTTP with
         nginx (ranges, ETag on). `limit_rate`: bytes per second per
-        connection (int) or nginx syntax ("1m"). Sets origin_url and
-        nginx_access_log (lines "$request $status $http_range
-        $body_bytes_sent", see nginx_requests()). Restarting keeps the port."""
+        connection (int) or nginx syntax ("1m"). `locations`: extra nginx
+        text for the server block, e.g. 'location /norange/ { max_ranges 0; }'.
+        Sets origin_url and nginx_access_log (lines "$request $status
+        $http_range $body_bytes_sent", see nginx_requests(); more fields in
+        nginx_requests_detail()). Restarting keeps the port."""
         if self._nginx is not None and self._nginx.poll() is None:
             self.stop_nginx()
         if root_dir is None:
@@ -751,6 +754,10 @@ http {
   access_log %(access)s kumo;
   log_format kumo_timing '$msec $request_time $status $request';
   access_log %(timing)s kumo_timing;
+  log_format kumo_detail '$msec $request_time $status $body_bytes_sent '
+                         '"$request" "$http_range" "$http_if_range" '
+                         '"$sent_http_content_range" "$sent_http_etag"';
+  access_log %(detail)s kumo_detail;
   client_body_temp_path %(tmp)s/body;
   proxy_temp_path %(tmp)s/proxy;
   fastcgi_temp_path %(tmp)s/fastcgi;
@@ -763,11 +770,14 @@ http {
     listen 127.0.0.1:%(port)d;
     root %(root)s;
 %(rate)s    location / { }
+%(locations)s
   }
 }
 """ % {"prefix": prefix, "access": self.nginx_access_log, "tmp": tmpdir,
        "port": self.nginx_port, "root": self.nginx_root, "rate": rate,
-       "timing": os.path.join(prefix, "timing.log")})
+       "timing": os.path.join(prefix, "timing.log"),
+       "detail": os.path.join(prefix, "detail.log"),
+       "locations": locations or ""})
         log_path = os.path.join(prefix, "stderr.log")
         with open(log_path, "ab") as log:
             self._nginx = subprocess.Popen(
@@ -804,6 +814,33 @@ http {
                     continue
                 out.append((float(parts[0]) - float(parts[1]), int(parts[2]),
                             parts[4]))
+        return out
+
+    def nginx_requests_detail(self):
+        """The origin's requests as dicts: start (Unix seconds), end, status
+        (int), bytes (int), method, path, range, if_range, content_range,
+        etag ("" when absent)."""
+        out = []
+        path = os.path.join(self.path("nginx"), "detail.log")
+        if not os.path.exists(path):
+            return out
+        pattern = re.compile(r'^(\S+) (\S+) (\d{3}) (\d+) "(\S+) (\S+)[^"]*" '
+                             r'"([^"]*)" "([^"]*)" "([^"]*)" "([^"]*)"$')
+        with open(path) as f:
+            for line in f:
+                m = pattern.match(line.rstrip("\n"))
+                if not m:
+                    continue
+                def dash(v):  # nginx logs "-" for none, \x22 for a quote
+                    return "" if v == "-" else v.replace("\\x22", '"')
+                end = float(m.group(1))
+                out.append({"start": end - float(m.group(2)), "end": end,
+                            "status": int(m.group(3)), "bytes": int(m.group(4)),
+                            "method": m.group(5), "path": m.group(6),
+                            "range": dash(m.group(7)),
+                            "if_range": dash(m.group(8)),
+                            "content_range": dash(m.group(9)),
+                            "etag": dash(m.group(10))})
         return out
 
     def nginx_requests(self):
