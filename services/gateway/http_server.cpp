@@ -47,6 +47,7 @@ std::vector<option> http_server_options() {
     {"http_api_threads", option_kind::integer, "64", "HTTP threads beyond the event streams' share", 1, 10'000},
     {"http_thread_stack", option_kind::integer, "262144", "stack size of an HTTP thread in bytes", 65'536, 64LL << 20},
     {"http_thread_idle", option_kind::duration, "30s", "quiet time before a surplus HTTP thread ends", 100, 3'600'000},
+    {"http_max_threads", option_kind::integer, "0", "cap on HTTP threads (0: sse_max_clients + http_api_threads)", 0, 100'000},
   };
 }
 
@@ -61,6 +62,8 @@ pool_options pool_options_from(const settings& cfg) {
                      ? static_cast<size_t>(cfg.integer("sse_max_clients"))
                      : 1000;
   out.max_threads = api + streams;
+  if (cfg.has("http_max_threads") && cfg.integer("http_max_threads") > 0)
+    out.max_threads = static_cast<size_t>(cfg.integer("http_max_threads"));
   if (cfg.has("http_thread_stack"))
     out.stack_size = static_cast<size_t>(cfg.integer("http_thread_stack"));
   if (cfg.has("http_thread_idle"))

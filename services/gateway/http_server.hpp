@@ -29,7 +29,8 @@ namespace kumo::gateway {
 std::vector<option> http_server_options();
 
 /// Pool sizing from the http_* options and sse_max_clients: room for every
-/// allowed event stream plus `http_api_threads` for everything else.
+/// allowed event stream plus `http_api_threads` for everything else, unless
+/// `http_max_threads` caps it explicitly.
 pool_options pool_options_from(const settings& cfg);
 
 class http_server {
