@@ -48,15 +48,17 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # -- process figures ----------------------------------------------------------
 
 def proc_status(pid):
-    """(rss MiB, threads) of process `pid`."""
-    rss = threads = 0
+    """(rss MiB, threads, virtual size MiB) of process `pid`."""
+    rss = threads = vsz = 0
     with open("/proc/%d/status" % pid) as f:
         for line in f:
             if line.startswith("VmRSS:"):
                 rss = int(line.split()[1]) / 1024.0
+            elif line.startswith("VmSize:"):
+                vsz = int(line.split()[1]) / 1024.0
             elif line.startswith("Threads:"):
                 threads = int(line.split()[1])
-    return rss, threads
+    return rss, threads, vsz
 
 
 def cpu_seconds(pid):
@@ -233,7 +235,7 @@ def measure(args):
         s.start_postgres()
         s.start_nats()
         progress = s.start_service("progress")
-        gw = s.start_service("gateway")
+        gw = s.start_service("gateway", env=dict(e.split("=", 1) for e in args.env))
         progress.wait_ready()
         gw.wait_ready()
         token = login(s)
@@ -243,13 +245,14 @@ def measure(args):
         # Warm up: first connections, session cache, store.
         api_latency(s.gateway_url, args.path, token, 20, 5)
 
-        rss, threads = proc_status(gw.pid)
+        rss, threads, vsz = proc_status(gw.pid)
         cpu0 = cpu_seconds(gw.pid)
         time.sleep(args.idle_seconds)
         idle_cpu = (cpu_seconds(gw.pid) - cpu0) / args.idle_seconds * 100
         times, timeouts, statuses = api_latency(s.gateway_url, args.path, token,
                                                 args.requests, 5)
         results["idle"] = {"rss_mib": round(rss, 1), "threads": threads,
+                           "vsz_mib": round(vsz),
                            "idle_cpu_percent": round(idle_cpu, 2),
                            "api": summary(times), "api_timeouts": timeouts,
                            "api_statuses": statuses}
@@ -263,13 +266,14 @@ def measure(args):
                    interval=0.05, what="%d init events" % args.clients)
         ramp = time.monotonic() - t0
         time.sleep(1)
-        rss, threads = proc_status(gw.pid)
+        rss, threads, vsz = proc_status(gw.pid)
         cpu0 = cpu_seconds(gw.pid)
         time.sleep(args.idle_seconds)
         idle_cpu = (cpu_seconds(gw.pid) - cpu0) / args.idle_seconds * 100
         times, timeouts, statuses = api_latency(s.gateway_url, args.path, token,
                                                 args.requests, 5)
         results["streams"] = {"open_all_s": round(ramp, 3), "rss_mib": round(rss, 1),
+                              "vsz_mib": round(vsz),
                               "threads": threads, "idle_cpu_percent": round(idle_cpu, 2),
                               "api": summary(times), "api_timeouts": timeouts,
                               "api_statuses": statuses}
@@ -342,6 +346,8 @@ def main():
     ap.add_argument("--idle-seconds", type=float, default=5.0)
     ap.add_argument("--baseline-timeout", type=float, default=3.0)
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--env", action="append", default=[], metavar="KUMO_X=VALUE",
+                    help="extra gateway setting (repeatable)")
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     results = measure(args)

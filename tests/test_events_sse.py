@@ -394,6 +394,13 @@ class EventStream(unittest.TestCase):
             wait_until(lambda: metric(gw.metrics(), "kumo_sse_clients") == 0,
                        what="streams released")
 
+            # -- the longest path the server takes is routed without a crash ---
+            # (route regexes recurse per character: HTTP threads need stack)
+            for path in ("/api/queue/" + "a" * 8150, "/api/queue/" + "b" * 8130 + "/pause"):
+                status, _, _ = http("GET", s.gateway_url + path, token=token)
+                self.assertIn(status, (400, 404, 414))
+            self.assertTrue(gw.running())
+
             # -- a client that stops reading is cut off, memory stays bounded --
             slow = raw_stream(events_url(s), token, rcvbuf=4096)
             wait_until(lambda: metric(gw.metrics(), "kumo_sse_clients") == 1,

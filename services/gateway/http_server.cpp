@@ -45,7 +45,12 @@ std::vector<option> http_server_options() {
   return {
     {"http_idle_threads", option_kind::integer, "4", "HTTP threads kept waiting when idle", 1, 1024},
     {"http_api_threads", option_kind::integer, "64", "HTTP threads beyond the event streams' share", 1, 10'000},
-    {"http_thread_stack", option_kind::integer, "262144", "stack size of an HTTP thread in bytes", 65'536, 64LL << 20},
+    // Address space only: untouched stack pages cost no memory (500 idle
+    // streams: same RSS with 256 KiB and 8 MiB stacks). std::regex route
+    // matching recurses once per path character; an authenticated request
+    // with an 8 KiB path (the library's limit) needs 4-6 MiB in a Debug
+    // build, so a smaller stack lets one request crash the process.
+    {"http_thread_stack", option_kind::integer, "8388608", "stack size of an HTTP thread in bytes", 65'536, 64LL << 20},
     {"http_thread_idle", option_kind::duration, "30s", "quiet time before a surplus HTTP thread ends", 100, 3'600'000},
     {"http_max_threads", option_kind::integer, "0", "cap on HTTP threads (0: sse_max_clients + http_api_threads)", 0, 100'000},
   };

@@ -4,7 +4,8 @@
 // as long as the client stays, so a fixed pool would let a handful of
 // browsers starve the API. This pool keeps a few idle threads, starts a new
 // one whenever every thread is busy (up to a cap), and lets surplus threads
-// retire after a quiet spell. Threads get a small stack.
+// retire after a quiet spell. The stack size is explicit (address space
+// only: pages a thread never touches cost no memory).
 
 #include <chrono>
 #include <condition_variable>
@@ -18,7 +19,7 @@ namespace kumo::gateway {
 struct pool_options {
   size_t idle_threads = 4;         ///< kept (and started up front) when idle
   size_t max_threads = 1100;       ///< beyond this, tasks wait for a thread
-  size_t stack_size = 256 * 1024;  ///< bytes per thread
+  size_t stack_size = 8 << 20;     ///< bytes per thread (see http_thread_stack)
   std::chrono::milliseconds idle_timeout{30'000}; ///< before a surplus thread retires
 };
 
