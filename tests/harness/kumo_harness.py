@@ -18,7 +18,7 @@ Binaries are taken from $KUMO_BUILD_DIR (default /work/main/build):
 import atexit
 import ctypes
 import hashlib
-import http.client
+import http.client as http_client
 import json
 import os
 import pwd
@@ -46,6 +46,13 @@ SERVICES = ("gateway", "scanner", "queue", "downloader", "progress")
 DEFAULT_PASSWORD = "kumo-Test-passw0rd"
 _SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                       "runtime error:", "ERROR: ThreadSanitizer")
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# Defaults for sanitized builds (scripts/test sets the same); a variable
+# already in the environment wins.
+_SANITIZER_ENV = {
+    "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:suppressions="
+                     + os.path.join(_HERE, "..", "sanitizers", "ubsan.supp"),
+}
 
 
 # -- small helpers -----------------------------------------------------------
@@ -164,7 +171,7 @@ class SSEClient:
 
     def __init__(self, url, token=None, headers=None, timeout=10):
         parsed = urllib.parse.urlsplit(url)
-        self.conn = http.client.HTTPConnection(parsed.hostname, parsed.port,
+        self.conn = http_client.HTTPConnection(parsed.hostname, parsed.port,
                                                timeout=timeout)
         path = parsed.path + ("?" + parsed.query if parsed.query else "")
         hdrs = {"Accept": "text/event-stream"}
@@ -279,6 +286,19 @@ def _tail(path, lines=40):
         return "(no log)"
 
 
+def _sanitizer_excerpt(path, lines=60):
+    """The first sanitizer report of a log, for the test output."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8", "replace").splitlines()
+    except OSError:
+        return "(no log)"
+    for i, line in enumerate(text):
+        if any(m in line for m in _SANITIZER_MARKERS):
+            return "\n".join(text[max(0, i - 2):i + lines])
+    return ""
+
+
 def _wait_tcp(port, proc, timeout, what, log_path=None):
     def up():
         if proc is not None and proc.poll() is not None:
@@ -350,14 +370,24 @@ _template_dir = None
 _process_tmp = None
 
 
+def _remove_stale_harness_tmp():
+    """Removes the per-process folders of harness processes that died
+    without cleaning up (e.g. killed by a test timeout)."""
+    for name in os.listdir("/tmp"):
+        m = re.match(r"^kumo-harness-(\d+)-", name)
+        if m and not os.path.exists("/proc/%s" % m.group(1)):
+            shutil.rmtree(os.path.join("/tmp", name), ignore_errors=True)
+
+
 def _harness_tmp():
     """A per-process folder (for the PostgreSQL template), removed at exit."""
     global _process_tmp
     if _process_tmp is None:
-        _process_tmp = tempfile.mkdtemp(prefix="kumo-harness-", dir="/tmp")
+        _remove_stale_harness_tmp()
+        _process_tmp = tempfile.mkdtemp(
+            prefix="kumo-harness-%d-" % os.getpid(), dir="/tmp")
         os.chmod(_process_tmp, 0o755)
-        if os.environ.get("KUMO_KEEP_TMP") != "1":
-            atexit.register(shutil.rmtree, _process_tmp, True)
+        atexit.register(shutil.rmtree, _process_tmp, True)
     return _process_tmp
 
 
@@ -866,6 +896,8 @@ http {
     def service_env(self, name, env=None):
         """The environment start_service() would give `name`."""
         full = {k: v for k, v in os.environ.items() if not k.startswith("KUMO_")}
+        for key, value in _SANITIZER_ENV.items():
+            full.setdefault(key, value)
         count = self._counts.get(name, 0) + 1
         self._counts[name] = count
         full["KUMO_INSTANCE"] = "%s-%d" % (name, count)
@@ -979,7 +1011,11 @@ http {
         self.stop_nats()
         self.stop_postgres("immediate")
         reports = self.sanitizer_reports()
-        if self.keep_tmp or reports:
+        for svc in self.services:
+            if any(r.startswith(svc.instance + ":") for r in reports):
+                print("kumo_harness: sanitizer report in %s:\n%s" % (
+                    svc.instance, _sanitizer_excerpt(svc.log_path)), file=sys.stderr)
+        if self.keep_tmp:
             print("kumo_harness: kept %s" % self.tmp, file=sys.stderr)
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
