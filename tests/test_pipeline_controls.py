@@ -7,14 +7,16 @@ and asserted, in order:
   `init` first; for a download it then gets download_progress and finally
   download_complete for that job, in order, with growing sequence numbers
   and no progress after the completion;
-- priority: while the worker is busy with a slow file, a low, a normal and a
-  high item are added (in that order); they are claimed high, normal, low
-  (queue_events 'claimed' order and started_at);
+- priority: while the worker is busy with a slow file, a low, a normal, a
+  high and another low item are added (in that order), and the last one is
+  raised to high (POST /api/queue/{id}/priority); they are claimed high,
+  raised, normal, low (queue_events 'claimed' order and started_at);
 - item pause mid-download: the item is paused, its .part stays, no byte
   moves for 2 s and no request is made; resume: it completes from its
   offset (a 206 answer to `Range: bytes=<offset>-`) with the right sha256;
 - item cancel mid-download: cancelled, its .part is deleted, no final file,
-  no further request;
+  no further request; item removal (DELETE) mid-download: the item is gone
+  (404), its .part is deleted;
 - queue pause: the running item is paused (offset kept, no byte moves) and a
   pending one is not claimed; queue resume: both complete, the paused one
   from its offset;
@@ -113,6 +115,7 @@ class PipelineControls(unittest.TestCase):
                 self.events_in_order(sse, blocker)
                 self.item_pause_resume()
                 self.item_cancel()
+                self.item_remove()
                 self.queue_pause_resume()
                 self.queue_stop_start()
             finally:
@@ -138,19 +141,26 @@ class PipelineControls(unittest.TestCase):
         low, d1 = self.fast_item("low", 2, "low")
         normal, d2 = self.fast_item("normal", 3, "normal")
         high, d3 = self.fast_item("high", 4, "high")
+        raised, d4 = self.fast_item("raised", 5, "low")
+        _, doc = api(s, "POST", "/api/queue/%s/priority" % raised["id"],
+                     {"priority": "high"}, expect=200)
+        self.assertEqual(doc["priority"], "high")
         self.assertEqual(items(s, [blocker["id"]])[blocker["id"]]["status"],
                          "downloading", "the blocker ended before all were added")
-        expected = {blocker["id"]: d0, low["id"]: d1, normal["id"]: d2, high["id"]: d3}
+        expected = {blocker["id"]: d0, low["id"]: d1, normal["id"]: d2,
+                    high["id"]: d3, raised["id"]: d4}
         rows = wait_terminal(s, expected, timeout=20)
         self.assertEqual(check_completed(s, expected), [])
-        names = {low["id"]: "low", normal["id"]: "normal", high["id"]: "high"}
+        names = {low["id"]: "low", normal["id"]: "normal", high["id"]: "high",
+                 raised["id"]: "low->high"}
         claims = [names[e["item_id"]] for e in events(s, event="claimed")
                   if e["item_id"] in names]
         started = sorted(names, key=lambda i: float(rows[i]["started_at"]))
-        log("priority: added low, normal, high; claimed %s; started_at order %s",
-            claims, [names[i] for i in started])
-        self.assertEqual(claims, ["high", "normal", "low"])
-        self.assertEqual([names[i] for i in started], ["high", "normal", "low"])
+        log("priority: added low, normal, high, low (then raised to high); "
+            "claimed %s; started_at order %s", claims, [names[i] for i in started])
+        order = ["high", "low->high", "normal", "low"]
+        self.assertEqual(claims, order)
+        self.assertEqual([names[i] for i in started], order)
         return blocker
 
     def events_in_order(self, sse, item):
@@ -239,6 +249,22 @@ class PipelineControls(unittest.TestCase):
         self.assertFalse(os.path.exists(library_path(s, item)))
         self.assertEqual(len(reqs), 1)
         self.assertNotIn("completed", [e["event"] for e in events(s, item["id"])])
+
+    def item_remove(self):
+        s = self.s
+        item, _ = self.slow_item("removed", 12, 8 << 20, 12)
+        wait_part_at_least(s, item, 1 << 20, timeout=15)
+        _, doc = api(s, "DELETE", "/api/queue/%s" % item["id"], expect=200)
+        self.assertEqual(doc, {"removed": True})
+        api(s, "GET", "/api/queue/%s" % item["id"], expect=404)
+        wait_until(lambda: part_size(s, item) < 0, timeout=10,
+                   what=".part of the removed item deleted")
+        time.sleep(1.0)
+        self.assertEqual(items(s, [item["id"]]), {})
+        self.assertLess(part_size(s, item), 0)
+        self.assertFalse(os.path.exists(library_path(s, item)))
+        self.assertEqual(len(requests_for(s, "/slow/removed.bin")), 1)
+        log("item remove while downloading: gone from the queue, .part deleted")
 
     def queue_pause_resume(self):
         s = self.s

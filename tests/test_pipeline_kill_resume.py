@@ -15,6 +15,8 @@ after A's lease (3 s) expired. Asserted:
   `Content-Range: bytes N-<size-1>/<size>` and exactly size - N bytes;
 - the resume saved work: N is at least a fifth of the file, and the origin
   sent less than 1.5 x the file in total.
+Also: SIGTERM mid-download releases the job with its exact offset (the
+worker exits 0), and the next worker resumes from exactly that byte.
 """
 # ctest-properties: TIMEOUT 120
 
@@ -102,6 +104,42 @@ class PipelineKillResume(unittest.TestCase):
             ranged = metric(b, "kumo_downloader_resumes_total", {"kind": "range"})
             log("%s kumo_downloader_resumes_total{kind=range} = %s", b.instance, ranged)
             self.assertEqual(ranged, 1)
+            self.assertEqual(b.stop(), 0)
+
+    def test_sigterm_releases_with_offset(self):
+        """SIGTERM mid-download: the worker saves its offset, releases the
+        lease and exits 0; another worker resumes from exactly that offset."""
+        with Stack(name="pipeline-drain") as s:
+            start_stack(s, nginx={"locations": "    location /slow/ { limit_rate %s; }"
+                                  % RATE})
+            url, digest, size = origin_file(s, "slow/drain.bin", size=SIZE // 2,
+                                            seed=8)
+            a = start_worker(s, jobs=1)
+            item = add(s, "drain-release", [(1, 1, url)])[0]
+            wait_part_at_least(s, item, size // 3, timeout=20)
+            t0 = time.monotonic()
+            code = a.stop()
+            on_disk = part_size(s, item)
+            row = items(s, [item["id"]])[item["id"]]
+            log("SIGTERM %s: exit %s after %.2fs; .part %d bytes; item %s with "
+                "offset %d", a.instance, code, time.monotonic() - t0, on_disk,
+                row["status"], row["bytes_done"])
+            self.assertEqual(code, 0)
+            self.assertEqual(row["status"], "pending")
+            self.assertEqual(row["bytes_done"], on_disk)
+            history = [(e["event"], e["worker"]) for e in events(s, item["id"])]
+            self.assertEqual(history[-1], ("released", a.instance))
+
+            b = start_worker(s, jobs=1)
+            wait_terminal(s, [item["id"]], timeout=30)
+            self.assertEqual(check_completed(s, {item["id"]: digest}), [])
+            self.assertEqual(leftovers(s), [])
+            reqs = requests_for(s, "/slow/drain.bin")
+            log("origin: %s", [(r["status"], r["range"], r["bytes"]) for r in reqs])
+            self.assertEqual(len(reqs), 2)
+            self.assertEqual(reqs[1]["range"], "bytes=%d-" % on_disk)
+            self.assertEqual(reqs[1]["status"], 206)
+            self.assertEqual(reqs[1]["bytes"], size - on_disk)
             self.assertEqual(b.stop(), 0)
 
 
