@@ -10,6 +10,7 @@ the library folder and nginx's logs.
 import json
 import os
 import re
+import socket
 import sys
 import time
 
@@ -59,6 +60,11 @@ def start_stack(s, queue_env=None, progress=False, nginx=None):
         started.append(s.start_service("progress"))
     for svc in started:
         svc.wait_ready(30)
+    # /readyz of the gateway may answer 200 a few milliseconds before its
+    # HTTP port accepts connections (it binds in its supervisor's start-up).
+    wait_until(lambda: socket.create_connection(
+        ("127.0.0.1", gateway.http_port), timeout=1).close() or True,
+        timeout=10, interval=0.01, what="gateway HTTP port")
     s.login()
     return queue
 
