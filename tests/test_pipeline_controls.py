@@ -118,6 +118,11 @@ class PipelineControls(unittest.TestCase):
                 self.item_remove()
                 self.queue_pause_resume()
                 self.queue_stop_start()
+                # Nothing about the blocker arrived after its completion.
+                late = [k for k, d in sse.snapshot() if k != "init" and d.get(
+                    "data", {}).get("id") == "download:" + blocker["id"]]
+                self.assertEqual(late[-1], "download_complete", late)
+                self.assertIsNone(sse.error)
             finally:
                 sse.close()
             self.assertEqual(self.worker.stop(), 0)
