@@ -3,7 +3,8 @@ attempts, 404, 503.
 
 Tried (queue retry delays 1 s, 2 s; 2 retries):
 (c) a URL the origin answers 404 -> the item fails at once: attempts 1,
-    retries 0, no 'retry_scheduled', one request, and none later;
+    retries 0, no 'retry_scheduled', one request, and none later; once the
+    file exists on the origin, POST /api/queue/retry completes it;
 (d) a location that always answers 503 -> retried with backoff, then failed:
     attempts 3, retries 2 (also in GET /api/queue/{id}), events claimed,
     retry_scheduled (1000 ms), claimed, retry_scheduled (2000 ms), claimed,
@@ -85,6 +86,17 @@ class PipelineBadOrigins(unittest.TestCase):
         self.assertEqual([e["event"] for e in evs], ["added", "claimed", "failed"])
         self.assertEqual(len(requests_for(s, "/nothing/here.mkv")), 1)
         self.assertEqual(requests_for(s, "/nothing/here.mkv")[0]["status"], 404)
+        self.assertEqual(leftovers(s), [])
+
+        # A user retry after the origin got the file: completes.
+        url, digest, _ = origin_file(s, "nothing/here.mkv", size=123_456, seed=5)
+        _, doc = api(s, "POST", "/api/queue/retry", {"ids": [it404["id"]]},
+                     expect=200)
+        self.assertEqual(doc, {"retried": 1})
+        row = wait_terminal(s, [it404["id"]], timeout=10)[it404["id"]]
+        self.assertEqual(check_completed(s, {it404["id"]: digest}), [])
+        log("(c) user retry once the file exists: %s, attempts %d", row["status"],
+            row["attempts"])
 
         evs = events(s, it503["id"])
         log("(d) history: %s", [(e["event"], e["detail"].get("retry_delay_ms"))

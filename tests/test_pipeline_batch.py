@@ -4,7 +4,7 @@ Tried: 200 files on an nginx origin (deterministic pseudo-random bytes,
 sizes 0 B .. 3 MiB, two of them real H.264/AAC MP4s made by ffmpeg; a third
 of the sources carry their sha256 and size), added through POST
 /api/queue/add, downloaded by three downloader processes with 2, 3 and 4 job
-slots. Asserted:
+slots, with two queue service replicas answering them. Asserted:
 - every item is completed and its file's sha256 equals the origin's;
 - exactly one 'completed' queue_event per item; nothing left pending or
   downloading (queue_items and GET /api/queue/status agree);
@@ -12,7 +12,8 @@ slots. Asserted:
 - every file was requested from nginx exactly once, with a 200, unless the
   item's events record a second attempt (and then attempts matches);
 - no worker ever ran more jobs at once than its slots (from claimed /
-  completed events), and every worker took part.
+  completed events), and every worker took part;
+- DELETE /api/queue/completed removes the 200 rows and keeps the files.
 """
 # ctest-properties: TIMEOUT 180
 
@@ -24,8 +25,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from pipeline_support import (Stack, add, api, check_completed, events,  # noqa: E402
-                              items, leftovers, log, origin_file, start_stack,
+from pipeline_support import (QUEUE_ENV, Stack, add, api, check_completed,  # noqa: E402
+                              events, items, leftovers, log, origin_file, start_stack,
                               start_worker, wait_terminal)
 
 COUNT = 200
@@ -54,6 +55,10 @@ class PipelineBatch(unittest.TestCase):
         with Stack(name="pipeline-batch") as s:
             t0 = time.monotonic()
             start_stack(s)
+            # A second queue replica: claims, reports and the reaper run in
+            # both, PostgreSQL decides.
+            replica = s.start_service("queue", env=dict(QUEUE_ENV))
+            replica.wait_ready(30)
             files = []  # (season, episode, source, sha256, size)
             for n, size in enumerate(sizes(rng)):
                 url, digest, real = origin_file(s, "batch/e%03d.bin" % n,
@@ -146,6 +151,12 @@ class PipelineBatch(unittest.TestCase):
                     len(mine), peak, slots)
                 self.assertGreater(len(mine), 0, w.instance)
                 self.assertLessEqual(peak, slots, w.instance)
+            # Clearing the completed items removes the rows, not the files.
+            _, doc = api(s, "DELETE", "/api/queue/completed", expect=200)
+            self.assertEqual(doc, {"removed": COUNT})
+            self.assertEqual(items(s), {})
+            self.assertEqual(sum(1 for it in added if os.path.exists(
+                os.path.join(s.library_root, it["target_path"]))), COUNT)
             for w in workers:
                 self.assertEqual(w.stop(), 0, w.instance)
 
