@@ -72,6 +72,7 @@ private:
   durable_state durable_;
   progress_throttle throttle_;
   bool lease_expired_ = false;
+  bool bus_gone_ = false;
 };
 
 bool job_runner::lost() const {
@@ -158,8 +159,11 @@ std::optional<std::string> job_runner::request(const std::string& subject,
   self_->request(env_.bus, timeout + milliseconds{1'000}, request_atom::value,
                  subject, payload, caf::timespan{timeout})
     .receive([&](std::string& reply) { out = std::move(reply); },
-             [&](caf::error&) {
-               // timeout, no responders, or the bus is gone: retried
+             [&](caf::error& err) {
+               // Timeouts and missing responders are retried; a bus that
+               // is gone (the process is exiting) never answers again.
+               if (err == caf::sec::request_receiver_down)
+                 bus_gone_ = true;
              });
   return out;
 }
@@ -181,7 +185,7 @@ job_runner::send_report(const wire::report& r, bool give_up_when_lost,
   auto payload = encode(r);
   auto backoff = first_backoff;
   for (int attempt = 1;; ++attempt) {
-    if (give_up_when_lost && lost())
+    if ((give_up_when_lost && lost()) || bus_gone_)
       return std::nullopt;
     auto now = clock::now();
     auto deadline = control_->shutdown_deadline();

@@ -59,6 +59,8 @@ public:
   ~test_origin() {
     stop_ = true;
     thread_.join();
+    for (auto& t : connections_)
+      t.join();
     close(listener_);
   }
 
@@ -81,8 +83,11 @@ private:
       int fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
       if (fd < 0)
         continue;
-      answer(fd);
-      close(fd);
+      // One thread per connection, so parallel downloads overlap.
+      connections_.emplace_back([this, fd] {
+        answer(fd);
+        close(fd);
+      });
     }
   }
 
@@ -165,6 +170,7 @@ private:
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  std::vector<std::thread> connections_; ///< touched by the accept thread only
   std::mutex mutex_;
   std::vector<origin_request> requests_;
 };
