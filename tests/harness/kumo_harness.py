@@ -38,8 +38,8 @@ import urllib.request
 
 __all__ = [
     "Stack", "Service", "free_port", "http", "http_json", "make_media",
-    "sha256_file", "wait_until", "build_dir", "service_binary", "SSEClient",
-    "SERVICES",
+    "sha256_file", "wait_until", "build_dir", "build_type", "sanitized",
+    "service_binary", "SSEClient", "SERVICES",
 ]
 
 SERVICES = ("gateway", "scanner", "queue", "downloader", "progress")
@@ -49,9 +49,12 @@ _SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # Defaults for sanitized builds (scripts/test sets the same); a variable
 # already in the environment wins.
+_SUPPRESSIONS = os.path.normpath(os.path.join(_HERE, "..", "sanitizers"))
 _SANITIZER_ENV = {
     "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:suppressions="
-                     + os.path.join(_HERE, "..", "sanitizers", "ubsan.supp"),
+                     + os.path.join(_SUPPRESSIONS, "ubsan.supp"),
+    "LSAN_OPTIONS": "print_suppressions=0:suppressions="
+                    + os.path.join(_SUPPRESSIONS, "lsan.supp"),
 }
 
 
@@ -60,6 +63,26 @@ _SANITIZER_ENV = {
 def build_dir():
     """The CMake build folder holding the service binaries."""
     return os.environ.get("KUMO_BUILD_DIR", "/work/main/build")
+
+
+def build_type():
+    """CMAKE_BUILD_TYPE of the build folder ("Release", "Debug",
+    "Sanitize"...), "" when unknown. Tests with resource limits (RSS,
+    timings) can relax them for "Sanitize", whose ASan shadow memory and
+    instrumentation inflate both."""
+    try:
+        with open(os.path.join(build_dir(), "CMakeCache.txt")) as f:
+            for line in f:
+                if line.startswith("CMAKE_BUILD_TYPE:"):
+                    return line.split("=", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def sanitized():
+    """True when the services are built with the sanitizers."""
+    return build_type() == "Sanitize"
 
 
 def service_binary(name):
