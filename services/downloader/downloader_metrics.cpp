@@ -6,7 +6,7 @@ downloader_metrics downloader_metrics::make(prometheus::Registry& reg) {
   downloader_metrics m;
   m.bytes = &prometheus::BuildCounter()
                .Name("kumo_downloader_bytes_total")
-               .Help("Bytes written into partial files.")
+               .Help("Bytes received into partial files.")
                .Register(reg)
                .Add({});
   m.jobs = &prometheus::BuildCounter()

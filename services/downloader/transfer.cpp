@@ -1,6 +1,7 @@
 #include "transfer.hpp"
 
 #include <thread>
+#include <vector>
 
 #include "http_fetch.hpp"
 #include "sha256.hpp"
@@ -15,6 +16,10 @@ using clock = std::chrono::steady_clock;
 /// Longest single sleep while waiting for bandwidth, so a stop request is
 /// noticed quickly.
 constexpr auto wait_slice = std::chrono::milliseconds{100};
+
+/// Body pieces are gathered up to this size before one pwrite (libcurl
+/// hands them over in 16 KiB pieces).
+constexpr size_t write_buffer_size = 1 << 20;
 
 /// One run of the download; the fetch handler of every request it makes.
 class transfer_run : public fetch_handler {
@@ -41,6 +46,8 @@ private:
   bool open_file();
   bool reset_to_zero(bool counts_as_restart = true);
   bool wait_for_bandwidth(token_bucket* bucket, size_t bytes);
+  bool flush();
+  void drop_buffer();
   bool sync_now();
   void maybe_sync();
   bool fail(verdict v, bool transient, std::string error);
@@ -58,7 +65,8 @@ private:
   std::optional<token_bucket> job_bucket_; ///< per-job limit, if any
   sha256 hash_;
   speed_meter speed_;
-  int64_t position_ = 0;    ///< next byte to write
+  std::vector<char> buffer_; ///< received, not yet written (fixed capacity)
+  int64_t position_ = 0;    ///< next byte to receive (written + buffered)
   int64_t total_ = -1;      ///< size of the file being written, -1 unknown
   std::string validator_;   ///< validator of the data on disk
   int64_t resumed_total_ = -1;
@@ -96,6 +104,7 @@ bool transfer_run::open_file() {
 }
 
 bool transfer_run::reset_to_zero(bool counts_as_restart) {
+  buffer_.clear();
   std::string error;
   if (!file_->truncate(0, &error))
     return fail(verdict::io_error, true, error);
@@ -109,22 +118,46 @@ bool transfer_run::reset_to_zero(bool counts_as_restart) {
   return sync_now();
 }
 
+bool transfer_run::flush() {
+  if (buffer_.empty())
+    return true;
+  // The lease is checked right before every write: once it has lapsed,
+  // another worker may own the job and nothing more is written.
+  if (!observer_.may_continue()) {
+    verdict_ = verdict::stopped;
+    drop_buffer();
+    return false;
+  }
+  std::string error;
+  auto at = position_ - static_cast<int64_t>(buffer_.size());
+  if (!file_->write_at(buffer_.data(), buffer_.size(), at, &error))
+    return fail(verdict::io_error, true, error);
+  buffer_.clear();
+  return true;
+}
+
+void transfer_run::drop_buffer() {
+  position_ -= static_cast<int64_t>(buffer_.size());
+  buffer_.clear();
+}
+
 bool transfer_run::sync_now() {
   std::string error;
   if (!file_->sync(&error))
     return fail(verdict::io_error, true, error);
   last_sync_ = clock::now();
-  if (synced_ != position_ || result_.state.validator != validator_
+  int64_t written = position_ - static_cast<int64_t>(buffer_.size());
+  if (synced_ != written || result_.state.validator != validator_
       || result_.state.bytes_total != total_) {
-    synced_ = position_;
-    result_.state = durable_state{position_, total_, validator_};
+    synced_ = written;
+    result_.state = durable_state{written, total_, validator_};
     observer_.on_durable(result_.state);
   }
   return true;
 }
 
 void transfer_run::maybe_sync() {
-  if (clock::now() - last_sync_ >= settings_.sync_interval)
+  if (clock::now() - last_sync_ >= settings_.sync_interval && flush())
     sync_now();
 }
 
@@ -183,15 +216,20 @@ bool transfer_run::on_body(const char* data, size_t size) {
   if (!wait_for_bandwidth(job_bucket_ ? &*job_bucket_ : nullptr, size)
       || !wait_for_bandwidth(settings_.bucket, size))
     return false;
-  // The lease is checked right before every write: once it has lapsed,
-  // another worker may own the job and nothing more is written.
   if (!observer_.may_continue()) {
     verdict_ = verdict::stopped;
     return false;
   }
-  std::string error;
-  if (!file_->write_at(data, size, position_, &error))
-    return fail(verdict::io_error, true, error);
+  if (buffer_.size() + size > write_buffer_size && !flush())
+    return false;
+  if (size >= write_buffer_size) {
+    // Too big to gather: written at once (the lease was checked above).
+    std::string error;
+    if (!file_->write_at(data, size, position_, &error))
+      return fail(verdict::io_error, true, error);
+  } else {
+    buffer_.insert(buffer_.end(), data, data + size);
+  }
   if (hashing())
     hash_.update(data, size);
   position_ += static_cast<int64_t>(size);
@@ -214,6 +252,12 @@ bool transfer_run::on_tick() {
 }
 
 transfer_result transfer_run::finish(transfer_outcome outcome) {
+  // Bytes not yet written when a transfer stops are dropped: after a stop
+  // (or a lapsed lease) nothing more may be written. After a failure they
+  // are kept if the lease still allows it, so a retry resumes after them.
+  if (outcome == transfer_outcome::failed && file_ && verdict_ != verdict::io_error)
+    flush();
+  drop_buffer();
   if (file_ && outcome != transfer_outcome::completed)
     sync_now();
   // A failure that left nothing behind leaves no empty .part either.
@@ -226,6 +270,9 @@ transfer_result transfer_run::finish(transfer_outcome outcome) {
 }
 
 transfer_result transfer_run::verify() {
+  if (!flush())
+    return finish(verdict_ == verdict::stopped ? transfer_outcome::stopped
+                                               : transfer_outcome::failed);
   if (!sync_now())
     return finish(transfer_outcome::failed);
   int64_t size = file_->size();
@@ -254,6 +301,7 @@ transfer_result transfer_run::verify() {
 transfer_result transfer_run::run() {
   if (!open_file())
     return finish(transfer_outcome::failed);
+  buffer_.reserve(write_buffer_size);
   fetch_request req;
   req.url = spec_.url;
   req.user_agent = settings_.user_agent;

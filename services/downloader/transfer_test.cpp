@@ -329,9 +329,11 @@ TEST_F(transfer_test, stops_writing_as_soon_as_told) {
   observer_.allow = [this] { return observer_.last_current < 500'000; };
   auto r = run_transfer(spec_for(origin.url("/ep.mp4")), settings_, observer_);
   EXPECT_EQ(r.outcome, transfer_outcome::stopped);
-  EXPECT_GE(r.state.bytes_done, 500'000);
+  EXPECT_GT(r.state.bytes_done, 0);
   EXPECT_LT(r.state.bytes_done, 2'000'000);
-  EXPECT_EQ(r.state.bytes_done, observer_.last_current); // synced at the stop
+  // Received but unwritten bytes are dropped at the stop; what is on disk is
+  // synced and exactly the durable offset.
+  EXPECT_LE(r.state.bytes_done, observer_.last_current);
   EXPECT_EQ(part(), content.substr(0, static_cast<size_t>(r.state.bytes_done)));
 }
 
