@@ -55,6 +55,7 @@ gateway_supervisor(drainable_actor::stateful_pointer<gateway_state> self,
     self->quit(make_error(errc::unavailable, "cannot bind HTTP port"));
   } else {
     log::info("http listening", {{"port", port}, {"bind", ctx->config.text("http_bind")}});
+    ctx->ready.serving = true;
   }
   return {
     [=](drain_atom) {
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
   for (auto opts : {gateway::http_server_options(), gateway::events_options()})
     def.options.insert(def.options.end(), opts.begin(), opts.end());
   def.migrations = gateway::migrations;
+  def.sets_serving = true;
   def.start = [](service_context& ctx) {
     return ctx.system.spawn<caf::detached>(gateway_supervisor, &ctx);
   };

@@ -11,11 +11,14 @@ struct readiness {
   std::atomic<bool> nats{false};
   std::atomic<bool> database{false};
   std::atomic<bool> draining{false};
+  /// False while a service's own listener (the gateway's HTTP port) is not
+  /// accepting yet; services without one leave it true.
+  std::atomic<bool> serving{true};
   bool needs_database = true;
 
   bool ready() const {
     return nats.load() && (!needs_database || database.load())
-           && !draining.load();
+           && serving.load() && !draining.load();
   }
 };
 

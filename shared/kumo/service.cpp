@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <optional>
 #include <cstdlib>
 #include <unistd.h>
 
@@ -137,6 +138,26 @@ bool prepare_database(const service_definition& def, const settings& cfg,
   }
 }
 
+/// Waits for SIGTERM/SIGINT (returns nullopt) or for the service's actor
+/// to stop by itself (returns why).
+std::optional<caf::error> wait_for_shutdown(caf::actor_system& sys,
+                                            const drainable_actor& service) {
+  caf::scoped_actor watcher{sys};
+  watcher->monitor(service);
+  for (;;) {
+    if (wait_for_signal(250))
+      return std::nullopt;
+    std::optional<caf::error> down;
+    watcher->receive(
+      [&](caf::down_msg& msg) { down = msg.reason; },
+      caf::after(std::chrono::milliseconds(0)) >> [] {
+        // nop: still running
+      });
+    if (down)
+      return down;
+  }
+}
+
 void drain(caf::actor_system& sys, const drainable_actor& service,
            int64_t grace_ms) {
   caf::scoped_actor self{sys};
@@ -224,23 +245,28 @@ int run_service(int, char**, const service_definition& def) {
       caf::timespan{std::chrono::seconds(1)}));
   }
   service_context ctx{sys, config, bus, m, ready, config.text("instance")};
+  if (def.sets_serving)
+    ready.serving = false;
   auto service = def.start(ctx);
   helpers.push_back(sys.spawn(health_responder, bus, def.name,
                               config.text("instance"), &ready, started));
   log::info("started");
-  while (!wait_for_signal(60'000)) {
-    // nop: sigtimedwait returns early on a signal
-  }
+  auto failure = wait_for_shutdown(sys, service);
   ready.draining = true;
-  log::info("shutting down");
-  drain(sys, service, config.millis("shutdown_grace"));
+  if (failure) {
+    log::error("service stopped on its own; exiting",
+               {{"reason", caf::to_string(*failure)}});
+  } else {
+    log::info("shutting down");
+    drain(sys, service, config.millis("shutdown_grace"));
+  }
   caf::anon_send_exit(service, caf::exit_reason::user_shutdown);
   for (auto& h : helpers)
     caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(bus, caf::exit_reason::user_shutdown);
   admin.stop();
   log::info("stopped");
-  return 0;
+  return failure ? 3 : 0;
 }
 
 } // namespace kumo

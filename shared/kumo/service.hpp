@@ -39,6 +39,9 @@ struct service_definition {
   std::string name;
   std::vector<option> options; ///< in addition to the common ones
   bool uses_database = true;
+  /// When true, readiness waits until the service sets `ready.serving`
+  /// (after binding its own listener).
+  bool sets_serving = false;
   std::function<std::vector<migration>()> migrations;
   std::function<drainable_actor(service_context&)> start;
 };
@@ -48,7 +51,8 @@ struct service_definition {
 std::vector<option> common_options(const service_definition& def);
 
 /// Runs the service until SIGTERM/SIGINT. Returns the process exit code:
-/// 0 after a clean drain, 2 for configuration or start-up errors.
+/// 0 after a clean drain, 2 for configuration or start-up errors, and 3
+/// when the service's actor stops on its own (e.g. its port is taken).
 int run_service(int argc, char** argv, const service_definition& def);
 
 /// The version compiled into every binary.
