@@ -62,7 +62,9 @@ TEST(openapi, describes_every_auth_and_queue_route) {
 }
 
 TEST(openapi, public_operations_match_the_auth_guard) {
-  for (const auto& [path, ops] : document()["paths"].items())
+  // The document must outlive the loop: items() only views it.
+  auto doc = document();
+  for (const auto& [path, ops] : doc["paths"].items())
     for (const auto& [method, op] : ops.items()) {
       bool documented_public =
           op.contains("security") && op["security"].empty();
