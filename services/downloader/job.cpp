@@ -23,8 +23,9 @@ using std::chrono::milliseconds;
 constexpr milliseconds first_backoff{250};
 constexpr milliseconds max_backoff{2'000};
 constexpr milliseconds sleep_slice{100};
-/// Attempts at a "released" report after our own lease ran out.
-constexpr int expired_release_attempts = 3;
+/// Attempts at the report after a stop other than shutdown: the queue has
+/// already changed the job's state; the report only hands over the offset.
+constexpr int stop_report_attempts = 5;
 
 class job_runner : public transfer_observer {
 public:
@@ -292,19 +293,26 @@ std::string job_runner::finish_stopped() {
   switch (reason) {
     case stop_reason::lost_cancelled:
       discard();
-      [[fallthrough]];
-    case stop_reason::lost:
       return "lost";
+    case stop_reason::lost: {
+      // Nothing more is written. The offset is still worth handing over:
+      // while our token is the job's latest lease (paused, or expired and
+      // not claimed again) the queue keeps it; otherwise the report is
+      // stale and changes nothing.
+      auto outcome = control_->lost_status() == "paused" ? "paused" : "released";
+      send_report(make_report(outcome), false, stop_report_attempts);
+      return "lost";
+    }
     case stop_reason::cancel:
       discard();
       durable_.bytes_done = 0;
-      send_report(make_report("cancelled"), true);
+      send_report(make_report("cancelled"), false, stop_report_attempts);
       return "cancelled";
     case stop_reason::pause:
-      send_report(make_report("paused"), true);
+      send_report(make_report("paused"), false, stop_report_attempts);
       return "paused";
     case stop_reason::drain:
-      send_report(make_report("released"), true);
+      send_report(make_report("released"), false);
       return "released";
     case stop_reason::none:
       break;
@@ -312,7 +320,7 @@ std::string job_runner::finish_stopped() {
   // Our own lease ran out (no heartbeat got through): writing stopped; tell
   // the queue if it can still hear us, else its reaper recovers the job.
   log::warn("lease expired locally; stopped writing", {{"job", job_.id}});
-  send_report(make_report("released"), true, expired_release_attempts);
+  send_report(make_report("released"), false, stop_report_attempts);
   return "lease_expired";
 }
 

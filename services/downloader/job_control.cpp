@@ -40,6 +40,21 @@ stop_reason job_control::stop() const {
   return static_cast<stop_reason>(stop_.load());
 }
 
+void job_control::mark_lost(const std::string& status) {
+  {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (lost_status_.empty())
+      lost_status_ = status;
+  }
+  request_stop(status == "cancelled" ? stop_reason::lost_cancelled
+                                     : stop_reason::lost);
+}
+
+std::string job_control::lost_status() const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return lost_status_;
+}
+
 void job_control::extend_lease(clock::time_point deadline) {
   auto wanted = ticks(deadline);
   auto current = lease_deadline_.load();

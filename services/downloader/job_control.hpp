@@ -45,6 +45,13 @@ public:
   void request_stop(stop_reason reason);
   stop_reason stop() const;
 
+  /// The queue no longer honours the lease; `status` is the job's status
+  /// there ("cancelled": lost_cancelled, anything else: lost).
+  void mark_lost(const std::string& status);
+
+  /// The status named by mark_lost(), "" before.
+  std::string lost_status() const;
+
   /// Moves the local lease deadline forward (never backwards).
   void extend_lease(clock::time_point deadline);
   clock::time_point lease_deadline() const;
@@ -73,6 +80,7 @@ private:
   std::atomic<int64_t> speed_{0};
   mutable std::mutex mutex_;
   lease_snapshot durable_;
+  std::string lost_status_;
 };
 
 } // namespace kumo::downloader

@@ -21,6 +21,18 @@ TEST(job_control, stop_requests_only_escalate) {
   EXPECT_EQ(c.stop(), stop_reason::lost_cancelled);
 }
 
+TEST(job_control, remembers_why_the_lease_was_lost) {
+  job_control paused{clock_type::now(), {}};
+  paused.mark_lost("paused");
+  EXPECT_EQ(paused.stop(), stop_reason::lost);
+  EXPECT_EQ(paused.lost_status(), "paused");
+  job_control cancelled{clock_type::now(), {}};
+  cancelled.request_stop(stop_reason::pause);
+  cancelled.mark_lost("cancelled");
+  EXPECT_EQ(cancelled.stop(), stop_reason::lost_cancelled);
+  EXPECT_EQ(cancelled.lost_status(), "cancelled");
+}
+
 TEST(job_control, the_lease_only_moves_forward) {
   auto t0 = clock_type::now();
   job_control c{t0 + 10s, {}};

@@ -158,8 +158,7 @@ void apply_heartbeat_reply(worker_pointer self, const std::string& payload,
     if (auto l = lost.find(r.job.id); l != lost.end()) {
       st.env.metrics.leases_lost->Increment();
       log::warn("lease lost", {{"job", r.job.id}, {"status", l->second}});
-      r.control->request_stop(l->second == "cancelled" ? stop_reason::lost_cancelled
-                                                       : stop_reason::lost);
+      r.control->mark_lost(l->second);
       continue;
     }
     int64_t lease_ms = reply->lease_ms > 0 ? reply->lease_ms : r.job.lease_ms;
