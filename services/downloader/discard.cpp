@@ -38,8 +38,15 @@ std::string handle_discard(const std::string& library_root,
       return answer(true); // nothing was ever written there
     return answer(false, "invalid_argument: " + error);
   }
-  if (!remove_part(*paths, &error))
+  bool skipped = false;
+  if (!remove_part_of(*paths, req->id, &skipped, &error))
     return answer(false, "internal: " + error);
+  if (skipped) {
+    // The episode was queued again and a new job writes there now.
+    log::info("partial file belongs to another job; kept",
+              {{"job", req->id}, {"target_path", req->target_path}});
+    return answer(true, "belongs to another job");
+  }
   log::info("partial file discarded", {{"job", req->id}, {"target_path", req->target_path}});
   return answer(true);
 }

@@ -1,5 +1,6 @@
 #include <filesystem>
 #include <fstream>
+#include <sys/xattr.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -72,4 +73,18 @@ TEST_F(discard_test, refuses_malformed_requests) {
 TEST(lease_margin, leaves_a_sixth_of_the_lease_and_at_least_a_second) {
   EXPECT_EQ(lease_margin(30'000), std::chrono::milliseconds{5'000});
   EXPECT_EQ(lease_margin(3'000), std::chrono::milliseconds{1'000});
+}
+
+TEST_F(discard_test, keeps_a_partial_file_of_another_job) {
+  // The episode was queued again: job j2 now writes the same .part.
+  auto part = root_ + "/Show/Season 01/ep.mp4.part";
+  std::ofstream{part} << "j2's bytes";
+  ASSERT_EQ(setxattr(part.c_str(), "user.kumo.job", "j2", 2, 0), 0);
+  auto r = discard("Show/Season 01/ep.mp4"); // about j1
+  EXPECT_EQ(r["ok"], true);
+  EXPECT_EQ(r["reason"], "belongs to another job");
+  EXPECT_TRUE(fs::exists(part));
+  ASSERT_EQ(setxattr(part.c_str(), "user.kumo.job", "j1", 2, 0), 0);
+  EXPECT_EQ(discard("Show/Season 01/ep.mp4"), (nlohmann::json{{"ok", true}}));
+  EXPECT_FALSE(fs::exists(part));
 }

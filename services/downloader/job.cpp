@@ -48,7 +48,7 @@ private:
   std::string execute();
   std::optional<target_paths> resolve(std::string* outcome);
   std::optional<std::string> adopt_final(const target_paths& paths);
-  std::string finish_completed(transfer_result& result);
+  std::string finish_completed(const std::string& digest);
   std::string finish_stopped();
   std::string finish_failed(const std::string& error, bool transient);
   std::string commit_and_complete(part_file* file, const std::string& digest);
@@ -70,6 +70,7 @@ private:
   wire::job job_;
   std::shared_ptr<job_control> control_;
   std::optional<target_paths> paths_;
+  std::optional<part_file> file_; ///< after the transfer: our partial file
   durable_state durable_;
   progress_throttle throttle_;
   bool lease_expired_ = false;
@@ -279,15 +280,22 @@ std::string job_runner::commit_and_complete(part_file* file,
   return "completed";
 }
 
-std::string job_runner::finish_completed(transfer_result& result) {
-  return commit_and_complete(&*result.file, result.sha256);
+std::string job_runner::finish_completed(const std::string& digest) {
+  return commit_and_complete(&*file_, digest);
 }
 
 std::string job_runner::finish_stopped() {
   auto reason = control_->stop();
+  // Only our own partial file is deleted: by now the target path may
+  // belong to a new job for the same episode.
   auto discard = [&] {
+    if (file_) {
+      file_->remove_if_current();
+      return;
+    }
     std::string error;
-    if (paths_ && !remove_part(*paths_, &error))
+    bool skipped = false;
+    if (paths_ && !remove_part_of(*paths_, job_.id, &skipped, &error))
       log::warn("cannot delete partial file", {{"job", job_.id}, {"error", error}});
   };
   switch (reason) {
@@ -347,6 +355,7 @@ std::string job_runner::execute() {
     return *adopted;
   transfer_spec spec;
   spec.url = job_.src.url;
+  spec.job_id = job_.id;
   spec.paths = *paths_;
   spec.bytes_done = job_.bytes_done;
   spec.bytes_total = job_.bytes_total;
@@ -365,9 +374,10 @@ std::string job_runner::execute() {
   settings.bucket = env_.bucket.get();
   auto result = run_transfer(spec, settings, *this);
   env_.metrics.count_resume(result.resumed);
+  file_ = std::move(result.file);
   switch (result.outcome) {
     case transfer_outcome::completed:
-      return finish_completed(result);
+      return finish_completed(result.sha256);
     case transfer_outcome::stopped:
       return finish_stopped();
     case transfer_outcome::failed:

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <sys/random.h>
+#include <sys/xattr.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -16,6 +17,8 @@ namespace kumo::downloader {
 namespace {
 
 constexpr size_t copy_buffer_size = 1 << 20;
+
+constexpr const char* owner_attribute = "user.kumo.job";
 
 bool fail(std::string* error, const std::string& what) {
   if (error)
@@ -99,7 +102,8 @@ int64_t part_file::existing_size(const std::string& path) {
 }
 
 std::optional<part_file> part_file::create(const target_paths& paths,
-                                           int64_t keep, std::string* error) {
+                                           int64_t keep, std::string* error,
+                                           const std::string& owner) {
   auto temp = temp_name(paths.directory);
   int fd = open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
@@ -116,6 +120,14 @@ std::optional<part_file> part_file::create(const target_paths& paths,
       fail(error, what);
     return std::nullopt;
   };
+  // Best effort: filesystems without extended attributes work untagged.
+  if (!owner.empty())
+    fsetxattr(fd, owner_attribute, owner.data(), owner.size(), 0);
+  if (keep > 0 && !owner.empty()) {
+    auto previous = part_owner(paths.part_path);
+    if (previous && *previous != owner)
+      keep = 0; // another job's bytes
+  }
   if (keep > 0) {
     int old = open(paths.part_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (old >= 0) {
@@ -252,6 +264,23 @@ bool remove_part(const target_paths& paths, std::string* error) {
   if (unlink(paths.part_path.c_str()) != 0 && errno != ENOENT)
     return fail(error, "cannot delete partial file");
   return true;
+}
+
+std::optional<std::string> part_owner(const std::string& path) {
+  char buffer[256];
+  auto n = lgetxattr(path.c_str(), owner_attribute, buffer, sizeof buffer);
+  if (n < 0)
+    return std::nullopt;
+  return std::string(buffer, static_cast<size_t>(n));
+}
+
+bool remove_part_of(const target_paths& paths, const std::string& job,
+                    bool* skipped, std::string* error) {
+  auto owner = part_owner(paths.part_path);
+  bool foreign = owner && *owner != job;
+  if (skipped)
+    *skipped = foreign;
+  return foreign || remove_part(paths, error);
 }
 
 bool hash_file(const std::string& path, sha256& hash, int64_t* size,

@@ -25,9 +25,12 @@ public:
   static int64_t existing_size(const std::string& path);
 
   /// Opens `paths.part_path` for writing with its first `keep` bytes (fewer
-  /// when the existing file is shorter; see kept()), as a new inode.
+  /// when the existing file is shorter; see kept()), as a new inode tagged
+  /// with `owner` (the job id, see part_owner()). Bytes of a partial file
+  /// tagged with another owner are never kept.
   static std::optional<part_file> create(const target_paths& paths,
-                                         int64_t keep, std::string* error);
+                                         int64_t keep, std::string* error,
+                                         const std::string& owner = {});
 
   part_file(part_file&& other) noexcept;
   part_file& operator=(part_file&& other) noexcept;
@@ -81,6 +84,17 @@ private:
 
 /// Deletes `<final>.part` (no error when it does not exist).
 bool remove_part(const target_paths& paths, std::string* error);
+
+/// The job a partial file was written for (extended attribute
+/// "user.kumo.job"); nullopt when it carries none (or the filesystem keeps
+/// no extended attributes) or does not exist.
+std::optional<std::string> part_owner(const std::string& path);
+
+/// Deletes `<final>.part` unless it is tagged as another job's: a target
+/// path can be reused by a new job while a message about an old one is
+/// still on its way. Sets `skipped` when the file belongs to another job.
+bool remove_part_of(const target_paths& paths, const std::string& job,
+                    bool* skipped, std::string* error);
 
 /// Feeds the regular file at `path` (symlinks not followed) into `hash` and
 /// sets `size` to the number of bytes read.

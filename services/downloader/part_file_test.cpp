@@ -41,9 +41,9 @@ protected:
     std::ofstream{path, std::ios::binary} << data;
   }
 
-  part_file make(int64_t keep) {
+  part_file make(int64_t keep, const std::string& owner = {}) {
     std::string error;
-    auto p = part_file::create(paths_, keep, &error);
+    auto p = part_file::create(paths_, keep, &error, owner);
     EXPECT_TRUE(p) << error;
     return std::move(*p);
   }
@@ -153,6 +153,37 @@ TEST(sha256, matches_known_vectors_incrementally) {
   EXPECT_EQ(normalize_sha256(std::string(64, 'A')), std::string(64, 'a'));
   EXPECT_EQ(normalize_sha256("abc"), "");
   EXPECT_EQ(normalize_sha256(std::string(63, 'a') + "g"), "");
+}
+
+TEST_F(part_file_test, is_tagged_with_its_job) {
+  auto p = make(0, "job-x");
+  ASSERT_EQ(part_owner(paths_.part_path), std::optional<std::string>{"job-x"});
+  std::string error;
+  ASSERT_TRUE(p.write_at("abcdef", 6, 0, &error));
+  // Another job never continues job-x's bytes.
+  auto other = make(6, "job-y");
+  EXPECT_EQ(other.kept(), 0);
+  EXPECT_EQ(part_owner(paths_.part_path), std::optional<std::string>{"job-y"});
+  // The same job does.
+  ASSERT_TRUE(other.write_at("uvw", 3, 0, &error));
+  auto again = make(3, "job-y");
+  EXPECT_EQ(again.kept(), 3);
+}
+
+TEST_F(part_file_test, removes_only_its_own_job_s_partial_file) {
+  auto p = make(0, "job-y");
+  bool skipped = false;
+  std::string error;
+  EXPECT_TRUE(remove_part_of(paths_, "job-x", &skipped, &error));
+  EXPECT_TRUE(skipped);
+  EXPECT_TRUE(fs::exists(paths_.part_path));
+  EXPECT_TRUE(remove_part_of(paths_, "job-y", &skipped, &error));
+  EXPECT_FALSE(skipped);
+  EXPECT_FALSE(fs::exists(paths_.part_path));
+  // Untagged (written by something else): removed by name.
+  write(paths_.part_path, "x");
+  EXPECT_TRUE(remove_part_of(paths_, "job-x", &skipped, &error));
+  EXPECT_FALSE(fs::exists(paths_.part_path));
 }
 
 TEST_F(part_file_test, hashes_a_whole_file) {

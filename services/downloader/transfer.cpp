@@ -86,7 +86,7 @@ bool transfer_run::open_file() {
   int64_t part_size = part_file::existing_size(spec_.paths.part_path);
   auto plan = plan_resume(part_size, spec_.bytes_done, spec_.validator);
   std::string error;
-  file_ = part_file::create(spec_.paths, plan.offset, &error);
+  file_ = part_file::create(spec_.paths, plan.offset, &error, spec_.job_id);
   if (!file_)
     return fail(verdict::io_error, true, error);
   position_ = file_->kept();

@@ -20,6 +20,7 @@ namespace kumo::downloader {
 /// What to download, and what earlier attempts left behind.
 struct transfer_spec {
   std::string url;
+  std::string job_id;         ///< tags the .part (see part_owner())
   target_paths paths;
   int64_t bytes_done = 0;     ///< durable offset recorded by the queue
   int64_t bytes_total = -1;   ///< total size recorded with that offset
