@@ -60,7 +60,10 @@ kumo_pg_datadir_usable() {
 # password kept in <secrets_dir>/pg-password and <secrets_dir>/pgpass (both
 # 0600; point libpq's PGPASSFILE at the latter). Administration goes through
 # the cluster's Unix socket in <datadir>, reachable only by its owner.
-kumo_pg_start_private() {
+kumo_pg_start_private() (
+  # A subshell in /: the cluster user may not be allowed into the caller's
+  # working directory.
+  cd /
   local dir=$1 port=$2 secrets=$3 bin user password
   bin=$(kumo_pg_bin); user=$(kumo_pg_user)
   mkdir -p "$dir" "$secrets"
@@ -90,4 +93,4 @@ kumo_pg_start_private() {
     kumo_as_pg_user "$user" "${psql[@]}" >/dev/null
   [ "$(kumo_as_pg_user "$user" "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='kumo'")" = 1 ] ||
     kumo_as_pg_user "$user" "${psql[@]}" -c "CREATE DATABASE kumo OWNER kumo"
-}
+)
