@@ -51,8 +51,8 @@ std::string handle_discard(const std::string& library_root,
   return answer(true);
 }
 
-discard_actor spawn_discard(caf::actor_system& sys, bus_actor bus,
-                            std::string library_root) {
+discard_actor spawn_discard(caf::actor_system& sys, const bus_actor& bus,
+                            const std::string& library_root) {
   auto init = [bus, library_root](discard_actor::pointer self)
     -> discard_actor::behavior_type {
     self->request(bus, std::chrono::seconds(10), subscribe_atom::value,

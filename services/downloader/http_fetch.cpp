@@ -13,7 +13,7 @@ namespace {
 using easy_ptr = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
 using slist_ptr = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
 
-constexpr long buffer_size = 256 * 1024;
+constexpr long buffer_size = 256L * 1024;
 
 /// Lives on the stack of fetch() for the duration of one transfer.
 struct transfer_state {

@@ -47,7 +47,7 @@ job_env make_env(service_context& ctx, const downloader_options& opts) {
   env.policy = std::make_shared<address_policy>(opts.fetch_allow);
   if (opts.worker_rate_limit > 0)
     env.bucket = std::make_shared<token_bucket>(
-      opts.worker_rate_limit, std::max<int64_t>(opts.worker_rate_limit / 4, 64 * 1024));
+      opts.worker_rate_limit, std::max<int64_t>(opts.worker_rate_limit / 4, int64_t{64} * 1024));
   env.metrics = downloader_metrics::make(ctx.metrics.registry());
   return env;
 }

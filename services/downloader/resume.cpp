@@ -56,7 +56,7 @@ std::optional<std::string> total_conflict(int64_t total,
 response_decision classify_partial(const response_head& head,
                                    const request_facts& facts) {
   bool resuming = facts.offset > 0;
-  auto retry_or_fail = [&](std::string why) {
+  auto retry_or_fail = [&](const std::string& why) {
     return resuming ? decide(response_action::refetch_from_zero, -1, why)
                     : decide(response_action::fail_transient, -1, why);
   };

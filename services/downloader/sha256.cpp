@@ -35,7 +35,7 @@ std::string sha256::hex_digest() {
   EVP_DigestFinal_ex(ctx_.get(), digest, &length);
   static const char* digits = "0123456789abcdef";
   std::string out;
-  out.reserve(length * 2);
+  out.reserve(size_t{length} * 2);
   for (unsigned i = 0; i < length; ++i) {
     out += digits[digest[i] >> 4];
     out += digits[digest[i] & 0xf];

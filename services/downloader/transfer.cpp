@@ -31,7 +31,7 @@ public:
     // pacing the writes as well keeps the average exact.
     if (spec.rate_limit_bps > 0)
       job_bucket_.emplace(spec.rate_limit_bps,
-                          std::max<int64_t>(spec.rate_limit_bps / 10, 16 * 1024));
+                          std::max<int64_t>(spec.rate_limit_bps / 10, int64_t{16} * 1024));
   }
 
   transfer_result run();

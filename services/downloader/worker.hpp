@@ -13,8 +13,8 @@ worker_actor spawn_worker(caf::actor_system& sys, downloader_options opts,
                           job_env env);
 
 /// Spawns the discard responder (see discard_actor).
-discard_actor spawn_discard(caf::actor_system& sys, bus_actor bus,
-                            std::string library_root);
+discard_actor spawn_discard(caf::actor_system& sys, const bus_actor& bus,
+                            const std::string& library_root);
 
 /// Answers one discard request: deletes `<root>/<target_path>.part` after
 /// the containment checks. Returns the JSON reply.
