@@ -37,6 +37,7 @@ struct worker_state {
   uint64_t beat_generation = 0;
   int64_t beat_interval_ms = default_lease_ms / 3;
   bool draining = false;
+  clock::time_point drain_deadline = clock::time_point::max();
   caf::typed_response_promise<bool> drain_promise;
   bool drain_pending = false;
 };
@@ -72,7 +73,8 @@ void start_job(worker_pointer self, wire::job job, clock::time_point asked_at) {
     deadline, lease_snapshot{job.bytes_done, job.bytes_total, 0, job.validator});
   if (st.draining || free_slots(self) <= 0) {
     // Not ours to run: hand it straight back.
-    control->set_shutdown_deadline(clock::now() + st.opts.request_timeout * 2);
+    control->set_shutdown_deadline(
+      std::min(clock::now() + st.opts.request_timeout * 2, st.drain_deadline));
     control->request_stop(stop_reason::drain);
   }
   auto actor = self->spawn(run_job, st.env, job, control);
@@ -279,9 +281,9 @@ worker_actor::behavior_type worker(worker_pointer self, downloader_options opts,
     [=](drain_atom) -> caf::result<bool> {
       auto& st = self->state;
       st.draining = true;
-      auto deadline = clock::now() + st.opts.shutdown_grace - lease_margin(0);
+      st.drain_deadline = clock::now() + st.opts.shutdown_grace - lease_margin(0);
       for (auto& [token, r] : st.running) {
-        r.control->set_shutdown_deadline(deadline);
+        r.control->set_shutdown_deadline(st.drain_deadline);
         r.control->request_stop(stop_reason::drain);
       }
       log::info("draining", {{"jobs", st.running.size()}});
