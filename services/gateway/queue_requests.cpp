@@ -1,5 +1,7 @@
 #include "queue_requests.hpp"
 
+#include "kumo/validate.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -21,21 +23,6 @@ struct bad_field {
 
 [[noreturn]] void fail(std::string message) {
   throw bad_field{std::move(message)};
-}
-
-/// C0 controls, DEL, and C1 controls (U+0080..U+009F as UTF-8).
-bool has_control_chars(const std::string& text) {
-  for (size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f)
-      return true;
-    if (c == 0xc2 && i + 1 < text.size()) {
-      auto next = static_cast<unsigned char>(text[i + 1]);
-      if (next >= 0x80 && next <= 0x9f)
-        return true;
-    }
-  }
-  return false;
 }
 
 /// True for an integer JSON number in [min, max].
@@ -264,33 +251,6 @@ std::optional<std::string> host_problem(const std::string& authority) {
 }
 
 } // namespace
-
-bool is_series_key(const std::string& text) {
-  if (text.empty() || text.front() == '-' || text.back() == '-')
-    return false;
-  char prev = 0;
-  for (char c : text) {
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!alnum && c != '-')
-      return false;
-    if (c == '-' && prev == '-')
-      return false;
-    prev = c;
-  }
-  return true;
-}
-
-bool is_uuid(const std::string& text) {
-  if (text.size() != 36)
-    return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-'
-             : !std::isxdigit(static_cast<unsigned char>(text[i])))
-      return false;
-  }
-  return true;
-}
 
 std::optional<std::string> url_problem(const std::string& url) {
   if (url.size() > lim::max_url_bytes)

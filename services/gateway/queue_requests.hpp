@@ -40,13 +40,6 @@ struct checked_request {
   }
 };
 
-/// True for a series key: lowercase letters and digits in words joined by
-/// single hyphens, e.g. "attack-on-titan", "86-eighty-six".
-bool is_series_key(const std::string& text);
-
-/// True for a UUID in 8-4-4-4-12 hex form (any letter case).
-bool is_uuid(const std::string& text);
-
 /// Why `url` cannot be a download source, or nullopt when it can: it must
 /// be printable ASCII, at most max_url_bytes, with scheme http or https, a
 /// host, an optional numeric port, and no user info (credentials).

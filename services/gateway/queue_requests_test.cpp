@@ -133,8 +133,6 @@ TEST(queue_requests, rejects_invalid_keys) {
         "attack-", "attack--titan", "attack/titan", "../etc", "ätt"})
     expect_add_error([&](json& d) { d["serie_id"] = key; },
                      "serie_id must be a series key");
-  for (auto key : {"attack-on-titan", "86-eighty-six", "re-zero", "a", "x1"})
-    EXPECT_TRUE(is_series_key(key)) << key;
 }
 
 TEST(queue_requests, rejects_control_characters_and_traversal) {

@@ -1,5 +1,7 @@
 #include "commands.hpp"
 
+#include "kumo/validate.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -23,13 +25,6 @@ constexpr int max_slots = 100;
 template <class T>
 result<T> fail(std::string message) {
   return result<T>::failure(std::move(message));
-}
-
-bool has_control(const std::string& text) {
-  return std::any_of(text.begin(), text.end(), [](char ch) {
-    auto c = static_cast<unsigned char>(ch);
-    return c < 0x20 || c == 0x7f;
-  });
 }
 
 std::string lowercase(std::string text) {
@@ -81,7 +76,7 @@ std::string read_text(const json& obj, const std::string& where,
   if (value.size() > max_bytes)
     return where + name + " is longer than " + std::to_string(max_bytes)
            + " bytes";
-  if (has_control(value))
+  if (has_control_chars(value))
     return where + name + " must not contain control characters";
   out = std::move(value);
   return {};
@@ -214,7 +209,7 @@ result<command> parse_add(const json& obj, const path_template& paths) {
   add_command add;
   if (auto err = read_text(obj, "", "serie_id", add.serie_id, true, max_name_bytes); !err.empty())
     return fail<command>(err);
-  if (!is_valid_key(add.serie_id))
+  if (!is_series_key(add.serie_id))
     return fail<command>("serie_id must be a key like 'attack-on-titan' "
                          "(lowercase letters, digits, single hyphens)");
   if (auto err = read_text(obj, "", "serie_folder", add.serie_folder, true, max_name_bytes); !err.empty())
@@ -472,33 +467,6 @@ result<wire::report> parse_report(const std::string& payload) {
   else if (e != obj.end() && !e->is_null())
     return fail<wire::report>("error must be a string");
   return r;
-}
-
-bool is_valid_key(const std::string& key) {
-  if (key.empty() || key.size() > max_name_bytes || key.front() == '-'
-      || key.back() == '-')
-    return false;
-  char prev = 0;
-  for (char c : key) {
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!alnum && c != '-')
-      return false;
-    if (c == '-' && prev == '-')
-      return false;
-    prev = c;
-  }
-  return true;
-}
-
-bool is_uuid(const std::string& text) {
-  if (text.size() != 36)
-    return false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? text[i] != '-' : !std::isxdigit(static_cast<unsigned char>(text[i])))
-      return false;
-  }
-  return true;
 }
 
 } // namespace kumo::queue

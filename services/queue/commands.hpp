@@ -111,10 +111,4 @@ result<wire::heartbeat> parse_heartbeat(const std::string& payload);
 /// kumo.queue.report
 result<wire::report> parse_report(const std::string& payload);
 
-/// ^[a-z0-9]+(-[a-z0-9]+)*$, at most 255 bytes.
-bool is_valid_key(const std::string& key);
-
-/// Canonical 8-4-4-4-12 hex UUID (any case).
-bool is_uuid(const std::string& text);
-
 } // namespace kumo::queue

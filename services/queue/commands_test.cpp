@@ -212,16 +212,6 @@ TEST(commands, report_validation) {
   EXPECT_EQ(parse_report(r.dump()).error(), "lease_token must be a UUID");
 }
 
-TEST(commands, keys_and_uuids) {
-  EXPECT_TRUE(is_valid_key("attack-on-titan"));
-  EXPECT_TRUE(is_valid_key("86-eighty-six"));
-  for (auto bad : {"", "-a", "a-", "a--b", "A", "a_b", "a b", "ä"})
-    EXPECT_FALSE(is_valid_key(bad)) << bad;
-  EXPECT_TRUE(is_uuid("0e8d3f4a-1111-4222-8333-444455556666"));
-  EXPECT_FALSE(is_uuid("0e8d3f4a111142228333444455556666"));
-  EXPECT_FALSE(is_uuid("0e8d3f4a-1111-4222-8333-44445555666g"));
-}
-
 TEST(commands, action_names) {
   EXPECT_EQ(action_name(command{switch_command{queue_switch::pause}}), "pause");
   EXPECT_EQ(action_name(command{item_command{item_action::resume, ""}}), "resume_item");
