@@ -1,16 +1,15 @@
 #include "cidr.hpp"
 
 #include <arpa/inet.h>
+#include <cstring>
 #include <netinet/in.h>
 #include <sys/socket.h>
-
-#include <cstring>
 
 namespace kumo::downloader {
 
 namespace {
 
-constexpr std::array<uint8_t, 12> v4_mapped_prefix{0, 0, 0, 0, 0, 0,
+constexpr std::array<uint8_t, 12> v4_mapped_prefix{0, 0, 0, 0, 0,    0,
                                                    0, 0, 0, 0, 0xff, 0xff};
 
 ip_address from_v4(const uint8_t* four) {
@@ -47,23 +46,23 @@ cidr must_parse(const char* text) {
 /// Ranges no download reaches unless allowed explicitly.
 const std::vector<cidr>& special_ranges() {
   static const std::vector<cidr> ranges{
-    must_parse("0.0.0.0/8"),      // "this network"
-    must_parse("10.0.0.0/8"),     // private
-    must_parse("100.64.0.0/10"),  // shared address space (CGNAT)
-    must_parse("127.0.0.0/8"),    // loopback
-    must_parse("169.254.0.0/16"), // link-local (cloud metadata lives here)
-    must_parse("172.16.0.0/12"),  // private
-    must_parse("192.0.0.0/24"),   // IETF protocol assignments
-    must_parse("192.168.0.0/16"), // private
-    must_parse("198.18.0.0/15"),  // benchmarking
-    must_parse("224.0.0.0/4"),    // multicast
-    must_parse("240.0.0.0/4"),    // reserved, broadcast
-    must_parse("::/96"),          // unspecified, ::1, IPv4-compatible
-    must_parse("64:ff9b::/96"),   // NAT64: may embed any IPv4 address
-    must_parse("fc00::/7"),       // unique-local
-    must_parse("fe80::/10"),      // link-local
-    must_parse("fec0::/10"),      // site-local (deprecated)
-    must_parse("ff00::/8"),       // multicast
+      must_parse("0.0.0.0/8"),      // "this network"
+      must_parse("10.0.0.0/8"),     // private
+      must_parse("100.64.0.0/10"),  // shared address space (CGNAT)
+      must_parse("127.0.0.0/8"),    // loopback
+      must_parse("169.254.0.0/16"), // link-local (cloud metadata lives here)
+      must_parse("172.16.0.0/12"),  // private
+      must_parse("192.0.0.0/24"),   // IETF protocol assignments
+      must_parse("192.168.0.0/16"), // private
+      must_parse("198.18.0.0/15"),  // benchmarking
+      must_parse("224.0.0.0/4"),    // multicast
+      must_parse("240.0.0.0/4"),    // reserved, broadcast
+      must_parse("::/96"),          // unspecified, ::1, IPv4-compatible
+      must_parse("64:ff9b::/96"),   // NAT64: may embed any IPv4 address
+      must_parse("fc00::/7"),       // unique-local
+      must_parse("fe80::/10"),      // link-local
+      must_parse("fec0::/10"),      // site-local (deprecated)
+      must_parse("ff00::/8"),       // multicast
   };
   return ranges;
 }
@@ -172,7 +171,7 @@ std::optional<ip_address> from_sockaddr(const sockaddr* addr) {
 }
 
 address_policy::address_policy(std::vector<cidr> allow)
-  : allow_(std::move(allow)) {
+    : allow_(std::move(allow)) {
   // nop
 }
 

@@ -1,9 +1,8 @@
 #include "cidr.hpp"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 
 using namespace kumo::downloader;
 
@@ -69,8 +68,9 @@ TEST(cidr, matches_ipv6_networks) {
 }
 
 TEST(cidr, rejects_malformed_networks_with_a_clear_error) {
-  for (const char* bad : {"", "/8", "10.0.0.0/", "10.0.0.0/33", "::/129",
-                          "10.0.0.0/8x", "10.0.0.0/-1", "foo/8", "10.0.0.0/0008"}) {
+  for (const char* bad :
+       {"", "/8", "10.0.0.0/", "10.0.0.0/33", "::/129", "10.0.0.0/8x",
+        "10.0.0.0/-1", "foo/8", "10.0.0.0/0008"}) {
     std::string error;
     EXPECT_FALSE(parse_cidr(bad, &error)) << bad;
     EXPECT_NE(error.find("is not a CIDR"), std::string::npos) << error;
@@ -91,12 +91,29 @@ TEST(cidr, parses_comma_separated_lists) {
 
 TEST(cidr, default_policy_refuses_internal_addresses) {
   address_policy policy;
-  for (const char* denied :
-       {"127.0.0.1", "127.1.2.3", "10.0.0.1", "172.16.0.1", "172.31.0.1",
-        "192.168.1.1", "169.254.169.254", "0.0.0.0", "0.1.2.3", "224.0.0.1",
-        "239.255.255.250", "255.255.255.255", "100.64.0.1", "::1", "::",
-        "fe80::1", "febf::1", "fc00::1", "fdff::1", "ff02::1",
-        "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1"}) {
+  for (const char* denied : {"127.0.0.1",
+                             "127.1.2.3",
+                             "10.0.0.1",
+                             "172.16.0.1",
+                             "172.31.0.1",
+                             "192.168.1.1",
+                             "169.254.169.254",
+                             "0.0.0.0",
+                             "0.1.2.3",
+                             "224.0.0.1",
+                             "239.255.255.250",
+                             "255.255.255.255",
+                             "100.64.0.1",
+                             "::1",
+                             "::",
+                             "fe80::1",
+                             "febf::1",
+                             "fc00::1",
+                             "fdff::1",
+                             "ff02::1",
+                             "::ffff:127.0.0.1",
+                             "::ffff:10.0.0.1",
+                             "64:ff9b::a00:1"}) {
     EXPECT_FALSE(policy.permits(ip(denied))) << denied;
   }
   for (const char* allowed : {"93.184.216.34", "8.8.8.8", "172.32.0.1",

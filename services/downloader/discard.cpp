@@ -2,14 +2,14 @@
 // no worker ran it. One member of the queue group "downloader" answers each
 // request; any worker can, since the library volume is shared.
 
-#include <caf/all.hpp>
-
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "kumo/wire.hpp"
 #include "part_file.hpp"
 #include "safe_path.hpp"
 #include "worker.hpp"
+
+#include <caf/all.hpp>
 
 namespace kumo::downloader {
 
@@ -47,29 +47,30 @@ std::string handle_discard(const std::string& library_root,
               {{"job", req->id}, {"target_path", req->target_path}});
     return answer(true, "belongs to another job");
   }
-  log::info("partial file discarded", {{"job", req->id}, {"target_path", req->target_path}});
+  log::info("partial file discarded",
+            {{"job", req->id}, {"target_path", req->target_path}});
   return answer(true);
 }
 
 discard_actor spawn_discard(caf::actor_system& sys, const bus_actor& bus,
                             const std::string& library_root) {
-  auto init = [bus, library_root](discard_actor::pointer self)
-    -> discard_actor::behavior_type {
+  auto init = [bus, library_root](
+                  discard_actor::pointer self) -> discard_actor::behavior_type {
     self->request(bus, std::chrono::seconds(10), subscribe_atom::value,
                   std::string{subjects::discard_partial},
                   std::string{subjects::downloader_group},
                   caf::actor_cast<bus_listener>(self))
-      .then([](bool) {},
-            [](const caf::error& err) {
-              log::error("cannot subscribe to discards",
-                         {{"error", caf::to_string(err)}});
-            });
+        .then([](bool) {},
+              [](const caf::error& err) {
+                log::error("cannot subscribe to discards",
+                           {{"error", caf::to_string(err)}});
+              });
     return {
-      [=](const bus_message& msg) {
-        auto reply = handle_discard(library_root, msg.payload);
-        if (!msg.reply.empty())
-          self->send(bus, publish_atom::value, msg.reply, reply);
-      },
+        [=](const bus_message& msg) {
+          auto reply = handle_discard(library_root, msg.payload);
+          if (!msg.reply.empty())
+            self->send(bus, publish_atom::value, msg.reply, reply);
+        },
     };
   };
   // Deleting files blocks: keep it off the shared scheduler threads.

@@ -1,11 +1,10 @@
+#include "worker.hpp"
+
 #include <filesystem>
 #include <fstream>
-#include <sys/xattr.h>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-#include "worker.hpp"
+#include <sys/xattr.h>
 
 using namespace kumo::downloader;
 namespace fs = std::filesystem;
@@ -66,7 +65,8 @@ TEST_F(discard_test, refuses_paths_outside_the_root) {
 TEST_F(discard_test, refuses_malformed_requests) {
   auto r = nlohmann::json::parse(handle_discard(root_, "{not json"));
   EXPECT_EQ(r["ok"], false);
-  r = nlohmann::json::parse(handle_discard(root_, R"({"id":"j1","target_path":""})"));
+  r = nlohmann::json::parse(
+      handle_discard(root_, R"({"id":"j1","target_path":""})"));
   EXPECT_EQ(r["ok"], false);
 }
 

@@ -3,15 +3,14 @@
 // The downloader's Prometheus series. Counters and histograms are
 // thread-safe, so job threads update them directly.
 
-#include <string>
+#include "resume.hpp"
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
-
-#include "resume.hpp"
+#include <string>
 
 namespace kumo::downloader {
 

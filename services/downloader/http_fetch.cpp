@@ -1,10 +1,9 @@
 #include "http_fetch.hpp"
 
+#include <curl/curl.h>
 #include <memory>
 #include <mutex>
 #include <sys/socket.h>
-
-#include <curl/curl.h>
 
 namespace kumo::downloader {
 
@@ -36,7 +35,8 @@ response_head read_head(CURL* easy) {
   response_head head;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &head.status);
   curl_off_t length = -1;
-  if (curl_easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK)
+  if (curl_easy_getinfo(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) ==
+      CURLE_OK)
     head.content_length = length;
   auto range = header_value(easy, "Content-Range");
   head.has_range_header = !range.empty();
@@ -97,15 +97,17 @@ void configure(CURL* easy, const fetch_request& req, transfer_state& st,
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(easy, CURLOPT_MAXREDIRS, static_cast<long>(req.max_redirects));
+  curl_easy_setopt(easy, CURLOPT_MAXREDIRS,
+                   static_cast<long>(req.max_redirects));
   curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_USERAGENT, req.user_agent.c_str());
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(req.connect_timeout.count()));
   curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME,
-                   std::max(1L, static_cast<long>(req.stall_timeout.count() / 1000)));
+  curl_easy_setopt(
+      easy, CURLOPT_LOW_SPEED_TIME,
+      std::max(1L, static_cast<long>(req.stall_timeout.count() / 1000)));
   curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, buffer_size);
   if (req.max_recv_bps > 0)
     curl_easy_setopt(easy, CURLOPT_MAX_RECV_SPEED_LARGE,
@@ -134,19 +136,19 @@ void init_curl() {
 
 bool is_transient_curl_error(int code) {
   switch (static_cast<CURLcode>(code)) {
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-    case CURLE_TOO_MANY_REDIRECTS:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_LOGIN_DENIED:
-    case CURLE_REMOTE_ACCESS_DENIED:
-    case CURLE_BAD_CONTENT_ENCODING:
-    case CURLE_FILESIZE_EXCEEDED:
-      return false;
-    default:
-      return true;
+  case CURLE_UNSUPPORTED_PROTOCOL:
+  case CURLE_URL_MALFORMAT:
+  case CURLE_TOO_MANY_REDIRECTS:
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_LOGIN_DENIED:
+  case CURLE_REMOTE_ACCESS_DENIED:
+  case CURLE_BAD_CONTENT_ENCODING:
+  case CURLE_FILESIZE_EXCEEDED:
+    return false;
+  default:
+    return true;
   }
 }
 
@@ -157,7 +159,8 @@ fetch_result fetch(const fetch_request& req, fetch_handler& handler) {
     return {fetch_status::failed, true, "cannot create an HTTP client"};
   slist_ptr headers{nullptr, curl_slist_free_all};
   // No Accept-Encoding: offsets must be those of the file itself.
-  headers.reset(curl_slist_append(headers.release(), "Accept-Encoding: identity"));
+  headers.reset(
+      curl_slist_append(headers.release(), "Accept-Encoding: identity"));
   if (req.range_from > 0 && !req.if_range.empty()) {
     auto line = "If-Range: " + req.if_range;
     headers.reset(curl_slist_append(headers.release(), line.c_str()));

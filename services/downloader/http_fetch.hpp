@@ -4,23 +4,24 @@
 // a job's own thread. Streams the body to a handler in fixed-size pieces, so
 // memory does not grow with the file.
 
+#include "cidr.hpp"
+#include "resume.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "cidr.hpp"
-#include "resume.hpp"
-
 namespace kumo::downloader {
 
 struct fetch_request {
   std::string url;
-  int64_t range_from = 0;   ///< sends `Range: bytes=<n>-` when > 0
-  std::string if_range;     ///< sent with the Range, when not empty
+  int64_t range_from = 0; ///< sends `Range: bytes=<n>-` when > 0
+  std::string if_range;   ///< sent with the Range, when not empty
   std::string user_agent;
   std::chrono::milliseconds connect_timeout{10'000};
-  std::chrono::milliseconds stall_timeout{30'000}; ///< no byte for this long: abort
+  std::chrono::milliseconds stall_timeout{
+      30'000};              ///< no byte for this long: abort
   int64_t max_recv_bps = 0; ///< 0: unlimited
   int max_redirects = 5;
   const address_policy* policy = nullptr; ///< REQUIRES: not null
@@ -51,8 +52,8 @@ enum class fetch_status : uint8_t {
 
 struct fetch_result {
   fetch_status status = fetch_status::failed;
-  bool transient = true;  ///< for `failed`: worth retrying later
-  std::string error;      ///< for `blocked` and `failed`
+  bool transient = true; ///< for `failed`: worth retrying later
+  std::string error;     ///< for `blocked` and `failed`
 };
 
 /// Performs the request. Only http and https, at most `max_redirects`

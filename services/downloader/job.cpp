@@ -1,10 +1,5 @@
 #include "job.hpp"
 
-#include <cstdio>
-#include <thread>
-
-#include <caf/all.hpp>
-
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "part_file.hpp"
@@ -12,6 +7,10 @@
 #include "sha256.hpp"
 #include "throttle.hpp"
 #include "transfer.hpp"
+
+#include <caf/all.hpp>
+#include <cstdio>
+#include <thread>
 
 namespace kumo::downloader {
 
@@ -31,8 +30,10 @@ class job_runner : public transfer_observer {
 public:
   job_runner(caf::blocking_actor* self, job_env env, wire::job job,
              std::shared_ptr<job_control> control)
-    : self_(self), env_(std::move(env)), job_(std::move(job)),
-      control_(std::move(control)) {
+      : self_(self),
+        env_(std::move(env)),
+        job_(std::move(job)),
+        control_(std::move(control)) {
     durable_ = {job_.bytes_done, job_.bytes_total, job_.validator};
   }
 
@@ -125,21 +126,21 @@ void job_runner::publish_progress(const std::string& status, int64_t current,
   u.title = episode_title(job_);
   u.current = current;
   u.total = total;
-  u.percent = total > 0 ? 100.0 * static_cast<double>(current)
-                            / static_cast<double>(total)
+  u.percent = total > 0 ? 100.0 * static_cast<double>(current) /
+                              static_cast<double>(total)
                         : -1;
   u.speed_bps = speed_bps;
   u.eta_seconds = speed_bps > 0 && total >= current
-                    ? (total - current + speed_bps - 1) / speed_bps
-                    : -1;
+                      ? (total - current + speed_bps - 1) / speed_bps
+                      : -1;
   u.key = job_.serie_id;
   u.folder = job_.serie_folder;
   u.metadata = {{"item_status", "downloading"},
                 {"season", job_.season},
                 {"episode", job_.episode},
                 {"worker", env_.worker}};
-  caf::anon_send(env_.bus, publish_atom::value,
-                 subjects::progress("download"), encode(u));
+  caf::anon_send(env_.bus, publish_atom::value, subjects::progress("download"),
+                 encode(u));
 }
 
 wire::report job_runner::make_report(const std::string& outcome) const {
@@ -158,25 +159,27 @@ std::optional<std::string> job_runner::request(const std::string& subject,
                                                const std::string& payload,
                                                milliseconds timeout) {
   std::optional<std::string> out;
-  self_->request(env_.bus, timeout + milliseconds{1'000}, request_atom::value,
-                 subject, payload, caf::timespan{timeout})
-    .receive([&](std::string& reply) { out = std::move(reply); },
-             [&](caf::error& err) {
-               // Timeouts and missing responders are retried; a bus that
-               // is gone (the process is exiting) never answers again.
-               if (err == caf::sec::request_receiver_down)
-                 bus_gone_ = true;
-             });
+  self_
+      ->request(env_.bus, timeout + milliseconds{1'000}, request_atom::value,
+                subject, payload, caf::timespan{timeout})
+      .receive([&](std::string& reply) { out = std::move(reply); },
+               [&](caf::error& err) {
+                 // Timeouts and missing responders are retried; a bus that
+                 // is gone (the process is exiting) never answers again.
+                 if (err == caf::sec::request_receiver_down)
+                   bus_gone_ = true;
+               });
   return out;
 }
 
 bool job_runner::pause_for(milliseconds d, bool give_up_when_lost) {
   auto until = clock::now() + d;
   while (clock::now() < until) {
-    if ((give_up_when_lost && lost())
-        || clock::now() >= control_->shutdown_deadline())
+    if ((give_up_when_lost && lost()) ||
+        clock::now() >= control_->shutdown_deadline())
       return false;
-    std::this_thread::sleep_for(std::min<clock::duration>(sleep_slice, until - clock::now()));
+    std::this_thread::sleep_for(
+        std::min<clock::duration>(sleep_slice, until - clock::now()));
   }
   return true;
 }
@@ -195,13 +198,15 @@ job_runner::send_report(const wire::report& r, bool give_up_when_lost,
       return std::nullopt;
     auto timeout = env_.request_timeout;
     if (deadline - now < timeout)
-      timeout = std::max(milliseconds{100},
-                         std::chrono::duration_cast<milliseconds>(deadline - now));
+      timeout =
+          std::max(milliseconds{100},
+                   std::chrono::duration_cast<milliseconds>(deadline - now));
     if (auto answer = request(subjects::queue_report, payload, timeout)) {
       auto doc = nlohmann::json::parse(*answer, nullptr, false);
       if (doc.is_object() && doc.contains("ok"))
         return decode<wire::report_reply>(*answer);
-      log::warn("report refused", {{"job", r.id}, {"outcome", r.outcome},
+      log::warn("report refused", {{"job", r.id},
+                                   {"outcome", r.outcome},
                                    {"reply", answer->substr(0, 200)}});
     }
     if (max_attempts > 0 && attempt >= max_attempts)
@@ -219,11 +224,13 @@ std::optional<target_paths> job_runner::resolve(std::string* outcome) {
   if (lexical.empty())
     paths = resolve_target(env_.library_root, job_.target_path, true, &error);
   if (!paths) {
-    bool permanent = !lexical.empty()
-                     || error.find("leaves the library root") != std::string::npos
-                     || error.find("not a directory") != std::string::npos;
-    log::warn("unusable target path",
-              {{"job", job_.id}, {"target_path", job_.target_path}, {"error", error}});
+    bool permanent =
+        !lexical.empty() ||
+        error.find("leaves the library root") != std::string::npos ||
+        error.find("not a directory") != std::string::npos;
+    log::warn("unusable target path", {{"job", job_.id},
+                                       {"target_path", job_.target_path},
+                                       {"error", error}});
     *outcome = finish_failed("invalid target path: " + error, !permanent);
   }
   return paths;
@@ -233,9 +240,9 @@ std::optional<target_paths> job_runner::resolve(std::string* outcome) {
 /// heard "completed": the final file is there and the .part is gone. Adopt
 /// it when its size (and digest) match what the queue recorded.
 std::optional<std::string> job_runner::adopt_final(const target_paths& paths) {
-  if (job_.bytes_total <= 0 || job_.bytes_done != job_.bytes_total
-      || part_file::existing_size(paths.part_path) >= 0
-      || part_file::existing_size(paths.final_path) != job_.bytes_total)
+  if (job_.bytes_total <= 0 || job_.bytes_done != job_.bytes_total ||
+      part_file::existing_size(paths.part_path) >= 0 ||
+      part_file::existing_size(paths.final_path) != job_.bytes_total)
     return std::nullopt;
   std::string digest;
   if (!job_.src.sha256.empty()) {
@@ -296,34 +303,35 @@ std::string job_runner::finish_stopped() {
     std::string error;
     bool skipped = false;
     if (paths_ && !remove_part_of(*paths_, job_.id, &skipped, &error))
-      log::warn("cannot delete partial file", {{"job", job_.id}, {"error", error}});
+      log::warn("cannot delete partial file",
+                {{"job", job_.id}, {"error", error}});
   };
   switch (reason) {
-    case stop_reason::lost_cancelled:
-      discard();
-      return "lost";
-    case stop_reason::lost: {
-      // Nothing more is written. The offset is still worth handing over:
-      // while our token is the job's latest lease (paused, or expired and
-      // not claimed again) the queue keeps it; otherwise the report is
-      // stale and changes nothing.
-      auto outcome = control_->lost_status() == "paused" ? "paused" : "released";
-      send_report(make_report(outcome), false, stop_report_attempts);
-      return "lost";
-    }
-    case stop_reason::cancel:
-      discard();
-      durable_.bytes_done = 0;
-      send_report(make_report("cancelled"), false, stop_report_attempts);
-      return "cancelled";
-    case stop_reason::pause:
-      send_report(make_report("paused"), false, stop_report_attempts);
-      return "paused";
-    case stop_reason::drain:
-      send_report(make_report("released"), false);
-      return "released";
-    case stop_reason::none:
-      break;
+  case stop_reason::lost_cancelled:
+    discard();
+    return "lost";
+  case stop_reason::lost: {
+    // Nothing more is written. The offset is still worth handing over:
+    // while our token is the job's latest lease (paused, or expired and
+    // not claimed again) the queue keeps it; otherwise the report is
+    // stale and changes nothing.
+    auto outcome = control_->lost_status() == "paused" ? "paused" : "released";
+    send_report(make_report(outcome), false, stop_report_attempts);
+    return "lost";
+  }
+  case stop_reason::cancel:
+    discard();
+    durable_.bytes_done = 0;
+    send_report(make_report("cancelled"), false, stop_report_attempts);
+    return "cancelled";
+  case stop_reason::pause:
+    send_report(make_report("paused"), false, stop_report_attempts);
+    return "paused";
+  case stop_reason::drain:
+    send_report(make_report("released"), false);
+    return "released";
+  case stop_reason::none:
+    break;
   }
   // Our own lease ran out (no heartbeat got through): writing stopped; tell
   // the queue if it can still hear us, else its reaper recovers the job.
@@ -332,11 +340,12 @@ std::string job_runner::finish_stopped() {
   return "lease_expired";
 }
 
-std::string job_runner::finish_failed(const std::string& error, bool transient) {
+std::string job_runner::finish_failed(const std::string& error,
+                                      bool transient) {
   if (lost())
     return finish_stopped();
-  log::warn("download failed", {{"job", job_.id}, {"error", error},
-                                {"transient", transient}});
+  log::warn("download failed",
+            {{"job", job_.id}, {"error", error}, {"transient", transient}});
   auto r = make_report("failed");
   r.error = error;
   r.transient = transient;
@@ -376,25 +385,29 @@ std::string job_runner::execute() {
   env_.metrics.count_resume(result.resumed);
   file_ = std::move(result.file);
   switch (result.outcome) {
-    case transfer_outcome::completed:
-      return finish_completed(result.sha256);
-    case transfer_outcome::stopped:
-      return finish_stopped();
-    case transfer_outcome::failed:
-      break;
+  case transfer_outcome::completed:
+    return finish_completed(result.sha256);
+  case transfer_outcome::stopped:
+    return finish_stopped();
+  case transfer_outcome::failed:
+    break;
   }
   return finish_failed(result.error, result.transient);
 }
 
 void job_runner::run() {
   auto started = clock::now();
-  log::info("job started", {{"job", job_.id}, {"target_path", job_.target_path},
-                            {"offset", job_.bytes_done}, {"attempt", job_.attempt}});
+  log::info("job started", {{"job", job_.id},
+                            {"target_path", job_.target_path},
+                            {"offset", job_.bytes_done},
+                            {"attempt", job_.attempt}});
   auto outcome = execute();
-  double seconds = std::chrono::duration<double>(clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(clock::now() - started).count();
   env_.metrics.count_job(outcome);
   env_.metrics.duration->Observe(seconds);
-  log::info("job ended", {{"job", job_.id}, {"outcome", outcome},
+  log::info("job ended", {{"job", job_.id},
+                          {"outcome", outcome},
                           {"bytes_done", durable_.bytes_done},
                           {"seconds", seconds}});
 }

@@ -5,18 +5,17 @@
 // retried here, where waiting is allowed) and hears the worker only through
 // its job_control.
 
-#include <chrono>
-#include <memory>
-#include <string>
-
-#include <caf/fwd.hpp>
-
 #include "cidr.hpp"
 #include "downloader_metrics.hpp"
 #include "job_control.hpp"
 #include "kumo/bus.hpp"
 #include "kumo/wire.hpp"
 #include "token_bucket.hpp"
+
+#include <caf/fwd.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
 
 namespace kumo::downloader {
 

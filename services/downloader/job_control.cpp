@@ -4,27 +4,27 @@ namespace kumo::downloader {
 
 const char* to_string(stop_reason r) {
   switch (r) {
-    case stop_reason::none:
-      return "none";
-    case stop_reason::drain:
-      return "drain";
-    case stop_reason::pause:
-      return "pause";
-    case stop_reason::cancel:
-      return "cancel";
-    case stop_reason::lost:
-      return "lost";
-    case stop_reason::lost_cancelled:
-      return "lost_cancelled";
+  case stop_reason::none:
+    return "none";
+  case stop_reason::drain:
+    return "drain";
+  case stop_reason::pause:
+    return "pause";
+  case stop_reason::cancel:
+    return "cancel";
+  case stop_reason::lost:
+    return "lost";
+  case stop_reason::lost_cancelled:
+    return "lost_cancelled";
   }
   return "unknown";
 }
 
 job_control::job_control(clock::time_point lease_deadline,
                          lease_snapshot initial)
-  : lease_deadline_(ticks(lease_deadline)),
-    shutdown_deadline_(ticks(clock::time_point::max())),
-    durable_(std::move(initial)) {
+    : lease_deadline_(ticks(lease_deadline)),
+      shutdown_deadline_(ticks(clock::time_point::max())),
+      durable_(std::move(initial)) {
   // nop
 }
 
@@ -58,8 +58,8 @@ std::string job_control::lost_status() const {
 void job_control::extend_lease(clock::time_point deadline) {
   auto wanted = ticks(deadline);
   auto current = lease_deadline_.load();
-  while (current < wanted
-         && !lease_deadline_.compare_exchange_weak(current, wanted)) {
+  while (current < wanted &&
+         !lease_deadline_.compare_exchange_weak(current, wanted)) {
     // retry
   }
 }

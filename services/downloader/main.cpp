@@ -1,10 +1,10 @@
-#include <caf/all.hpp>
-
 #include "http_fetch.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
 #include "options.hpp"
 #include "worker.hpp"
+
+#include <caf/all.hpp>
 
 namespace kumo::downloader {
 std::vector<migration> migrations();
@@ -47,7 +47,8 @@ job_env make_env(service_context& ctx, const downloader_options& opts) {
   env.policy = std::make_shared<address_policy>(opts.fetch_allow);
   if (opts.worker_rate_limit > 0)
     env.bucket = std::make_shared<token_bucket>(
-      opts.worker_rate_limit, std::max<int64_t>(opts.worker_rate_limit / 4, int64_t{64} * 1024));
+        opts.worker_rate_limit,
+        std::max<int64_t>(opts.worker_rate_limit / 4, int64_t{64} * 1024));
   env.metrics = downloader_metrics::make(ctx.metrics.registry());
   return env;
 }
@@ -69,9 +70,10 @@ int main(int argc, char** argv) {
     if (!opts) // checked above; only a change on disk meanwhile gets here
       log::error("invalid configuration: " + problem.message);
     auto env = make_env(ctx, *opts);
-    log::info("worker ready", {{"library_root", opts->library_root},
-                               {"jobs", opts->jobs},
-                               {"allow", ctx.config.text("fetch_allow_cidrs")}});
+    log::info("worker ready",
+              {{"library_root", opts->library_root},
+               {"jobs", opts->jobs},
+               {"allow", ctx.config.text("fetch_allow_cidrs")}});
     return spawn_worker(ctx.system, *opts, std::move(env));
   };
   return run_service(argc, argv, def);

@@ -1,29 +1,31 @@
 #include "options.hpp"
 
-#include <sys/stat.h>
-
 #include "kumo/service.hpp"
 #include "safe_path.hpp"
+
+#include <sys/stat.h>
 
 namespace kumo::downloader {
 
 std::vector<option> option_schema() {
   return {
-    {"library_root", option_kind::text, std::nullopt,
-     "directory the library lives in; every download lands below it"},
-    {"jobs", option_kind::integer, "2", "parallel downloads per worker", 1, 64},
-    {"worker_rate_limit", option_kind::integer, "0",
-     "bytes per second over all downloads of this worker (0: unlimited)", 0},
-    {"claim_interval", option_kind::duration, "2s",
-     "how often to ask for work without a wake-up", 100, 3'600'000},
-    {"fetch_allow_cidrs", option_kind::text, "",
-     "comma-separated CIDRs downloads may reach although private/loopback"},
-    {"connect_timeout", option_kind::duration, "10s", "TCP/TLS connect deadline",
-     100, 600'000},
-    {"stall_timeout", option_kind::duration, "30s",
-     "abort a download when no byte arrives for this long", 1'000, 3'600'000},
-    {"user_agent", option_kind::text, std::string{"kumo-downloader/"} + version(),
-     "User-Agent header of downloads"},
+      {"library_root", option_kind::text, std::nullopt,
+       "directory the library lives in; every download lands below it"},
+      {"jobs", option_kind::integer, "2", "parallel downloads per worker", 1,
+       64},
+      {"worker_rate_limit", option_kind::integer, "0",
+       "bytes per second over all downloads of this worker (0: unlimited)", 0},
+      {"claim_interval", option_kind::duration, "2s",
+       "how often to ask for work without a wake-up", 100, 3'600'000},
+      {"fetch_allow_cidrs", option_kind::text, "",
+       "comma-separated CIDRs downloads may reach although private/loopback"},
+      {"connect_timeout", option_kind::duration, "10s",
+       "TCP/TLS connect deadline", 100, 600'000},
+      {"stall_timeout", option_kind::duration, "30s",
+       "abort a download when no byte arrives for this long", 1'000, 3'600'000},
+      {"user_agent", option_kind::text,
+       std::string{"kumo-downloader/"} + version(),
+       "User-Agent header of downloads"},
   };
 }
 
@@ -38,14 +40,18 @@ std::optional<downloader_options> read_options(const settings& cfg,
   const auto& root = cfg.text("library_root");
   struct stat st;
   if (root.empty())
-    return fail("library_root", "KUMO_LIBRARY_ROOT is empty: expected a directory");
+    return fail("library_root",
+                "KUMO_LIBRARY_ROOT is empty: expected a directory");
   if (stat(root.c_str(), &st) != 0)
-    return fail("library_root", "KUMO_LIBRARY_ROOT = '" + root + "' does not exist");
+    return fail("library_root",
+                "KUMO_LIBRARY_ROOT = '" + root + "' does not exist");
   if (!S_ISDIR(st.st_mode))
-    return fail("library_root", "KUMO_LIBRARY_ROOT = '" + root + "' is not a directory");
+    return fail("library_root",
+                "KUMO_LIBRARY_ROOT = '" + root + "' is not a directory");
   auto real = real_path(root);
   if (!real)
-    return fail("library_root", "KUMO_LIBRARY_ROOT = '" + root + "' does not resolve");
+    return fail("library_root",
+                "KUMO_LIBRARY_ROOT = '" + root + "' does not resolve");
   out.library_root = *real;
   std::string error;
   auto allow = parse_cidr_list(cfg.text("fetch_allow_cidrs"), &error);
@@ -55,10 +61,12 @@ std::optional<downloader_options> read_options(const settings& cfg,
   out.jobs = static_cast<int>(cfg.integer("jobs"));
   out.worker_rate_limit = cfg.integer("worker_rate_limit");
   out.claim_interval = std::chrono::milliseconds{cfg.millis("claim_interval")};
-  out.connect_timeout = std::chrono::milliseconds{cfg.millis("connect_timeout")};
+  out.connect_timeout =
+      std::chrono::milliseconds{cfg.millis("connect_timeout")};
   out.stall_timeout = std::chrono::milliseconds{cfg.millis("stall_timeout")};
   out.user_agent = cfg.text("user_agent");
-  out.request_timeout = std::chrono::milliseconds{cfg.millis("request_timeout")};
+  out.request_timeout =
+      std::chrono::milliseconds{cfg.millis("request_timeout")};
   out.shutdown_grace = std::chrono::milliseconds{cfg.millis("shutdown_grace")};
   out.worker = cfg.text("instance");
   return out;

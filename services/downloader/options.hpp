@@ -3,20 +3,20 @@
 // The downloader's settings, read once at start-up from the service
 // configuration and checked beyond what the schema can express.
 
+#include "cidr.hpp"
+#include "kumo/config.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "cidr.hpp"
-#include "kumo/config.hpp"
-
 namespace kumo::downloader {
 
 struct downloader_options {
-  std::string library_root;   ///< real path of an existing directory
-  int jobs = 2;               ///< parallel downloads of this worker
+  std::string library_root;      ///< real path of an existing directory
+  int jobs = 2;                  ///< parallel downloads of this worker
   int64_t worker_rate_limit = 0; ///< bytes/s over all jobs, 0: unlimited
   std::chrono::milliseconds claim_interval{2'000};
   std::vector<cidr> fetch_allow; ///< networks opened despite the SSRF rules
@@ -25,7 +25,7 @@ struct downloader_options {
   std::string user_agent;
   std::chrono::milliseconds request_timeout{5'000};
   std::chrono::milliseconds shutdown_grace{20'000};
-  std::string worker;         ///< this worker's name (the instance)
+  std::string worker; ///< this worker's name (the instance)
 };
 
 /// The downloader's options, in addition to every service's common ones.

@@ -1,16 +1,16 @@
 #include "part_file.hpp"
 
+#include "sha256.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/random.h>
-#include <sys/xattr.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include <vector>
-
-#include "sha256.hpp"
 
 namespace kumo::downloader {
 
@@ -29,7 +29,8 @@ bool fail(std::string* error, const std::string& what) {
 std::string temp_name(const std::string& dir) {
   unsigned char raw[8] = {0};
   if (getrandom(raw, sizeof raw, 0) != static_cast<ssize_t>(sizeof raw)) {
-    auto fallback = static_cast<uint64_t>(getpid()) ^ reinterpret_cast<uintptr_t>(&raw);
+    auto fallback =
+        static_cast<uint64_t>(getpid()) ^ reinterpret_cast<uintptr_t>(&raw);
     std::memcpy(raw, &fallback, sizeof raw);
   }
   static const char* digits = "0123456789abcdef";
@@ -47,7 +48,8 @@ bool copy_plain(int in, int out, int64_t from, int64_t length,
   std::vector<char> buffer(copy_buffer_size);
   int64_t done = 0;
   while (done < length) {
-    auto want = static_cast<size_t>(std::min<int64_t>(length - done, copy_buffer_size));
+    auto want =
+        static_cast<size_t>(std::min<int64_t>(length - done, copy_buffer_size));
     auto got = pread(in, buffer.data(), want, from + done);
     if (got < 0 && errno == EINTR)
       continue;
@@ -84,8 +86,8 @@ bool copy_prefix(int in, int out, int64_t length, std::string* error) {
       continue;
     if (n < 0 && errno == EINTR)
       continue;
-    if (n == 0 || errno == EXDEV || errno == ENOSYS || errno == EINVAL
-        || errno == EOPNOTSUPP)
+    if (n == 0 || errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+        errno == EOPNOTSUPP)
       return copy_plain(in, out, in_off, length - in_off, error);
     return fail(error, "cannot copy partial file");
   }
@@ -155,13 +157,16 @@ std::optional<part_file> part_file::create(const target_paths& paths,
 
 part_file::part_file(target_paths paths, int fd, int64_t kept, dev_t dev,
                      ino_t ino)
-  : paths_(std::move(paths)), fd_(fd), kept_(kept), dev_(dev), ino_(ino) {
+    : paths_(std::move(paths)), fd_(fd), kept_(kept), dev_(dev), ino_(ino) {
   // nop
 }
 
 part_file::part_file(part_file&& other) noexcept
-  : paths_(std::move(other.paths_)), fd_(other.fd_), kept_(other.kept_),
-    dev_(other.dev_), ino_(other.ino_) {
+    : paths_(std::move(other.paths_)),
+      fd_(other.fd_),
+      kept_(other.kept_),
+      dev_(other.dev_),
+      ino_(other.ino_) {
   other.fd_ = -1;
 }
 
@@ -223,7 +228,8 @@ bool part_file::hash_prefix(int64_t length, sha256& hash, std::string* error) {
   std::vector<char> buffer(copy_buffer_size);
   int64_t done = 0;
   while (done < length) {
-    auto want = static_cast<size_t>(std::min<int64_t>(length - done, copy_buffer_size));
+    auto want =
+        static_cast<size_t>(std::min<int64_t>(length - done, copy_buffer_size));
     auto got = pread(fd_, buffer.data(), want, static_cast<off_t>(done));
     if (got < 0 && errno == EINTR)
       continue;
@@ -240,8 +246,8 @@ bool part_file::hash_prefix(int64_t length, sha256& hash, std::string* error) {
 
 bool part_file::is_current() const {
   struct stat st;
-  return lstat(paths_.part_path.c_str(), &st) == 0 && st.st_dev == dev_
-         && st.st_ino == ino_;
+  return lstat(paths_.part_path.c_str(), &st) == 0 && st.st_dev == dev_ &&
+         st.st_ino == ino_;
 }
 
 bool part_file::publish(std::string* error) {

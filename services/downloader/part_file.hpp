@@ -7,12 +7,12 @@
 // new owner continues, and the final rename checks that `.part` is still
 // this inode.
 
+#include "safe_path.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <sys/types.h>
-
-#include "safe_path.hpp"
 
 namespace kumo::downloader {
 

@@ -1,14 +1,12 @@
 #include "part_file.hpp"
+#include "sha256.hpp"
 
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <sstream>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
-
-#include "sha256.hpp"
 
 using namespace kumo::downloader;
 namespace fs = std::filesystem;
@@ -53,8 +51,8 @@ protected:
 };
 
 size_t entries(const std::string& dir) {
-  return static_cast<size_t>(std::distance(fs::directory_iterator{dir},
-                                           fs::directory_iterator{}));
+  return static_cast<size_t>(
+      std::distance(fs::directory_iterator{dir}, fs::directory_iterator{}));
 }
 
 } // namespace

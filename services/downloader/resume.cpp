@@ -22,9 +22,8 @@ std::optional<int64_t> parse_count(std::string_view s) {
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
     s.remove_prefix(1);
-  while (!s.empty()
-         && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'
-             || s.back() == '\n'))
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' ||
+                        s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return s;
 }
@@ -39,17 +38,16 @@ std::string size_text(int64_t n) {
 }
 
 /// A total reported by the server that contradicts what we know.
-std::optional<std::string> total_conflict(int64_t total,
-                                          const request_facts& facts,
-                                          bool resuming) {
+std::optional<std::string>
+total_conflict(int64_t total, const request_facts& facts, bool resuming) {
   if (total < 0)
     return std::nullopt;
   if (facts.expected_size >= 0 && total != facts.expected_size)
-    return "server size " + size_text(total) + " differs from the source's "
-           + size_text(facts.expected_size);
+    return "server size " + size_text(total) + " differs from the source's " +
+           size_text(facts.expected_size);
   if (resuming && facts.resumed_total >= 0 && total != facts.resumed_total)
-    return "server size " + size_text(total) + " differs from the partial file's "
-           + size_text(facts.resumed_total);
+    return "server size " + size_text(total) +
+           " differs from the partial file's " + size_text(facts.resumed_total);
   return std::nullopt;
 }
 
@@ -64,15 +62,15 @@ response_decision classify_partial(const response_head& head,
     return retry_or_fail("206 without a usable Content-Range");
   const auto& r = *head.range;
   if (r.first != facts.offset)
-    return retry_or_fail("206 starts at " + std::to_string(r.first)
-                         + ", expected " + std::to_string(facts.offset));
+    return retry_or_fail("206 starts at " + std::to_string(r.first) +
+                         ", expected " + std::to_string(facts.offset));
   if (r.total >= 0 && r.last != r.total - 1)
     return retry_or_fail("206 ends before the end of the file");
   if (auto conflict = total_conflict(r.total, facts, resuming))
     return resuming ? decide(response_action::refetch_from_zero, -1, *conflict)
                     : decide(response_action::fail_permanent, -1, *conflict);
-  if (resuming && !head.validator.empty()
-      && head.validator != facts.sent_validator)
+  if (resuming && !head.validator.empty() &&
+      head.validator != facts.sent_validator)
     return retry_or_fail("206 for a different version of the file");
   return decide(response_action::write_from_offset, r.total);
 }
@@ -93,7 +91,8 @@ response_decision classify_unsatisfiable(const response_head& head,
                   "416 to a request without Range");
   int64_t total = head.range ? head.range->total : -1;
   if (total < 0)
-    total = facts.resumed_total >= 0 ? facts.resumed_total : facts.expected_size;
+    total =
+        facts.resumed_total >= 0 ? facts.resumed_total : facts.expected_size;
   bool consistent = !total_conflict(total, facts, true);
   if (total == facts.offset && consistent)
     return decide(response_action::complete, total);
@@ -157,29 +156,28 @@ resume_plan plan_resume(int64_t part_size, int64_t bytes_done,
 }
 
 bool is_transient_status(long status) {
-  return status == 408 || status == 425 || status == 429
-         || (status >= 500 && status <= 599);
+  return status == 408 || status == 425 || status == 429 ||
+         (status >= 500 && status <= 599);
 }
 
 response_decision classify_response(const response_head& head,
                                     const request_facts& facts) {
   switch (head.status) {
-    case 200:
-      return classify_full(head, facts);
-    case 206:
-      return classify_partial(head, facts);
-    case 416:
-      return classify_unsatisfiable(head, facts);
-    default:
-      break;
+  case 200:
+    return classify_full(head, facts);
+  case 206:
+    return classify_partial(head, facts);
+  case 416:
+    return classify_unsatisfiable(head, facts);
+  default:
+    break;
   }
   auto reason = "HTTP " + std::to_string(head.status);
   if (is_transient_status(head.status))
     return decide(response_action::fail_transient, -1, reason);
   if (head.status >= 400 && head.status <= 499)
     return decide(response_action::fail_permanent, -1, reason);
-  return decide(response_action::fail_permanent, -1,
-                "unexpected " + reason);
+  return decide(response_action::fail_permanent, -1, "unexpected " + reason);
 }
 
 } // namespace kumo::downloader

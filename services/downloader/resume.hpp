@@ -55,25 +55,26 @@ struct response_head {
 
 /// What we asked for.
 struct request_facts {
-  int64_t offset = 0;          ///< Range start sent (0: no Range header)
-  std::string sent_validator;  ///< If-Range value sent ("" when none)
-  int64_t resumed_total = -1;  ///< total size of the file being resumed
-  int64_t expected_size = -1;  ///< size the source promises, -1 unknown
+  int64_t offset = 0;         ///< Range start sent (0: no Range header)
+  std::string sent_validator; ///< If-Range value sent ("" when none)
+  int64_t resumed_total = -1; ///< total size of the file being resumed
+  int64_t expected_size = -1; ///< size the source promises, -1 unknown
 };
 
 enum class response_action {
   write_from_offset, ///< 206 at our offset (or 200 for a fresh start)
   write_from_zero,   ///< 200 to a Range request: truncate, write from 0
   complete,          ///< 416 and the partial file already holds everything
-  refetch_from_zero, ///< unusable partial answer: truncate, ask again without Range
+  refetch_from_zero, ///< unusable partial answer: truncate, ask again without
+                     ///< Range
   fail_permanent,    ///< retrying will not help (404, 410, 403, 400, ...)
   fail_transient,    ///< worth retrying later (408, 429, 5xx, ...)
 };
 
 struct response_decision {
   response_action action = response_action::fail_transient;
-  int64_t total = -1;  ///< full size of the file when known
-  std::string reason;  ///< for failures and refetches
+  int64_t total = -1; ///< full size of the file when known
+  std::string reason; ///< for failures and refetches
 };
 
 /// Classifies a response. Accepts a 206 only when its Content-Range starts

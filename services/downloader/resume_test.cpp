@@ -50,14 +50,16 @@ TEST(content_range, parses_the_three_forms) {
 }
 
 TEST(content_range, rejects_malformed_values) {
-  for (const char* bad : {"", "bytes", "items 0-1/2", "bytes 5-4/10",
-                          "bytes 0-10/10", "bytes */*", "bytes -1-2/3",
-                          "bytes 0-1", "bytes a-b/c", "bytes 0-1/99999999999999999999"})
+  for (const char* bad :
+       {"", "bytes", "items 0-1/2", "bytes 5-4/10", "bytes 0-10/10",
+        "bytes */*", "bytes -1-2/3", "bytes 0-1", "bytes a-b/c",
+        "bytes 0-1/99999999999999999999"})
     EXPECT_FALSE(parse_content_range(bad)) << bad;
 }
 
 TEST(validator, prefers_a_strong_etag) {
-  EXPECT_EQ(choose_validator("\"abc\"", "Tue, 01 Jan 2030 00:00:00 GMT"), "\"abc\"");
+  EXPECT_EQ(choose_validator("\"abc\"", "Tue, 01 Jan 2030 00:00:00 GMT"),
+            "\"abc\"");
   EXPECT_EQ(choose_validator("W/\"abc\"", "Tue, 01 Jan 2030 00:00:00 GMT"),
             "Tue, 01 Jan 2030 00:00:00 GMT");
   EXPECT_EQ(choose_validator("", " Tue, 01 Jan 2030 00:00:00 GMT\r\n"),
@@ -132,8 +134,9 @@ TEST(classify, a_206_must_agree_with_the_source_size) {
   EXPECT_EQ(classify_response(partial(400, 1099, 1100), facts).action,
             response_action::refetch_from_zero);
   // Unknown total ("bytes 400-999/*") is accepted at the right offset.
-  EXPECT_EQ(classify_response(partial(400, 999, -1), resuming_at(400, -1)).action,
-            response_action::write_from_offset);
+  EXPECT_EQ(
+      classify_response(partial(400, 999, -1), resuming_at(400, -1)).action,
+      response_action::write_from_offset);
 }
 
 TEST(classify, a_200_to_a_range_request_restarts_the_file) {
@@ -159,7 +162,8 @@ TEST(classify, a_200_of_the_wrong_size_fails_early) {
 TEST(classify, a_416_with_the_whole_file_on_disk_is_complete) {
   auto h = status_only(416);
   h.range = content_range{-1, -1, 1000};
-  EXPECT_EQ(classify_response(h, resuming_at(1000)).action, response_action::complete);
+  EXPECT_EQ(classify_response(h, resuming_at(1000)).action,
+            response_action::complete);
   // Without Content-Range the recorded total decides.
   EXPECT_EQ(classify_response(status_only(416), resuming_at(1000, 1000)).action,
             response_action::complete);

@@ -1,8 +1,8 @@
 #include "safe_path.hpp"
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <cerrno>
 #include <cstring>
 #include <sys/stat.h>
 #include <vector>
@@ -40,20 +40,20 @@ bool descend(const std::string& root, std::string& dir, std::string_view name,
   struct stat st;
   if (lstat(next.c_str(), &st) != 0) {
     if (errno != ENOENT)
-      return fail(error, "cannot inspect '" + std::string{name}
-                           + "': " + std::strerror(errno));
+      return fail(error, "cannot inspect '" + std::string{name} +
+                             "': " + std::strerror(errno));
     if (!create)
       return fail(error, "parent directory does not exist");
     if (mkdir(next.c_str(), 0755) != 0 && errno != EEXIST)
-      return fail(error, "cannot create directory '" + std::string{name}
-                           + "': " + std::strerror(errno));
+      return fail(error, "cannot create directory '" + std::string{name} +
+                             "': " + std::strerror(errno));
   }
   auto resolved = real_path(next);
   if (!resolved)
     return fail(error, "cannot resolve '" + std::string{name} + "'");
   if (!is_inside(root, *resolved))
-    return fail(error, "path leaves the library root through '"
-                         + std::string{name} + "'");
+    return fail(error, "path leaves the library root through '" +
+                           std::string{name} + "'");
   if (stat(resolved->c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return fail(error, "'" + std::string{name} + "' is not a directory");
   dir = *resolved;
@@ -76,8 +76,8 @@ bool is_inside(const std::string& root, const std::string& path) {
     return true;
   if (root == "/")
     return !path.empty() && path.front() == '/';
-  return path.size() > root.size() && path.compare(0, root.size(), root) == 0
-         && path[root.size()] == '/';
+  return path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+         path[root.size()] == '/';
 }
 
 std::string check_relative_path(std::string_view rel) {
@@ -100,8 +100,8 @@ std::string check_relative_path(std::string_view rel) {
     if (part == ".")
       return "target path contains '.'";
     if (part.size() > max_name)
-      return "a name in the target path is longer than "
-             + std::to_string(max_name) + " bytes";
+      return "a name in the target path is longer than " +
+             std::to_string(max_name) + " bytes";
   }
   return {};
 }

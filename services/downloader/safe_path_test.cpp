@@ -3,9 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <string>
-
 #include <gtest/gtest.h>
+#include <string>
 
 using namespace kumo::downloader;
 namespace fs = std::filesystem;
@@ -44,7 +43,8 @@ protected:
 TEST(safe_path_lexical, accepts_plain_relative_paths) {
   EXPECT_EQ(check_relative_path("Show (2013)/Season 01/Show - S01E02.mp4"), "");
   EXPECT_EQ(check_relative_path("file.mkv"), "");
-  EXPECT_EQ(check_relative_path("a..b/..c/d.."), ""); // dots inside names are fine
+  EXPECT_EQ(check_relative_path("a..b/..c/d.."),
+            ""); // dots inside names are fine
 }
 
 TEST(safe_path_lexical, rejects_traversal_absolute_and_nul) {

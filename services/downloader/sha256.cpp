@@ -1,9 +1,8 @@
 #include "sha256.hpp"
 
 #include <cctype>
-#include <stdexcept>
-
 #include <openssl/evp.h>
+#include <stdexcept>
 
 namespace kumo::downloader {
 

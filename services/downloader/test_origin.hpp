@@ -5,18 +5,17 @@
 // status lines and headers a misbehaving server would.
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <netinet/in.h>
+#include <poll.h>
 #include <string>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace kumo::downloader::testing {
@@ -32,9 +31,9 @@ struct origin_response {
   std::string reason = "OK";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  bool send_length = true;                   ///< adds Content-Length
-  size_t chunk = 0;                          ///< >0: write the body in pieces
-  std::chrono::milliseconds chunk_delay{0};  ///< pause between pieces
+  bool send_length = true;                  ///< adds Content-Length
+  size_t chunk = 0;                         ///< >0: write the body in pieces
+  std::chrono::milliseconds chunk_delay{0}; ///< pause between pieces
 };
 
 class test_origin {
@@ -136,8 +135,8 @@ private:
       requests_.push_back(req);
     }
     auto res = handler_(req);
-    std::string head = "HTTP/1.1 " + std::to_string(res.status) + " "
-                       + res.reason + "\r\nConnection: close\r\n";
+    std::string head = "HTTP/1.1 " + std::to_string(res.status) + " " +
+                       res.reason + "\r\nConnection: close\r\n";
     for (auto& [k, v] : res.headers)
       head += k + ": " + v + "\r\n";
     if (res.send_length)
@@ -184,8 +183,8 @@ inline origin_response static_file(const origin_request& req,
   res.headers.push_back({"ETag", etag});
   auto range = req.headers.find("range");
   auto if_range = req.headers.find("if-range");
-  bool honour = range != req.headers.end()
-                && (if_range == req.headers.end() || if_range->second == etag);
+  bool honour = range != req.headers.end() &&
+                (if_range == req.headers.end() || if_range->second == etag);
   if (!honour) {
     res.body = content;
     return res;
@@ -194,14 +193,16 @@ inline origin_response static_file(const origin_request& req,
   if (from >= static_cast<long long>(content.size())) {
     res.status = 416;
     res.reason = "Range Not Satisfiable";
-    res.headers.push_back({"Content-Range", "bytes */" + std::to_string(content.size())});
+    res.headers.push_back(
+        {"Content-Range", "bytes */" + std::to_string(content.size())});
     return res;
   }
   res.status = 206;
   res.reason = "Partial Content";
-  res.headers.push_back({"Content-Range", "bytes " + std::to_string(from) + "-"
-                                            + std::to_string(content.size() - 1) + "/"
-                                            + std::to_string(content.size())});
+  res.headers.push_back(
+      {"Content-Range", "bytes " + std::to_string(from) + "-" +
+                            std::to_string(content.size() - 1) + "/" +
+                            std::to_string(content.size())});
   res.body = content.substr(static_cast<size_t>(from));
   return res;
 }

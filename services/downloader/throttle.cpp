@@ -19,8 +19,8 @@ bool progress_throttle::should_report(int64_t current, int64_t total,
   int64_t advanced = current - last_bytes_;
   bool enough = advanced >= opts_.min_bytes;
   if (!enough && total > 0)
-    enough = static_cast<double>(advanced)
-             >= opts_.min_fraction * static_cast<double>(total);
+    enough = static_cast<double>(advanced) >=
+             opts_.min_fraction * static_cast<double>(total);
   // The end of a download is always worth an update.
   if (!enough && total >= 0 && current >= total && current != last_bytes_)
     enough = true;
@@ -37,7 +37,7 @@ void progress_throttle::reported(int64_t current, steady_time now) {
 }
 
 speed_meter::speed_meter(std::chrono::milliseconds sample_interval)
-  : interval_(sample_interval) {
+    : interval_(sample_interval) {
   // nop
 }
 
@@ -65,7 +65,8 @@ int64_t speed_meter::bytes_per_second() const {
 int64_t speed_meter::eta_seconds(int64_t remaining) const {
   if (remaining < 0 || rate_ < 1)
     return -1;
-  return static_cast<int64_t>(std::ceil(static_cast<double>(remaining) / rate_));
+  return static_cast<int64_t>(
+      std::ceil(static_cast<double>(remaining) / rate_));
 }
 
 } // namespace kumo::downloader

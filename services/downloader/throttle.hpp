@@ -43,8 +43,8 @@ private:
 /// of per-interval rates, sampled at most every `sample_interval`).
 class speed_meter {
 public:
-  explicit speed_meter(
-    std::chrono::milliseconds sample_interval = std::chrono::milliseconds{500});
+  explicit speed_meter(std::chrono::milliseconds sample_interval =
+                           std::chrono::milliseconds{500});
 
   /// Starts measuring at `now` with `bytes` already present.
   void start(int64_t bytes, steady_time now);

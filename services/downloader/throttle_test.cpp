@@ -63,7 +63,7 @@ TEST(progress_throttle, the_first_update_is_not_delayed) {
 TEST(progress_throttle, the_last_bytes_are_reported) {
   progress_throttle t;
   t.reported(0, at(0ms));
-  EXPECT_TRUE(t.should_report(10, 10, at(300ms))); // tiny file, complete
+  EXPECT_TRUE(t.should_report(10, 10, at(300ms)));  // tiny file, complete
   EXPECT_FALSE(t.should_report(10, 10, at(600ms))); // nothing new
 }
 
@@ -85,7 +85,7 @@ TEST(speed_meter, measures_a_steady_rate) {
 TEST(speed_meter, smooths_changes) {
   speed_meter m{500ms};
   m.start(0, at(0ms));
-  m.update(500'000, at(500ms));   // 1 MB/s
-  m.update(500'000, at(1000ms));  // stalled for a sample
+  m.update(500'000, at(500ms));  // 1 MB/s
+  m.update(500'000, at(1000ms)); // stalled for a sample
   EXPECT_EQ(m.bytes_per_second(), 700'000);
 }

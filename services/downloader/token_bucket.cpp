@@ -6,8 +6,11 @@
 namespace kumo::downloader {
 
 token_bucket::token_bucket(int64_t rate, int64_t burst, now_fn now)
-  : rate_(rate), burst_(burst), now_(std::move(now)),
-    tokens_(static_cast<double>(burst)), last_(now_()) {
+    : rate_(rate),
+      burst_(burst),
+      now_(std::move(now)),
+      tokens_(static_cast<double>(burst)),
+      last_(now_()) {
   // nop
 }
 

@@ -1,10 +1,9 @@
 #include "token_bucket.hpp"
 
 #include <atomic>
+#include <gtest/gtest.h>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 using namespace kumo::downloader;
 using namespace std::chrono_literals;

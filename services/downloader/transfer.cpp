@@ -1,11 +1,11 @@
 #include "transfer.hpp"
 
-#include <thread>
-#include <vector>
-
 #include "http_fetch.hpp"
 #include "sha256.hpp"
 #include "throttle.hpp"
+
+#include <thread>
+#include <vector>
 
 namespace kumo::downloader {
 
@@ -26,12 +26,13 @@ class transfer_run : public fetch_handler {
 public:
   transfer_run(const transfer_spec& spec, const transfer_settings& settings,
                transfer_observer& observer)
-    : spec_(spec), settings_(settings), observer_(observer) {
+      : spec_(spec), settings_(settings), observer_(observer) {
     // libcurl's own limit lets a socket buffer's worth through at once;
     // pacing the writes as well keeps the average exact.
     if (spec.rate_limit_bps > 0)
-      job_bucket_.emplace(spec.rate_limit_bps,
-                          std::max<int64_t>(spec.rate_limit_bps / 10, int64_t{16} * 1024));
+      job_bucket_.emplace(
+          spec.rate_limit_bps,
+          std::max<int64_t>(spec.rate_limit_bps / 10, int64_t{16} * 1024));
   }
 
   transfer_result run();
@@ -66,9 +67,9 @@ private:
   sha256 hash_;
   speed_meter speed_;
   std::vector<char> buffer_; ///< received, not yet written (fixed capacity)
-  int64_t position_ = 0;    ///< next byte to receive (written + buffered)
-  int64_t total_ = -1;      ///< size of the file being written, -1 unknown
-  std::string validator_;   ///< validator of the data on disk
+  int64_t position_ = 0;     ///< next byte to receive (written + buffered)
+  int64_t total_ = -1;       ///< size of the file being written, -1 unknown
+  std::string validator_;    ///< validator of the data on disk
   int64_t resumed_total_ = -1;
   verdict verdict_ = verdict::none;
   clock::time_point last_sync_{};
@@ -93,7 +94,8 @@ bool transfer_run::open_file() {
   result_.resumed = plan.kind;
   if (position_ > 0) {
     validator_ = spec_.validator;
-    resumed_total_ = spec_.bytes_total >= 0 ? spec_.bytes_total : spec_.expected_size;
+    resumed_total_ =
+        spec_.bytes_total >= 0 ? spec_.bytes_total : spec_.expected_size;
     total_ = resumed_total_;
     if (hashing() && !file_->hash_prefix(position_, hash_, &error))
       return fail(verdict::io_error, true, error);
@@ -147,8 +149,8 @@ bool transfer_run::sync_now() {
     return fail(verdict::io_error, true, error);
   last_sync_ = clock::now();
   int64_t written = position_ - static_cast<int64_t>(buffer_.size());
-  if (synced_ != written || result_.state.validator != validator_
-      || result_.state.bytes_total != total_) {
+  if (synced_ != written || result_.state.validator != validator_ ||
+      result_.state.bytes_total != total_) {
     synced_ = written;
     result_.state = durable_state{written, total_, validator_};
     observer_.on_durable(result_.state);
@@ -169,29 +171,29 @@ bool transfer_run::on_head(const response_head& head) {
   facts.expected_size = spec_.expected_size;
   auto decision = classify_response(head, facts);
   switch (decision.action) {
-    case response_action::write_from_zero:
-      if (!reset_to_zero())
-        return false;
-      [[fallthrough]];
-    case response_action::write_from_offset:
-      total_ = decision.total >= 0 ? decision.total : resumed_total_;
-      if (position_ == 0 || validator_.empty())
-        validator_ = head.validator;
-      speed_.start(position_, clock::now());
-      observer_.on_started(position_, total_);
-      return sync_now();
-    case response_action::complete:
-      total_ = decision.total;
-      verdict_ = verdict::complete;
+  case response_action::write_from_zero:
+    if (!reset_to_zero())
       return false;
-    case response_action::refetch_from_zero:
-      verdict_ = verdict::refetch;
-      result_.error = decision.reason;
-      return false;
-    case response_action::fail_permanent:
-      return fail(verdict::failed, false, decision.reason);
-    case response_action::fail_transient:
-      return fail(verdict::failed, true, decision.reason);
+    [[fallthrough]];
+  case response_action::write_from_offset:
+    total_ = decision.total >= 0 ? decision.total : resumed_total_;
+    if (position_ == 0 || validator_.empty())
+      validator_ = head.validator;
+    speed_.start(position_, clock::now());
+    observer_.on_started(position_, total_);
+    return sync_now();
+  case response_action::complete:
+    total_ = decision.total;
+    verdict_ = verdict::complete;
+    return false;
+  case response_action::refetch_from_zero:
+    verdict_ = verdict::refetch;
+    result_.error = decision.reason;
+    return false;
+  case response_action::fail_permanent:
+    return fail(verdict::failed, false, decision.reason);
+  case response_action::fail_transient:
+    return fail(verdict::failed, true, decision.reason);
   }
   return false;
 }
@@ -207,14 +209,15 @@ bool transfer_run::wait_for_bandwidth(token_bucket* bucket, size_t bytes) {
       verdict_ = verdict::stopped;
       return false;
     }
-    std::this_thread::sleep_for(std::min<clock::duration>(until - clock::now(), wait_slice));
+    std::this_thread::sleep_for(
+        std::min<clock::duration>(until - clock::now(), wait_slice));
   }
   return true;
 }
 
 bool transfer_run::on_body(const char* data, size_t size) {
-  if (!wait_for_bandwidth(job_bucket_ ? &*job_bucket_ : nullptr, size)
-      || !wait_for_bandwidth(settings_.bucket, size))
+  if (!wait_for_bandwidth(job_bucket_ ? &*job_bucket_ : nullptr, size) ||
+      !wait_for_bandwidth(settings_.bucket, size))
     return false;
   if (!observer_.may_continue()) {
     verdict_ = verdict::stopped;
@@ -255,14 +258,15 @@ transfer_result transfer_run::finish(transfer_outcome outcome) {
   // Bytes not yet written when a transfer stops are dropped: after a stop
   // (or a lapsed lease) nothing more may be written. After a failure they
   // are kept if the lease still allows it, so a retry resumes after them.
-  if (outcome == transfer_outcome::failed && file_ && verdict_ != verdict::io_error)
+  if (outcome == transfer_outcome::failed && file_ &&
+      verdict_ != verdict::io_error)
     flush();
   drop_buffer();
   if (file_ && outcome != transfer_outcome::completed)
     sync_now();
   // A failure that left nothing behind leaves no empty .part either.
-  if (file_ && outcome == transfer_outcome::failed && position_ == 0
-      && file_->size() == 0)
+  if (file_ && outcome == transfer_outcome::failed && position_ == 0 &&
+      file_->size() == 0)
     file_->remove_if_current();
   result_.outcome = outcome;
   result_.file = std::move(file_);
@@ -279,13 +283,13 @@ transfer_result transfer_run::verify() {
   std::string mismatch;
   for (int64_t expected : {total_, spec_.expected_size})
     if (expected >= 0 && size != expected)
-      mismatch = "size mismatch: " + std::to_string(size) + " bytes on disk, "
-                 + std::to_string(expected) + " expected";
+      mismatch = "size mismatch: " + std::to_string(size) + " bytes on disk, " +
+                 std::to_string(expected) + " expected";
   if (mismatch.empty() && hashing()) {
     result_.sha256 = hash_.hex_digest();
     if (result_.sha256 != spec_.sha256)
-      mismatch = "sha256 mismatch: got " + result_.sha256 + ", expected "
-                 + spec_.sha256;
+      mismatch = "sha256 mismatch: got " + result_.sha256 + ", expected " +
+                 spec_.sha256;
   }
   if (!mismatch.empty()) {
     // The bytes cannot be trusted: the next attempt starts from zero.
@@ -315,25 +319,26 @@ transfer_result transfer_run::run() {
     verdict_ = verdict::none;
     auto fetched = fetch(req, *this);
     switch (verdict_) {
-      case verdict::complete:
-        return verify();
-      case verdict::refetch:
-        if (attempt > 0 || !reset_to_zero()) {
-          fail(verdict::failed, true, result_.error);
-          return finish(transfer_outcome::failed);
-        }
-        continue;
-      case verdict::failed:
-      case verdict::io_error:
+    case verdict::complete:
+      return verify();
+    case verdict::refetch:
+      if (attempt > 0 || !reset_to_zero()) {
+        fail(verdict::failed, true, result_.error);
         return finish(transfer_outcome::failed);
-      case verdict::stopped:
-        return finish(transfer_outcome::stopped);
-      case verdict::none:
-        break;
+      }
+      continue;
+    case verdict::failed:
+    case verdict::io_error:
+      return finish(transfer_outcome::failed);
+    case verdict::stopped:
+      return finish(transfer_outcome::stopped);
+    case verdict::none:
+      break;
     }
     if (fetched.status == fetch_status::finished)
       return verify();
-    if (fetched.status == fetch_status::stopped) // handler said no without a verdict
+    if (fetched.status ==
+        fetch_status::stopped) // handler said no without a verdict
       return finish(transfer_outcome::stopped);
     fail(verdict::failed,
          fetched.status == fetch_status::failed && fetched.transient,

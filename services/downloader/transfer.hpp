@@ -4,23 +4,23 @@
 // it. Blocking and single-threaded: runs on a job's own thread. Everything
 // around it (leases, reports, progress) reaches it through the observer.
 
-#include <chrono>
-#include <cstdint>
-#include <optional>
-#include <string>
-
 #include "cidr.hpp"
 #include "part_file.hpp"
 #include "resume.hpp"
 #include "safe_path.hpp"
 #include "token_bucket.hpp"
 
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
 namespace kumo::downloader {
 
 /// What to download, and what earlier attempts left behind.
 struct transfer_spec {
   std::string url;
-  std::string job_id;         ///< tags the .part (see part_owner())
+  std::string job_id; ///< tags the .part (see part_owner())
   target_paths paths;
   int64_t bytes_done = 0;     ///< durable offset recorded by the queue
   int64_t bytes_total = -1;   ///< total size recorded with that offset
@@ -62,8 +62,7 @@ public:
 
   /// `written` new bytes are on disk; `current` in total so far.
   virtual void on_progress(int64_t written, int64_t current, int64_t total,
-                           int64_t speed_bps)
-    = 0;
+                           int64_t speed_bps) = 0;
 };
 
 enum class transfer_outcome : uint8_t {
@@ -76,8 +75,8 @@ struct transfer_result {
   transfer_outcome outcome = transfer_outcome::failed;
   bool transient = true;
   std::string error;
-  durable_state state;         ///< the durable state at the end
-  std::string sha256;          ///< digest of the file, when one was expected
+  durable_state state; ///< the durable state at the end
+  std::string sha256;  ///< digest of the file, when one was expected
   resume_kind resumed = resume_kind::fresh; ///< how the data was continued
   std::optional<part_file> file; ///< open partial file (absent if never opened)
 };

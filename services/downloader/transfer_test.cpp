@@ -1,14 +1,12 @@
+#include "sha256.hpp"
+#include "test_origin.hpp"
 #include "transfer.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <sstream>
-
 #include <gtest/gtest.h>
-
-#include "sha256.hpp"
-#include "test_origin.hpp"
+#include <sstream>
 
 using namespace kumo::downloader;
 using namespace kumo::downloader::testing;
@@ -108,7 +106,8 @@ const std::string etag = "\"v1\"";
 
 TEST_F(transfer_test, downloads_and_verifies_a_fresh_file) {
   auto content = make_content(3 * 1024 * 1024 + 17);
-  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, content, etag); }};
   auto spec = spec_for(origin.url("/ep.mp4"));
   spec.sha256 = digest(content);
   spec.expected_size = static_cast<int64_t>(content.size());
@@ -132,7 +131,8 @@ TEST_F(transfer_test, downloads_and_verifies_a_fresh_file) {
 
 TEST_F(transfer_test, resumes_with_range_and_if_range) {
   auto content = make_content(500'000);
-  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, content, etag); }};
   write_part(content.substr(0, 300'000) + "garbage beyond the durable offset");
   auto spec = spec_for(origin.url("/ep.mp4"));
   spec.bytes_done = 300'000;
@@ -153,7 +153,9 @@ TEST_F(transfer_test, resumes_with_range_and_if_range) {
 
 TEST_F(transfer_test, restarts_when_the_file_changed_on_the_server) {
   auto content = make_content(200'000);
-  test_origin origin{[&](const origin_request& r) { return static_file(r, content, "\"v2\""); }};
+  test_origin origin{[&](const origin_request& r) {
+    return static_file(r, content, "\"v2\"");
+  }};
   write_part(make_content(100'000).substr(0, 50'000) + "old version");
   auto spec = spec_for(origin.url("/ep.mp4"));
   spec.bytes_done = 50'000;
@@ -169,7 +171,8 @@ TEST_F(transfer_test, restarts_when_the_file_changed_on_the_server) {
 
 TEST_F(transfer_test, starts_over_without_a_validator) {
   auto content = make_content(100'000);
-  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, content, etag); }};
   write_part(content.substr(0, 40'000));
   auto spec = spec_for(origin.url("/ep.mp4"));
   spec.bytes_done = 40'000;
@@ -186,7 +189,8 @@ TEST_F(transfer_test, refetches_from_zero_after_a_206_at_the_wrong_offset) {
     if (r.headers.count("range")) {
       origin_response bad; // claims to start at 1000, not at our offset
       bad.status = 206;
-      bad.headers = {{"ETag", etag}, {"Content-Range", "bytes 1000-99999/100000"}};
+      bad.headers = {{"ETag", etag},
+                     {"Content-Range", "bytes 1000-99999/100000"}};
       bad.body = content.substr(1000);
       return bad;
     }
@@ -211,8 +215,9 @@ TEST_F(transfer_test, refuses_a_206_for_another_version) {
     // A server that ignores If-Range and answers with the new ETag.
     auto res = static_file(r, content, "\"v2\"");
     if (r.headers.count("range")) {
-      res = static_file(origin_request{r.method, r.path, {{"range", r.headers.at("range")}}},
-                        content, "\"v2\"");
+      res = static_file(
+          origin_request{r.method, r.path, {{"range", r.headers.at("range")}}},
+          content, "\"v2\"");
     }
     return res;
   }};
@@ -228,7 +233,8 @@ TEST_F(transfer_test, refuses_a_206_for_another_version) {
 
 TEST_F(transfer_test, a_416_completes_a_file_already_on_disk) {
   auto content = make_content(70'000);
-  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, content, etag); }};
   write_part(content);
   auto spec = spec_for(origin.url("/ep.mp4"));
   spec.bytes_done = 70'000;
@@ -279,21 +285,24 @@ TEST_F(transfer_test, server_errors_fail_transiently_and_keep_the_offset) {
 
 TEST_F(transfer_test, a_checksum_mismatch_discards_the_data) {
   auto content = make_content(10'000);
-  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, content, etag); }};
   auto spec = spec_for(origin.url("/ep.mp4"));
   spec.sha256 = std::string(64, 'a');
   auto r = run_transfer(spec, settings_, observer_);
   EXPECT_EQ(r.outcome, transfer_outcome::failed);
   EXPECT_TRUE(r.transient);
   EXPECT_NE(r.error.find("sha256 mismatch"), std::string::npos);
-  EXPECT_EQ(r.resumed, resume_kind::fresh); // not a restart: nothing was resumed
+  EXPECT_EQ(r.resumed,
+            resume_kind::fresh); // not a restart: nothing was resumed
   EXPECT_EQ(r.state.bytes_done, 0);
   EXPECT_EQ(part(), "");
 }
 
 TEST_F(transfer_test, a_wrong_size_fails_before_downloading) {
   auto content = make_content(10'000);
-  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, content, etag); }};
   auto spec = spec_for(origin.url("/ep.mp4"));
   spec.expected_size = 9'999;
   auto r = run_transfer(spec, settings_, observer_);
@@ -353,7 +362,8 @@ TEST_F(transfer_test, refuses_loopback_without_an_allowlist) {
 }
 
 TEST_F(transfer_test, refuses_a_redirect_to_a_forbidden_address) {
-  test_origin inner{[](const origin_request& r) { return static_file(r, "secret", etag); }};
+  test_origin inner{
+      [](const origin_request& r) { return static_file(r, "secret", etag); }};
   auto inner_url = inner.url("/");
   inner_url.replace(inner_url.find("127.0.0.1"), 9, "127.0.0.2");
   test_origin outer{[&](const origin_request&) {
@@ -394,7 +404,8 @@ TEST_F(transfer_test, only_http_and_https) {
 
 TEST_F(transfer_test, the_worker_bandwidth_limit_paces_writes) {
   auto content = make_content(300'000);
-  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, content, etag); }};
   token_bucket bucket{1'000'000, 16'384};
   settings_.bucket = &bucket;
   auto started = std::chrono::steady_clock::now();
@@ -415,7 +426,8 @@ TEST_F(transfer_test, a_failure_before_any_byte_leaves_no_partial_file) {
 
 TEST_F(transfer_test, the_job_bandwidth_limit_paces_the_transfer) {
   auto content = make_content(600'000);
-  test_origin origin{[&](const origin_request& r) { return static_file(r, content, etag); }};
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, content, etag); }};
   auto spec = spec_for(origin.url("/ep.mp4"));
   spec.rate_limit_bps = 400'000;
   auto started = std::chrono::steady_clock::now();

@@ -1,12 +1,11 @@
 #include "worker.hpp"
 
-#include <map>
-
-#include <caf/all.hpp>
-
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "kumo/wire.hpp"
+
+#include <caf/all.hpp>
+#include <map>
 
 namespace kumo::downloader {
 
@@ -31,7 +30,7 @@ struct worker_state {
   job_env env;
   std::map<std::string, running_job> running; ///< by lease token
   bool claim_in_flight = false;
-  bool claim_again = false;   ///< a wake-up arrived while claiming
+  bool claim_again = false; ///< a wake-up arrived while claiming
   bool beat_in_flight = false;
   bool beat_failing = false;
   uint64_t beat_generation = 0;
@@ -68,13 +67,15 @@ void start_job(worker_pointer self, wire::job job, clock::time_point asked_at) {
   auto& st = self->state;
   if (job.lease_ms <= 0)
     job.lease_ms = default_lease_ms;
-  auto deadline = asked_at + milliseconds{job.lease_ms} - lease_margin(job.lease_ms);
+  auto deadline =
+      asked_at + milliseconds{job.lease_ms} - lease_margin(job.lease_ms);
   auto control = std::make_shared<job_control>(
-    deadline, lease_snapshot{job.bytes_done, job.bytes_total, 0, job.validator});
+      deadline,
+      lease_snapshot{job.bytes_done, job.bytes_total, 0, job.validator});
   if (st.draining || free_slots(self) <= 0) {
     // Not ours to run: hand it straight back.
-    control->set_shutdown_deadline(
-      std::min(clock::now() + st.opts.request_timeout * 2, st.drain_deadline));
+    control->set_shutdown_deadline(std::min(
+        clock::now() + st.opts.request_timeout * 2, st.drain_deadline));
     control->request_stop(stop_reason::drain);
   }
   auto actor = self->spawn(run_job, st.env, job, control);
@@ -124,17 +125,18 @@ void try_claim(worker_pointer self) {
   auto asked_at = clock::now();
   wire::claim_request req{st.opts.worker, slots};
   auto timeout = caf::timespan{st.opts.request_timeout};
-  self->request(st.env.bus, timeout + std::chrono::seconds(1), request_atom::value,
-                std::string{subjects::queue_claim}, encode(req), timeout)
-    .then(
-      [=](const std::string& payload) {
-        on_claim_reply(self, payload, asked_at, slots);
-      },
-      [=](const caf::error&) {
-        self->state.claim_in_flight = false;
-        self->state.claim_again = false;
-        maybe_finish_drain(self);
-      });
+  self->request(st.env.bus, timeout + std::chrono::seconds(1),
+                request_atom::value, std::string{subjects::queue_claim},
+                encode(req), timeout)
+      .then(
+          [=](const std::string& payload) {
+            on_claim_reply(self, payload, asked_at, slots);
+          },
+          [=](const caf::error&) {
+            self->state.claim_in_flight = false;
+            self->state.claim_again = false;
+            maybe_finish_drain(self);
+          });
 }
 
 void apply_heartbeat_reply(worker_pointer self, const std::string& payload,
@@ -164,7 +166,8 @@ void apply_heartbeat_reply(worker_pointer self, const std::string& payload,
       continue;
     }
     int64_t lease_ms = reply->lease_ms > 0 ? reply->lease_ms : r.job.lease_ms;
-    r.control->extend_lease(sent_at + milliseconds{lease_ms} - lease_margin(lease_ms));
+    r.control->extend_lease(sent_at + milliseconds{lease_ms} -
+                            lease_margin(lease_ms));
   }
 }
 
@@ -183,28 +186,30 @@ void send_heartbeat(worker_pointer self) {
   }
   st.beat_in_flight = true;
   auto sent_at = clock::now();
-  auto timeout = caf::timespan{std::min(st.opts.request_timeout,
-                                        milliseconds{st.beat_interval_ms})};
-  self->request(st.env.bus, timeout + std::chrono::seconds(1), request_atom::value,
-                std::string{subjects::queue_heartbeat}, encode(hb), timeout)
-    .then(
-      [=](const std::string& payload) {
-        self->state.beat_in_flight = false;
-        if (self->state.beat_failing) {
-          self->state.beat_failing = false;
-          log::info("heartbeats answered again");
-        }
-        apply_heartbeat_reply(self, payload, tokens, sent_at);
-      },
-      [=](const caf::error& err) {
-        auto& st = self->state;
-        st.beat_in_flight = false;
-        st.env.metrics.heartbeat_failures->Increment();
-        if (!st.beat_failing) {
-          st.beat_failing = true;
-          log::warn("heartbeat unanswered", {{"error", caf::to_string(err)}});
-        }
-      });
+  auto timeout = caf::timespan{
+      std::min(st.opts.request_timeout, milliseconds{st.beat_interval_ms})};
+  self->request(st.env.bus, timeout + std::chrono::seconds(1),
+                request_atom::value, std::string{subjects::queue_heartbeat},
+                encode(hb), timeout)
+      .then(
+          [=](const std::string& payload) {
+            self->state.beat_in_flight = false;
+            if (self->state.beat_failing) {
+              self->state.beat_failing = false;
+              log::info("heartbeats answered again");
+            }
+            apply_heartbeat_reply(self, payload, tokens, sent_at);
+          },
+          [=](const caf::error& err) {
+            auto& st = self->state;
+            st.beat_in_flight = false;
+            st.env.metrics.heartbeat_failures->Increment();
+            if (!st.beat_failing) {
+              st.beat_failing = true;
+              log::warn("heartbeat unanswered",
+                        {{"error", caf::to_string(err)}});
+            }
+          });
 }
 
 int64_t shortest_lease(worker_pointer self) {
@@ -253,17 +258,17 @@ void on_job_down(worker_pointer self, const caf::down_msg& down) {
 void subscribe(worker_pointer self, const char* subject) {
   auto listener = caf::actor_cast<bus_listener>(self);
   std::string name{subject};
-  self->request(self->state.env.bus, std::chrono::seconds(10), subscribe_atom::value,
-                name, std::string{}, listener)
-    .then(
-      [=](bool ok) {
-        if (!ok)
-          log::error("cannot subscribe", {{"subject", name}});
-      },
-      [=](const caf::error& err) {
-        log::error("cannot subscribe",
-                   {{"subject", name}, {"error", caf::to_string(err)}});
-      });
+  self->request(self->state.env.bus, std::chrono::seconds(10),
+                subscribe_atom::value, name, std::string{}, listener)
+      .then(
+          [=](bool ok) {
+            if (!ok)
+              log::error("cannot subscribe", {{"subject", name}});
+          },
+          [=](const caf::error& err) {
+            log::error("cannot subscribe",
+                       {{"subject", name}, {"error", caf::to_string(err)}});
+          });
 }
 
 worker_actor::behavior_type worker(worker_pointer self, downloader_options opts,
@@ -274,52 +279,55 @@ worker_actor::behavior_type worker(worker_pointer self, downloader_options opts,
   self->set_down_handler([=](caf::down_msg& down) { on_job_down(self, down); });
   subscribe(self, subjects::jobs_available);
   subscribe(self, subjects::job_control_all);
-  self->link_to(spawn_discard(self->system(), st.env.bus, st.opts.library_root));
+  self->link_to(
+      spawn_discard(self->system(), st.env.bus, st.opts.library_root));
   self->send(self, tick_atom::value);
   schedule_beat(self, default_lease_ms / 3);
   return {
-    [=](drain_atom) -> caf::result<bool> {
-      auto& st = self->state;
-      st.draining = true;
-      st.drain_deadline = clock::now() + st.opts.shutdown_grace - lease_margin(0);
-      for (auto& [token, r] : st.running) {
-        r.control->set_shutdown_deadline(st.drain_deadline);
-        r.control->request_stop(stop_reason::drain);
-      }
-      log::info("draining", {{"jobs", st.running.size()}});
-      if (st.running.empty() && !st.claim_in_flight)
-        return true;
-      st.drain_promise = self->make_response_promise<bool>();
-      st.drain_pending = true;
-      self->delayed_send(self, st.opts.shutdown_grace - milliseconds{500},
-                         timeout_atom::value);
-      return st.drain_promise;
-    },
-    [=](const bus_message& msg) {
-      if (msg.subject == subjects::jobs_available)
+      [=](drain_atom) -> caf::result<bool> {
+        auto& st = self->state;
+        st.draining = true;
+        st.drain_deadline =
+            clock::now() + st.opts.shutdown_grace - lease_margin(0);
+        for (auto& [token, r] : st.running) {
+          r.control->set_shutdown_deadline(st.drain_deadline);
+          r.control->request_stop(stop_reason::drain);
+        }
+        log::info("draining", {{"jobs", st.running.size()}});
+        if (st.running.empty() && !st.claim_in_flight)
+          return true;
+        st.drain_promise = self->make_response_promise<bool>();
+        st.drain_pending = true;
+        self->delayed_send(self, st.opts.shutdown_grace - milliseconds{500},
+                           timeout_atom::value);
+        return st.drain_promise;
+      },
+      [=](const bus_message& msg) {
+        if (msg.subject == subjects::jobs_available)
+          try_claim(self);
+        else
+          on_control(self, msg);
+      },
+      [=](tick_atom) {
         try_claim(self);
-      else
-        on_control(self, msg);
-    },
-    [=](tick_atom) {
-      try_claim(self);
-      self->delayed_send(self, self->state.opts.claim_interval, tick_atom::value);
-    },
-    [=](beat_atom, uint64_t generation) {
-      auto& st = self->state;
-      if (generation != st.beat_generation)
-        return;
-      send_heartbeat(self);
-      schedule_beat(self, shortest_lease(self) / 3);
-    },
-    [=](timeout_atom) {
-      auto& st = self->state;
-      if (st.drain_pending) {
-        log::warn("drain deadline reached", {{"jobs", st.running.size()}});
-        st.drain_pending = false;
-        st.drain_promise.deliver(true);
-      }
-    },
+        self->delayed_send(self, self->state.opts.claim_interval,
+                           tick_atom::value);
+      },
+      [=](beat_atom, uint64_t generation) {
+        auto& st = self->state;
+        if (generation != st.beat_generation)
+          return;
+        send_heartbeat(self);
+        schedule_beat(self, shortest_lease(self) / 3);
+      },
+      [=](timeout_atom) {
+        auto& st = self->state;
+        if (st.drain_pending) {
+          log::warn("drain deadline reached", {{"jobs", st.running.size()}});
+          st.drain_pending = false;
+          st.drain_promise.deliver(true);
+        }
+      },
   };
 }
 

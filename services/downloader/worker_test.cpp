@@ -2,21 +2,19 @@
 // answers claims, heartbeats and reports like the queue would, and the jobs
 // download from a local test origin into a temporary library.
 
-#include "worker.hpp"
-
-#include <deque>
-#include <filesystem>
-#include <fstream>
-#include <mutex>
-#include <sstream>
-#include <thread>
-
-#include <caf/all.hpp>
-#include <gtest/gtest.h>
-
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "test_origin.hpp"
+#include "worker.hpp"
+
+#include <caf/all.hpp>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <mutex>
+#include <sstream>
+#include <thread>
 
 using namespace kumo;
 using namespace kumo::downloader;
@@ -46,7 +44,8 @@ struct scripted_queue {
       auto req = *decode<wire::claim_request>(payload);
       claims.push_back(req);
       wire::claim_reply reply;
-      while (!pending.empty() && static_cast<int>(reply.jobs.size()) < req.slots) {
+      while (!pending.empty() &&
+             static_cast<int>(reply.jobs.size()) < req.slots) {
         auto job = pending.front();
         pending.pop_front();
         job.lease_token = "token-" + std::to_string(next_token++);
@@ -94,26 +93,26 @@ bus_actor spawn_scripted_bus(caf::actor_system& sys,
                              std::shared_ptr<scripted_queue> q) {
   return sys.spawn([q](bus_actor::pointer) -> bus_actor::behavior_type {
     return {
-      [=](publish_atom, const std::string& subject, const std::string& data) {
-        std::lock_guard<std::mutex> guard{q->mutex};
-        q->published.emplace_back(subject, data);
-      },
-      [=](request_atom, const std::string& subject, const std::string& data,
-          caf::timespan) -> caf::result<std::string> {
-        return q->answer(subject, data);
-      },
-      [=](gather_atom, const std::string&, const std::string&,
-          caf::timespan) -> caf::result<std::vector<std::string>> {
-        return std::vector<std::string>{};
-      },
-      [=](subscribe_atom, const std::string& subject, const std::string&,
-          bus_listener listener) {
-        std::lock_guard<std::mutex> guard{q->mutex};
-        q->listeners[subject] = listener;
-        return true;
-      },
-      [=](inbox_atom, uint64_t, std::string&, bool) {},
-      [=](timeout_atom, uint64_t) {},
+        [=](publish_atom, const std::string& subject, const std::string& data) {
+          std::lock_guard<std::mutex> guard{q->mutex};
+          q->published.emplace_back(subject, data);
+        },
+        [=](request_atom, const std::string& subject, const std::string& data,
+            caf::timespan) -> caf::result<std::string> {
+          return q->answer(subject, data);
+        },
+        [=](gather_atom, const std::string&, const std::string&,
+            caf::timespan) -> caf::result<std::vector<std::string>> {
+          return std::vector<std::string>{};
+        },
+        [=](subscribe_atom, const std::string& subject, const std::string&,
+            bus_listener listener) {
+          std::lock_guard<std::mutex> guard{q->mutex};
+          q->listeners[subject] = listener;
+          return true;
+        },
+        [=](inbox_atom, uint64_t, std::string&, bool) {},
+        [=](timeout_atom, uint64_t) {},
     };
   });
 }
@@ -165,7 +164,7 @@ protected:
       // As the service does on SIGTERM: drain, then stop.
       caf::scoped_actor self{*sys_};
       self->request(worker_, 10s, drain_atom::value)
-        .receive([](bool) {}, [](caf::error&) {});
+          .receive([](bool) {}, [](caf::error&) {});
       caf::anon_send_exit(worker_, caf::exit_reason::user_shutdown);
       caf::anon_send_exit(bus_, caf::exit_reason::user_shutdown);
       worker_ = nullptr;
@@ -201,7 +200,8 @@ protected:
     env.request_timeout = 1s;
     env.sync_interval = 50ms;
     std::string error;
-    env.policy = std::make_shared<address_policy>(*parse_cidr_list("127.0.0.1/32", &error));
+    env.policy = std::make_shared<address_policy>(
+        *parse_cidr_list("127.0.0.1/32", &error));
     env.metrics = downloader_metrics::make(registry_);
     worker_ = spawn_worker(*sys_, opts, env);
   }
@@ -267,9 +267,11 @@ TEST_F(worker_test, downloads_commits_renames_and_completes) {
   auto c = add_job("c.mkv");
   start(2);
   for (const auto& j : {a, b, c})
-    ASSERT_TRUE(eventually([&] { return queue_->outcomes(j.id).size() == 2; })) << j.id;
+    ASSERT_TRUE(eventually([&] { return queue_->outcomes(j.id).size() == 2; }))
+        << j.id;
   for (const auto& j : {a, b, c}) {
-    EXPECT_EQ(queue_->outcomes(j.id), (std::vector<std::string>{"commit", "completed"}));
+    EXPECT_EQ(queue_->outcomes(j.id),
+              (std::vector<std::string>{"commit", "completed"}));
     EXPECT_EQ(slurp(root_ + "/" + j.target_path), content_);
     EXPECT_FALSE(fs::exists(root_ + "/" + j.target_path + ".part"));
     auto done = *queue_->last_report(j.id);
@@ -297,8 +299,9 @@ TEST_F(worker_test, pause_saves_the_offset_and_reports_paused) {
   EXPECT_GT(r.bytes_done, 0);
   EXPECT_EQ(r.validator, "\"v1\"");
   EXPECT_GE(part_size("a.mkv"), r.bytes_done);
-  EXPECT_EQ(slurp(root_ + "/" + a.target_path + ".part").substr(0, r.bytes_done),
-            content_.substr(0, r.bytes_done));
+  EXPECT_EQ(
+      slurp(root_ + "/" + a.target_path + ".part").substr(0, r.bytes_done),
+      content_.substr(0, r.bytes_done));
 }
 
 TEST_F(worker_test, cancel_deletes_the_partial_file) {
@@ -318,7 +321,9 @@ TEST_F(worker_test, a_lost_lease_stops_writing_and_only_hands_over_the_offset) {
   auto a = add_job("a.mkv");
   auto b = add_job("b.mkv");
   start(2);
-  ASSERT_TRUE(eventually([&] { return part_size("a.mkv") >= 100'000 && part_size("b.mkv") >= 100'000; }));
+  ASSERT_TRUE(eventually([&] {
+    return part_size("a.mkv") >= 100'000 && part_size("b.mkv") >= 100'000;
+  }));
   {
     std::lock_guard<std::mutex> guard{queue_->mutex};
     queue_->lost[a.id] = "cancelled";
@@ -346,8 +351,8 @@ TEST_F(worker_test, heartbeats_carry_durable_offsets) {
     for (const auto& hb : queue_->heartbeats)
       for (const auto& s : hb.jobs)
         if (s.id == a.id && s.bytes_done > 0)
-          return s.lease_token == "token-1" && s.validator == "\"v1\""
-                 && s.bytes_total == 1'000'000;
+          return s.lease_token == "token-1" && s.validator == "\"v1\"" &&
+                 s.bytes_total == 1'000'000;
     return false;
   }));
 }
@@ -357,11 +362,13 @@ TEST_F(worker_test, drain_releases_running_jobs_with_their_offsets) {
   auto a = add_job("a.mkv");
   auto b = add_job("b.mkv");
   start(2);
-  ASSERT_TRUE(eventually([&] { return part_size("a.mkv") >= 100'000 && part_size("b.mkv") >= 100'000; }));
+  ASSERT_TRUE(eventually([&] {
+    return part_size("a.mkv") >= 100'000 && part_size("b.mkv") >= 100'000;
+  }));
   caf::scoped_actor self{*sys_};
   bool drained = false;
   self->request(worker_, 10s, drain_atom::value)
-    .receive([&](bool ok) { drained = ok; }, [&](caf::error&) {});
+      .receive([&](bool ok) { drained = ok; }, [&](caf::error&) {});
   EXPECT_TRUE(drained);
   for (const auto& j : {a, b}) {
     auto r = queue_->last_report(j.id);

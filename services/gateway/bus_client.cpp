@@ -1,26 +1,27 @@
 #include "bus_client.hpp"
 
-#include <caf/all.hpp>
-
 #include "kumo/errors.hpp"
+
+#include <caf/all.hpp>
 
 namespace kumo::gateway {
 
 bus_client::bus_client(caf::actor_system& sys, bus_actor bus,
                        caf::timespan timeout)
-  : sys_(sys), bus_(std::move(bus)), timeout_(timeout) {
+    : sys_(sys), bus_(std::move(bus)), timeout_(timeout) {
   // nop
 }
 
-caf::expected<std::string> bus_client::request(const std::string& subject,
-                                               const std::string& payload) const {
+caf::expected<std::string>
+bus_client::request(const std::string& subject,
+                    const std::string& payload) const {
   caf::scoped_actor self{sys_};
   caf::expected<std::string> out{make_error(errc::timeout, "no answer")};
   // The bus enforces `timeout_`; our own deadline only guards a dead bus.
   self->request(bus_, timeout_ + std::chrono::seconds(1), request_atom::value,
                 subject, payload, timeout_)
-    .receive([&](std::string& reply) { out = std::move(reply); },
-             [&](caf::error& err) { out = std::move(err); });
+      .receive([&](std::string& reply) { out = std::move(reply); },
+               [&](caf::error& err) { out = std::move(err); });
   return out;
 }
 
@@ -31,17 +32,17 @@ bus_client::gather_all(const std::vector<std::string>& subjects,
   std::vector<std::vector<std::string>> out(subjects.size());
   std::vector<decltype(self->request(bus_, window, gather_atom::value,
                                      std::string{}, payload, window))>
-    pending;
+      pending;
   for (const auto& subject : subjects)
     pending.push_back(self->request(bus_, window + std::chrono::seconds(1),
                                     gather_atom::value, subject, payload,
                                     window));
   for (size_t i = 0; i < pending.size(); ++i)
     pending[i].receive(
-      [&](std::vector<std::string>& replies) { out[i] = std::move(replies); },
-      [](caf::error&) {
-        // nop: no replies
-      });
+        [&](std::vector<std::string>& replies) { out[i] = std::move(replies); },
+        [](caf::error&) {
+          // nop: no replies
+        });
   return out;
 }
 

@@ -3,14 +3,13 @@
 // Blocking access to the bus for HTTP handler threads. Each call uses its own
 // scoped actor, so no actor state is shared with httplib's threads.
 
-#include <chrono>
-#include <string>
-#include <vector>
+#include "kumo/bus.hpp"
 
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
-
-#include "kumo/bus.hpp"
+#include <chrono>
+#include <string>
+#include <vector>
 
 namespace kumo::gateway {
 

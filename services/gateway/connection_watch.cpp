@@ -1,14 +1,13 @@
 #include "connection_watch.hpp"
 
 #include <arpa/inet.h>
+#include <cstdlib>
 #include <dirent.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <cstdlib>
 
 namespace kumo::gateway {
 

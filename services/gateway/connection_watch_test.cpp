@@ -1,15 +1,13 @@
 #include "connection_watch.hpp"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <future>
-#include <thread>
-
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 namespace {
 
@@ -56,7 +54,8 @@ TEST(connection_watch, finds_the_socket_of_a_connection) {
             c.server);
   EXPECT_EQ(find_connection_socket("127.0.0.1", c.server_port, c.client_port),
             c.client);
-  EXPECT_EQ(find_connection_socket("127.0.0.2", c.client_port, c.server_port), -1);
+  EXPECT_EQ(find_connection_socket("127.0.0.2", c.client_port, c.server_port),
+            -1);
 }
 
 TEST(connection_watch, reports_a_peer_that_hangs_up) {

@@ -1,13 +1,12 @@
 #include "event_hub.hpp"
 
-#include <unordered_map>
-
-#include <caf/all.hpp>
-
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
 #include "kumo/metrics.hpp"
 #include "kumo/subjects.hpp"
+
+#include <caf/all.hpp>
+#include <unordered_map>
 
 namespace kumo::gateway {
 
@@ -24,17 +23,18 @@ struct hub_metrics {
 
 hub_metrics make_metrics(metrics& m) {
   auto& events = prometheus::BuildCounter()
-                   .Name("kumo_sse_events_total")
-                   .Help("Progress events received from the bus, by outcome.")
-                   .Register(m.registry());
-  auto& slow = prometheus::BuildCounter()
-                 .Name("kumo_sse_slow_clients_total")
-                 .Help("Event streams cut off because their client fell behind.")
-                 .Register(m.registry());
+                     .Name("kumo_sse_events_total")
+                     .Help("Progress events received from the bus, by outcome.")
+                     .Register(m.registry());
+  auto& slow =
+      prometheus::BuildCounter()
+          .Name("kumo_sse_slow_clients_total")
+          .Help("Event streams cut off because their client fell behind.")
+          .Register(m.registry());
   auto& resumes = prometheus::BuildCounter()
-                    .Name("kumo_sse_resumes_total")
-                    .Help("Reconnects with a last event id, by outcome.")
-                    .Register(m.registry());
+                      .Name("kumo_sse_resumes_total")
+                      .Help("Reconnects with a last event id, by outcome.")
+                      .Register(m.registry());
   return {&events.Add({{"outcome", "fanned_out"}}),
           &events.Add({{"outcome", "duplicate"}}),
           &events.Add({{"outcome", "malformed"}}),
@@ -93,7 +93,8 @@ void fan_out(hub_pointer self, const bus_message& msg) {
     }
     if (sub.mailbox->overflowed()) {
       st.stats.slow_clients->Increment();
-      log::warn("event stream cut off: client too slow", {{"stream", i->first}});
+      log::warn("event stream cut off: client too slow",
+                {{"stream", i->first}});
     }
     i = st.subscribers.erase(i);
   }
@@ -101,22 +102,21 @@ void fan_out(hub_pointer self, const bus_message& msg) {
 
 void subscribe(hub_pointer self, bus_actor bus, caf::timespan timeout) {
   // No queue group: every gateway instance needs every event.
-  self
-    ->request(bus, timeout, subscribe_atom::value,
-              std::string{subjects::events_all}, std::string{},
-              caf::actor_cast<bus_listener>(self))
-    .then(
-      [=](bool ok) {
-        if (!ok) {
-          log::error("cannot subscribe to progress events");
-          self->quit(make_error(errc::unavailable, "subscription refused"));
-        }
-      },
-      [=](const caf::error& err) {
-        log::error("cannot subscribe to progress events",
-                   {{"error", caf::to_string(err)}});
-        self->quit(err);
-      });
+  self->request(bus, timeout, subscribe_atom::value,
+                std::string{subjects::events_all}, std::string{},
+                caf::actor_cast<bus_listener>(self))
+      .then(
+          [=](bool ok) {
+            if (!ok) {
+              log::error("cannot subscribe to progress events");
+              self->quit(make_error(errc::unavailable, "subscription refused"));
+            }
+          },
+          [=](const caf::error& err) {
+            log::error("cannot subscribe to progress events",
+                       {{"error", caf::to_string(err)}});
+            self->quit(err);
+          });
 }
 
 event_hub_actor::behavior_type event_hub(hub_pointer self, bus_actor bus,
@@ -125,25 +125,25 @@ event_hub_actor::behavior_type event_hub(hub_pointer self, bus_actor bus,
   self->state.stats = stats;
   subscribe(self, std::move(bus), cfg.subscribe_timeout);
   return {
-    [=](const bus_message& msg) { fan_out(self, msg); },
-    [=](join_atom, hub_join& join) -> caf::result<hub_welcome> {
-      auto& st = self->state;
-      if (st.closed)
-        return make_error(errc::unavailable, "event hub closed");
-      hub_welcome out;
-      if (join.resume_from) {
-        out.replay = st.ring->replay_after(*join.resume_from, join.rooms);
-        (out.replay ? st.stats.replayed : st.stats.reinit)->Increment();
-      }
-      st.subscribers[join.id] = subscriber{std::move(join.rooms),
-                                           std::move(join.mailbox)};
-      return out;
-    },
-    [=](leave_atom, uint64_t id) { self->state.subscribers.erase(id); },
-    [=](close_atom) {
-      self->state.close_all();
-      return true;
-    },
+      [=](const bus_message& msg) { fan_out(self, msg); },
+      [=](join_atom, hub_join& join) -> caf::result<hub_welcome> {
+        auto& st = self->state;
+        if (st.closed)
+          return make_error(errc::unavailable, "event hub closed");
+        hub_welcome out;
+        if (join.resume_from) {
+          out.replay = st.ring->replay_after(*join.resume_from, join.rooms);
+          (out.replay ? st.stats.replayed : st.stats.reinit)->Increment();
+        }
+        st.subscribers[join.id] =
+            subscriber{std::move(join.rooms), std::move(join.mailbox)};
+        return out;
+      },
+      [=](leave_atom, uint64_t id) { self->state.subscribers.erase(id); },
+      [=](close_atom) {
+        self->state.close_all();
+        return true;
+      },
   };
 }
 

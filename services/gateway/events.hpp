@@ -2,21 +2,23 @@
 
 // Configuration of GET /api/events (Server-Sent Events).
 
+#include "kumo/config.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <vector>
 
-#include "kumo/config.hpp"
-
 namespace kumo::gateway {
 
 struct events_config {
-  size_t replay = 4096;           ///< events kept for resumption
-  std::chrono::milliseconds keepalive{15'000}; ///< comment after this much silence
-  size_t max_clients = 1000;      ///< concurrent streams; beyond: 503
-  size_t backlog = 1024;          ///< events queued per stream before it is cut off
-  std::chrono::milliseconds retry{3'000};      ///< reconnect delay hinted to clients
-  std::chrono::milliseconds snapshot_timeout{2'000}; ///< deadline of the init snapshot
+  size_t replay = 4096; ///< events kept for resumption
+  std::chrono::milliseconds keepalive{
+      15'000};               ///< comment after this much silence
+  size_t max_clients = 1000; ///< concurrent streams; beyond: 503
+  size_t backlog = 1024;     ///< events queued per stream before it is cut off
+  std::chrono::milliseconds retry{3'000}; ///< reconnect delay hinted to clients
+  std::chrono::milliseconds snapshot_timeout{
+      2'000}; ///< deadline of the init snapshot
 };
 
 /// The sse_* options of the gateway.

@@ -11,8 +11,8 @@ const std::vector<std::string>& known_services() {
   return names;
 }
 
-nlohmann::json summarize_health(
-  const std::vector<std::vector<std::string>>& replies) {
+nlohmann::json
+summarize_health(const std::vector<std::vector<std::string>>& replies) {
   nlohmann::json services = nlohmann::json::object();
   bool all_up = true;
   for (size_t i = 0; i < known_services().size(); ++i) {
@@ -31,7 +31,9 @@ nlohmann::json summarize_health(
                              {"nats", r->nats},
                              {"database", r->database}});
       }
-    std::string status = any_ok ? "up" : instances.empty() ? "down" : "degraded";
+    std::string status = any_ok              ? "up"
+                         : instances.empty() ? "down"
+                                             : "degraded";
     all_up = all_up && any_ok;
     nlohmann::json entry{{"status", status}, {"instances", instances}};
     if (!instances.empty()) {

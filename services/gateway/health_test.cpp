@@ -1,9 +1,8 @@
 #include "health.hpp"
-
-#include <gtest/gtest.h>
-
 #include "kumo/bus.hpp"
 #include "kumo/wire.hpp"
+
+#include <gtest/gtest.h>
 
 namespace {
 

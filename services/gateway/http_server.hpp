@@ -8,15 +8,14 @@
 // its thread for its whole life, so the pool grows past the streams in use
 // and the API always finds a thread.
 
+#include "kumo/config.hpp"
+#include "thread_pool.hpp"
+
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-
-#include "kumo/config.hpp"
-#include "thread_pool.hpp"
 
 namespace httplib {
 class Server;

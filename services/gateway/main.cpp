@@ -1,5 +1,3 @@
-#include <caf/all.hpp>
-
 #include "bus_client.hpp"
 #include "events.hpp"
 #include "http_server.hpp"
@@ -7,6 +5,8 @@
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
 #include "routes.hpp"
+
+#include <caf/all.hpp>
 
 namespace kumo::gateway {
 std::vector<migration> migrations();
@@ -40,30 +40,36 @@ drainable_actor::behavior_type
 gateway_supervisor(drainable_actor::stateful_pointer<gateway_state> self,
                    service_context* ctx) {
   auto& st = self->state;
-  auto timeout = caf::timespan{std::chrono::milliseconds(ctx->config.millis("request_timeout"))};
-  st.bus = std::make_unique<gateway::bus_client>(ctx->system, ctx->bus, timeout);
-  st.http = std::make_unique<gateway::http_server>(gateway::pool_options_from(ctx->config));
+  auto timeout = caf::timespan{
+      std::chrono::milliseconds(ctx->config.millis("request_timeout"))};
+  st.bus =
+      std::make_unique<gateway::bus_client>(ctx->system, ctx->bus, timeout);
+  st.http = std::make_unique<gateway::http_server>(
+      gateway::pool_options_from(ctx->config));
   auto& routes = st.http->routes();
   gateway::add_health_routes(routes, *st.bus, ctx->config);
   st.modules.push_back(gateway::make_auth_module(routes, *ctx, *st.bus));
   st.modules.push_back(gateway::make_queue_module(routes, *ctx, *st.bus));
   st.modules.push_back(gateway::make_events_module(routes, *ctx, *st.bus));
-  auto port = st.http->start(ctx->config.text("http_bind"),
-                             static_cast<int>(ctx->config.integer("http_port")));
+  auto port =
+      st.http->start(ctx->config.text("http_bind"),
+                     static_cast<int>(ctx->config.integer("http_port")));
   if (port < 0) {
-    log::error("cannot bind HTTP port", {{"port", ctx->config.integer("http_port")}});
+    log::error("cannot bind HTTP port",
+               {{"port", ctx->config.integer("http_port")}});
     self->quit(make_error(errc::unavailable, "cannot bind HTTP port"));
   } else {
-    log::info("http listening", {{"port", port}, {"bind", ctx->config.text("http_bind")}});
+    log::info("http listening",
+              {{"port", port}, {"bind", ctx->config.text("http_bind")}});
     ctx->ready.serving = true;
   }
   return {
-    [=](drain_atom) {
-      for (auto& m : self->state.modules)
-        m->stop();
-      self->state.http->stop();
-      return true;
-    },
+      [=](drain_atom) {
+        for (auto& m : self->state.modules)
+          m->stop();
+        self->state.http->stop();
+        return true;
+      },
   };
 }
 
@@ -73,11 +79,16 @@ int main(int argc, char** argv) {
   service_definition def;
   def.name = "gateway";
   def.options = {
-    {"http_bind", option_kind::text, "127.0.0.1", "public HTTP bind address"},
-    {"http_port", option_kind::integer, "8080", "public HTTP port (0: any free)", 0, 65535},
-    {"health_window", option_kind::duration, "500ms", "how long /api/health waits for replies", 50, 10'000},
-    {"session_ttl", option_kind::duration, "168h", "lifetime of a login session", 1000, 8760LL * 3'600'000},
-    {"api_key", option_kind::text, "", "static API key for headless clients (empty: none)", INT64_MIN, INT64_MAX, true},
+      {"http_bind", option_kind::text, "127.0.0.1", "public HTTP bind address"},
+      {"http_port", option_kind::integer, "8080",
+       "public HTTP port (0: any free)", 0, 65535},
+      {"health_window", option_kind::duration, "500ms",
+       "how long /api/health waits for replies", 50, 10'000},
+      {"session_ttl", option_kind::duration, "168h",
+       "lifetime of a login session", 1000, 8760LL * 3'600'000},
+      {"api_key", option_kind::text, "",
+       "static API key for headless clients (empty: none)", INT64_MIN,
+       INT64_MAX, true},
   };
   for (auto opts : {gateway::http_server_options(), gateway::events_options()})
     def.options.insert(def.options.end(), opts.begin(), opts.end());

@@ -4,9 +4,9 @@
 // server when made and is stopped (before the server) when the gateway
 // drains.
 
-#include <memory>
-
 #include "kumo/config.hpp"
+
+#include <memory>
 
 namespace httplib {
 class Server;

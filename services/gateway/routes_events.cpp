@@ -8,11 +8,6 @@
 // a snapshot, and drop mailbox events the snapshot already reflects. A
 // connection watch ends a stream as soon as its client hangs up.
 
-#include <atomic>
-
-#include <caf/all.hpp>
-#include <httplib.h>
-
 #include "bus_client.hpp"
 #include "connection_watch.hpp"
 #include "event_hub.hpp"
@@ -24,16 +19,27 @@
 #include "kumo/subjects.hpp"
 #include "routes.hpp"
 
+#include <atomic>
+#include <caf/all.hpp>
+#include <httplib.h>
+
 namespace kumo::gateway {
 
 std::vector<option> events_options() {
   return {
-    {"sse_replay", option_kind::integer, "4096", "events each gateway keeps for reconnecting clients", 1, 1'000'000},
-    {"sse_keepalive", option_kind::duration, "15s", "keepalive comment after this much silence on a stream", 100, 600'000},
-    {"sse_max_clients", option_kind::integer, "1000", "concurrent event streams per gateway (beyond: 503)", 0, 100'000},
-    {"sse_client_backlog", option_kind::integer, "1024", "events queued per stream before a slow client is cut off", 1, 1'000'000},
-    {"sse_retry", option_kind::duration, "3s", "reconnect delay suggested to clients", 100, 600'000},
-    {"sse_snapshot_timeout", option_kind::duration, "2s", "deadline of the progress snapshot sent as init", 50, 60'000},
+      {"sse_replay", option_kind::integer, "4096",
+       "events each gateway keeps for reconnecting clients", 1, 1'000'000},
+      {"sse_keepalive", option_kind::duration, "15s",
+       "keepalive comment after this much silence on a stream", 100, 600'000},
+      {"sse_max_clients", option_kind::integer, "1000",
+       "concurrent event streams per gateway (beyond: 503)", 0, 100'000},
+      {"sse_client_backlog", option_kind::integer, "1024",
+       "events queued per stream before a slow client is cut off", 1,
+       1'000'000},
+      {"sse_retry", option_kind::duration, "3s",
+       "reconnect delay suggested to clients", 100, 600'000},
+      {"sse_snapshot_timeout", option_kind::duration, "2s",
+       "deadline of the progress snapshot sent as init", 50, 60'000},
   };
 }
 
@@ -89,8 +95,11 @@ public:
   stream_session(std::shared_ptr<stream_gauge> gauge, event_hub_actor hub,
                  uint64_t id, std::shared_ptr<sse_mailbox> mailbox,
                  std::chrono::milliseconds keepalive)
-    : gauge_(std::move(gauge)), hub_(std::move(hub)), id_(id),
-      mailbox_(std::move(mailbox)), keepalive_(keepalive) {
+      : gauge_(std::move(gauge)),
+        hub_(std::move(hub)),
+        id_(id),
+        mailbox_(std::move(mailbox)),
+        keepalive_(keepalive) {
     // nop
   }
 
@@ -154,22 +163,24 @@ private:
 class events_module : public route_module {
 public:
   events_module(httplib::Server& server, service_context& ctx)
-    : sys_(ctx.system), bus_(ctx.bus), cfg_(events_config_from(ctx.config)),
-      gauge_(std::make_shared<stream_gauge>()),
-      watch_(std::make_shared<connection_watch>()) {
+      : sys_(ctx.system),
+        bus_(ctx.bus),
+        cfg_(events_config_from(ctx.config)),
+        gauge_(std::make_shared<stream_gauge>()),
+        watch_(std::make_shared<connection_watch>()) {
     if (!watch_->ok())
       log::warn("cannot watch event stream connections; a closed stream "
                 "is noticed at its next keepalive");
     hub_config hub_cfg;
     hub_cfg.replay = cfg_.replay;
-    hub_cfg.subscribe_timeout
-      = std::chrono::milliseconds(ctx.config.millis("request_timeout"));
+    hub_cfg.subscribe_timeout =
+        std::chrono::milliseconds(ctx.config.millis("request_timeout"));
     hub_ = spawn_event_hub(sys_, bus_, hub_cfg, ctx.metrics);
     register_metrics(ctx.metrics);
-    server.Get("/api/events", [this](const httplib::Request& req,
-                                     httplib::Response& res) {
-      handle(req, res);
-    });
+    server.Get("/api/events",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 handle(req, res);
+               });
   }
 
   ~events_module() override {
@@ -182,11 +193,11 @@ public:
       return;
     caf::scoped_actor self{sys_};
     self->request(hub_, std::chrono::seconds(5), close_atom::value)
-      .receive([](bool) {},
-               [](const caf::error& err) {
-                 log::warn("event hub did not close",
-                           {{"error", caf::to_string(err)}});
-               });
+        .receive([](bool) {},
+                 [](const caf::error& err) {
+                   log::warn("event hub did not close",
+                             {{"error", caf::to_string(err)}});
+                 });
     // A stream blocked writing to a client that stopped reading would hold
     // the drain up until the write timeout; cutting its socket ends it now.
     watch_->cut_all();
@@ -195,13 +206,13 @@ public:
 private:
   void register_metrics(metrics& m) {
     auto& clients = prometheus::BuildGauge()
-                      .Name("kumo_sse_clients")
-                      .Help("Open event streams.")
-                      .Register(m.registry());
+                        .Name("kumo_sse_clients")
+                        .Help("Open event streams.")
+                        .Register(m.registry());
     auto& refused = prometheus::BuildCounter()
-                      .Name("kumo_sse_refused_total")
-                      .Help("Event streams refused, by reason.")
-                      .Register(m.registry());
+                        .Name("kumo_sse_refused_total")
+                        .Help("Event streams refused, by reason.")
+                        .Register(m.registry());
     gauge_->clients = &clients.Add({});
     gauge_->refused_capacity = &refused.Add({{"reason", "capacity"}});
     gauge_->refused_request = &refused.Add({{"reason", "bad_request"}});
@@ -224,9 +235,9 @@ private:
     // From here on the session gives the slot back, whatever happens.
     auto session = std::make_shared<stream_session>(gauge_, hub_, id, mailbox,
                                                     cfg_.keepalive);
-    session->watch(watch_, find_connection_socket(req.remote_addr,
-                                                  req.remote_port,
-                                                  req.local_port));
+    session->watch(watch_,
+                   find_connection_socket(req.remote_addr, req.remote_port,
+                                          req.local_port));
     auto last_id = req.get_header_value("Last-Event-ID");
     if (last_id.empty())
       last_id = req.get_param_value("last_event_id");
@@ -242,24 +253,27 @@ private:
     session->start(std::move(logic), std::move(opening));
     res.set_header("X-Accel-Buffering", "no");
     res.set_chunked_content_provider(
-      "text/event-stream",
-      [session](size_t, httplib::DataSink& sink) { return session->pump(sink); });
+        "text/event-stream", [session](size_t, httplib::DataSink& sink) {
+          return session->pump(sink);
+        });
   }
 
   std::optional<hub_welcome> join_hub(hub_join join) {
     caf::scoped_actor self{sys_};
     std::optional<hub_welcome> out;
-    self->request(hub_, std::chrono::seconds(2), join_atom::value, std::move(join))
-      .receive([&](hub_welcome& w) { out = std::move(w); },
-               [](const caf::error&) {
-                 // nop: refused below
-               });
+    self->request(hub_, std::chrono::seconds(2), join_atom::value,
+                  std::move(join))
+        .receive([&](hub_welcome& w) { out = std::move(w); },
+                 [](const caf::error&) {
+                   // nop: refused below
+                 });
     return out;
   }
 
   /// Asks the progress service for a snapshot of `rooms`, from the
   /// stream's own thread, with a deadline.
-  sse::stream_logic::snapshot_fn snapshot_fetcher(std::vector<std::string> rooms) {
+  sse::stream_logic::snapshot_fn
+  snapshot_fetcher(std::vector<std::string> rooms) {
     auto* sys = &sys_;
     auto bus = bus_;
     caf::timespan deadline{cfg_.snapshot_timeout};
@@ -267,18 +281,18 @@ private:
     return [sys, bus, deadline, payload]() {
       caf::scoped_actor self{*sys};
       std::optional<wire::progress_snapshot> out;
-      self
-        ->request(bus, deadline + std::chrono::seconds(1), request_atom::value,
-                  std::string{subjects::progress_snapshot}, payload, deadline)
-        .receive(
-          [&](std::string& reply) {
-            auto snap = decode<wire::progress_snapshot>(reply);
-            if (snap && !snap->epoch.empty())
-              out = std::move(snap);
-          },
-          [](const caf::error&) {
-            // nop: init says progress_unavailable
-          });
+      self->request(bus, deadline + std::chrono::seconds(1),
+                    request_atom::value,
+                    std::string{subjects::progress_snapshot}, payload, deadline)
+          .receive(
+              [&](std::string& reply) {
+                auto snap = decode<wire::progress_snapshot>(reply);
+                if (snap && !snap->epoch.empty())
+                  out = std::move(snap);
+              },
+              [](const caf::error&) {
+                // nop: init says progress_unavailable
+              });
       return out;
     };
   }

@@ -1,16 +1,17 @@
-#include <httplib.h>
-
 #include "bus_client.hpp"
 #include "health.hpp"
 #include "http_server.hpp"
 #include "kumo/subjects.hpp"
 #include "routes.hpp"
 
+#include <httplib.h>
+
 namespace kumo::gateway {
 
 void add_health_routes(httplib::Server& server, const bus_client& bus,
                        const settings& cfg) {
-  auto window = caf::timespan{std::chrono::milliseconds(cfg.millis("health_window"))};
+  auto window =
+      caf::timespan{std::chrono::milliseconds(cfg.millis("health_window"))};
   server.Get("/api/health", [&bus, window](const httplib::Request&,
                                            httplib::Response& res) {
     std::vector<std::string> subs;

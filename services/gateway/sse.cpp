@@ -1,21 +1,21 @@
 #include "sse.hpp"
 
-#include <algorithm>
-
 #include "kumo/bus.hpp"
 #include "kumo/subjects.hpp"
+
+#include <algorithm>
 
 namespace kumo::gateway::sse {
 
 std::optional<position> parse_event_id(const std::string& text) {
   auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size()
-      || text.size() > 128)
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= text.size() ||
+      text.size() > 128)
     return std::nullopt;
   auto digits = text.substr(colon + 1);
-  if (digits.size() > 19
-      || !std::all_of(digits.begin(), digits.end(),
-                      [](char c) { return c >= '0' && c <= '9'; }))
+  if (digits.size() > 19 ||
+      !std::all_of(digits.begin(), digits.end(),
+                   [](char c) { return c >= '0' && c <= '9'; }))
     return std::nullopt;
   return position{text.substr(0, colon), std::stoull(digits)};
 }
@@ -70,8 +70,8 @@ std::string frame(const std::string& id, const std::string& type,
   for (;;) {
     auto nl = data.find('\n', start);
     out += "data: ";
-    out.append(data, start, nl == std::string::npos ? std::string::npos
-                                                    : nl - start);
+    out.append(data, start,
+               nl == std::string::npos ? std::string::npos : nl - start);
     out += '\n';
     if (nl == std::string::npos)
       break;
@@ -91,7 +91,8 @@ std::string retry_hint(std::chrono::milliseconds delay) {
 
 // -- event_ring ---------------------------------------------------------------
 
-event_ring::event_ring(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {
+event_ring::event_ring(size_t capacity)
+    : capacity_(std::max<size_t>(capacity, 1)) {
   // nop
 }
 
@@ -115,8 +116,8 @@ bool event_ring::push(event_ptr e) {
 std::optional<std::vector<event_ptr>>
 event_ring::replay_after(const position& from,
                          const std::set<std::string>& rooms) const {
-  if (events_.empty() || from.epoch != epoch_ || from.seq > last_seq_
-      || from.seq + 1 < run_start_)
+  if (events_.empty() || from.epoch != epoch_ || from.seq > last_seq_ ||
+      from.seq + 1 < run_start_)
     return std::nullopt;
   std::vector<event_ptr> out;
   // Newest first until `from`, then reversed: replays are usually short.
@@ -134,7 +135,7 @@ event_ring::replay_after(const position& from,
 // -- stream_logic -------------------------------------------------------------
 
 stream_logic::stream_logic(snapshot_fn fetch, std::chrono::milliseconds retry)
-  : fetch_(std::move(fetch)), retry_(retry) {
+    : fetch_(std::move(fetch)), retry_(retry) {
   // nop
 }
 
@@ -157,8 +158,9 @@ std::string stream_logic::init() {
   return frame(id, "init", data.dump());
 }
 
-std::string stream_logic::open(const std::optional<position>& resumed_from,
-                               const std::optional<std::vector<event_ptr>>& replay) {
+std::string
+stream_logic::open(const std::optional<position>& resumed_from,
+                   const std::optional<std::vector<event_ptr>>& replay) {
   auto out = retry_hint(retry_);
   if (!resumed_from || !replay)
     return out + init();

@@ -4,6 +4,8 @@
 // ring of recent events, and the per-stream logic that turns snapshots and
 // live events into frames without duplicates or gaps. No I/O, no actors.
 
+#include "kumo/wire.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -14,8 +16,6 @@
 #include <string>
 #include <variant>
 #include <vector>
-
-#include "kumo/wire.hpp"
 
 namespace kumo::gateway::sse {
 
@@ -90,9 +90,9 @@ public:
 private:
   size_t capacity_;
   std::deque<event_ptr> events_;
-  std::string epoch_;        ///< epoch of the newest event
-  uint64_t last_seq_ = 0;    ///< seq of the newest event
-  uint64_t run_start_ = 0;   ///< every seq in [run_start_, last_seq_] is held
+  std::string epoch_;      ///< epoch of the newest event
+  uint64_t last_seq_ = 0;  ///< seq of the newest event
+  uint64_t run_start_ = 0; ///< every seq in [run_start_, last_seq_] is held
 };
 
 /// What one stream sends, apart from I/O: the opening (retry hint plus init

@@ -1,11 +1,9 @@
-#include "sse.hpp"
-
-#include <thread>
-
-#include <gtest/gtest.h>
-
 #include "kumo/bus.hpp"
 #include "mailbox.hpp"
+#include "sse.hpp"
+
+#include <gtest/gtest.h>
+#include <thread>
 
 namespace {
 
@@ -87,7 +85,8 @@ TEST(sse_framing, parses_published_events_and_refuses_garbage) {
   EXPECT_EQ(e->epoch, "ep");
   EXPECT_EQ(e->seq, 7u);
   EXPECT_EQ(e->room, "downloads");
-  EXPECT_EQ(e->frame.rfind("id: ep:7\nevent: download_complete\ndata: {", 0), 0u);
+  EXPECT_EQ(e->frame.rfind("id: ep:7\nevent: download_complete\ndata: {", 0),
+            0u);
   EXPECT_EQ(std::count(e->frame.begin(), e->frame.end(), '\n'), 4);
   EXPECT_FALSE(parse_event("not json"));
   EXPECT_FALSE(parse_event("{}"));
@@ -197,7 +196,8 @@ kumo::wire::progress_snapshot snapshot(const std::string& epoch, uint64_t seq) {
   return s;
 }
 
-TEST(stream_logic, opens_with_retry_and_init_then_drops_what_the_snapshot_holds) {
+TEST(stream_logic,
+     opens_with_retry_and_init_then_drops_what_the_snapshot_holds) {
   fake_progress p;
   p.snap = snapshot("e", 5);
   stream_logic s{p.fn(), 3000ms};
@@ -247,7 +247,8 @@ TEST(stream_logic, a_new_progress_epoch_brings_a_fresh_init) {
   EXPECT_EQ(s.on_events({ev("new", 4)}), "[new:4]");
 }
 
-TEST(stream_logic, an_unavailable_progress_service_gives_an_empty_init_then_a_real_one) {
+TEST(stream_logic,
+     an_unavailable_progress_service_gives_an_empty_init_then_a_real_one) {
   fake_progress p;
   stream_logic s{p.fn(), 1000ms};
   auto open = s.open(std::nullopt, std::nullopt);
@@ -260,7 +261,8 @@ TEST(stream_logic, an_unavailable_progress_service_gives_an_empty_init_then_a_re
   EXPECT_EQ(out.substr(out.size() - 5), "[e:4]");
 }
 
-TEST(stream_logic, without_any_snapshot_events_still_flow_and_init_is_tried_once) {
+TEST(stream_logic,
+     without_any_snapshot_events_still_flow_and_init_is_tried_once) {
   fake_progress p;
   stream_logic s{p.fn(), 1000ms};
   s.open(std::nullopt, std::nullopt);

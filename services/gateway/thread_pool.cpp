@@ -1,10 +1,10 @@
 #include "thread_pool.hpp"
 
+#include "kumo/log.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <pthread.h>
-
-#include "kumo/log.hpp"
 
 namespace kumo::gateway {
 
@@ -22,8 +22,8 @@ void elastic_pool::start_thread_locked() {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attr, std::max<size_t>(opts_.stack_size,
-                                                    PTHREAD_STACK_MIN));
+  pthread_attr_setstacksize(
+      &attr, std::max<size_t>(opts_.stack_size, PTHREAD_STACK_MIN));
   pthread_t id;
   int rc = pthread_create(&id, &attr, &elastic_pool::thread_main, this);
   pthread_attr_destroy(&attr);
@@ -77,8 +77,8 @@ void elastic_pool::work() {
 void elastic_pool::enqueue(std::function<void()> task) {
   std::lock_guard<std::mutex> guard{mutex_};
   tasks_.push_back(std::move(task));
-  if (stats_.idle < tasks_.size() && stats_.threads < opts_.max_threads
-      && !stopping_)
+  if (stats_.idle < tasks_.size() && stats_.threads < opts_.max_threads &&
+      !stopping_)
     start_thread_locked();
   wake_.notify_one();
 }

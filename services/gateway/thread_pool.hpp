@@ -17,10 +17,11 @@
 namespace kumo::gateway {
 
 struct pool_options {
-  size_t idle_threads = 4;         ///< kept (and started up front) when idle
-  size_t max_threads = 1100;       ///< beyond this, tasks wait for a thread
-  size_t stack_size = 8 << 20;     ///< bytes per thread (see http_thread_stack)
-  std::chrono::milliseconds idle_timeout{30'000}; ///< before a surplus thread retires
+  size_t idle_threads = 4;     ///< kept (and started up front) when idle
+  size_t max_threads = 1100;   ///< beyond this, tasks wait for a thread
+  size_t stack_size = 8 << 20; ///< bytes per thread (see http_thread_stack)
+  std::chrono::milliseconds idle_timeout{
+      30'000}; ///< before a surplus thread retires
 };
 
 class elastic_pool {

@@ -3,10 +3,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <future>
+#include <gtest/gtest.h>
 #include <mutex>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace {
 
@@ -78,7 +77,8 @@ TEST(elastic_pool, surplus_threads_retire_when_quiet) {
   ASSERT_TRUE(g.wait_for_waiters(10));
   g.open();
   auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (pool.current().threads > 2 && std::chrono::steady_clock::now() < deadline)
+  while (pool.current().threads > 2 &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(20ms);
   EXPECT_EQ(pool.current().threads, 2u);
   EXPECT_GE(pool.current().peak, 10u);
@@ -91,7 +91,10 @@ TEST(elastic_pool, the_cap_makes_tasks_wait_instead_of_failing) {
   std::atomic<int> done{0};
   gate g;
   for (int i = 0; i < 3; ++i)
-    pool.enqueue([&] { g.wait(); done++; });
+    pool.enqueue([&] {
+      g.wait();
+      done++;
+    });
   ASSERT_TRUE(g.wait_for_waiters(3));
   pool.enqueue([&] { done++; });
   std::this_thread::sleep_for(50ms);

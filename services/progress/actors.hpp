@@ -2,14 +2,14 @@
 
 // Actor interfaces of the progress service.
 
+#include "kumo/atoms.hpp"
+#include "kumo/bus.hpp"
+#include "progress_book.hpp"
+
 #include <caf/atom.hpp>
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
-
-#include "kumo/atoms.hpp"
-#include "kumo/bus.hpp"
-#include "progress_book.hpp"
 
 namespace kumo {
 class metrics;
@@ -24,19 +24,19 @@ using prune_atom = caf::atom_constant<caf::atom("prune")>;
 /// runs: it is the single source of truth for live progress, and the `seq`
 /// of its events only means something within its own `epoch`.
 using progress_actor = caf::typed_actor<
-  // kumo.progress.<kind> updates and kumo.progress.snapshot requests.
-  caf::reacts_to<bus_message>,
-  // A coalesced event may have fallen due.
-  caf::reacts_to<flush_atom>,
-  // Periodic sweep of running records whose producer went silent.
-  caf::reacts_to<prune_atom>,
-  // SIGTERM: publish every coalesced event, then answer.
-  caf::replies_to<drain_atom>::with<bool>>;
+    // kumo.progress.<kind> updates and kumo.progress.snapshot requests.
+    caf::reacts_to<bus_message>,
+    // A coalesced event may have fallen due.
+    caf::reacts_to<flush_atom>,
+    // Periodic sweep of running records whose producer went silent.
+    caf::reacts_to<prune_atom>,
+    // SIGTERM: publish every coalesced event, then answer.
+    caf::replies_to<drain_atom>::with<bool>>;
 
 struct progress_config {
   book_options book;
-  std::string epoch;                 ///< random per start
-  caf::timespan subscribe_timeout;   ///< deadline of the bus subscription
+  std::string epoch;               ///< random per start
+  caf::timespan subscribe_timeout; ///< deadline of the bus subscription
 };
 
 /// Spawns the progress actor; it subscribes to kumo.progress.* itself.

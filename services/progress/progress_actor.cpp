@@ -1,13 +1,12 @@
-#include <cstring>
-#include <random>
-
-#include <caf/all.hpp>
-
 #include "actors.hpp"
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
 #include "kumo/metrics.hpp"
 #include "kumo/subjects.hpp"
+
+#include <caf/all.hpp>
+#include <cstring>
+#include <random>
 
 namespace kumo::progress {
 
@@ -25,30 +24,30 @@ struct progress_metrics {
 progress_metrics make_metrics(metrics& m) {
   auto& reg = m.registry();
   auto& updates = prometheus::BuildCounter()
-                    .Name("kumo_progress_updates_total")
-                    .Help("Raw progress updates received, by kind.")
-                    .Register(reg);
-  auto& events = prometheus::BuildCounter()
-                   .Name("kumo_progress_events_total")
-                   .Help("Normalized events published, by room.")
-                   .Register(reg);
-  auto& throttled = prometheus::BuildCounter()
-                      .Name("kumo_progress_throttled_total")
-                      .Help("Updates coalesced into a trailing event.")
+                      .Name("kumo_progress_updates_total")
+                      .Help("Raw progress updates received, by kind.")
                       .Register(reg);
-  auto& rejected = prometheus::BuildCounter()
-                     .Name("kumo_progress_rejected_total")
-                     .Help("Updates refused as malformed or over a limit.")
+  auto& events = prometheus::BuildCounter()
+                     .Name("kumo_progress_events_total")
+                     .Help("Normalized events published, by room.")
                      .Register(reg);
+  auto& throttled = prometheus::BuildCounter()
+                        .Name("kumo_progress_throttled_total")
+                        .Help("Updates coalesced into a trailing event.")
+                        .Register(reg);
+  auto& rejected = prometheus::BuildCounter()
+                       .Name("kumo_progress_rejected_total")
+                       .Help("Updates refused as malformed or over a limit.")
+                       .Register(reg);
   auto& pruned = prometheus::BuildCounter()
-                   .Name("kumo_progress_pruned_total")
-                   .Help("Running records dropped after going silent.")
-                   .Register(reg);
+                     .Name("kumo_progress_pruned_total")
+                     .Help("Running records dropped after going silent.")
+                     .Register(reg);
   auto& active = prometheus::BuildGauge()
-                   .Name("kumo_progress_active")
-                   .Help("Live progress records.")
-                   .Register(reg);
-  return {&updates,         &events,         &throttled.Add({}),
+                     .Name("kumo_progress_active")
+                     .Help("Live progress records.")
+                     .Register(reg);
+  return {&updates,          &events,         &throttled.Add({}),
           &rejected.Add({}), &pruned.Add({}), &active.Add({})};
 }
 
@@ -131,23 +130,22 @@ void take_update(progress_pointer self, const bus_message& msg) {
 void subscribe(progress_pointer self, caf::timespan timeout) {
   // One queue group: should a second replica overlap during a rolling
   // update, each update is still handled (and published) once.
-  self
-    ->request(self->state.bus, timeout, subscribe_atom::value,
-              std::string{subjects::progress_all},
-              std::string{subjects::progress_group},
-              caf::actor_cast<bus_listener>(self))
-    .then(
-      [=](bool ok) {
-        if (!ok) {
-          log::error("cannot subscribe to progress updates");
-          self->quit(make_error(errc::unavailable, "subscription refused"));
-        }
-      },
-      [=](const caf::error& err) {
-        log::error("cannot subscribe to progress updates",
-                   {{"error", caf::to_string(err)}});
-        self->quit(err);
-      });
+  self->request(self->state.bus, timeout, subscribe_atom::value,
+                std::string{subjects::progress_all},
+                std::string{subjects::progress_group},
+                caf::actor_cast<bus_listener>(self))
+      .then(
+          [=](bool ok) {
+            if (!ok) {
+              log::error("cannot subscribe to progress updates");
+              self->quit(make_error(errc::unavailable, "subscription refused"));
+            }
+          },
+          [=](const caf::error& err) {
+            log::error("cannot subscribe to progress updates",
+                       {{"error", caf::to_string(err)}});
+            self->quit(err);
+          });
 }
 
 progress_actor::behavior_type progress(progress_pointer self, bus_actor bus,
@@ -159,33 +157,33 @@ progress_actor::behavior_type progress(progress_pointer self, bus_actor bus,
   st.book = std::make_unique<progress_book>(cfg.book, st.clock, cfg.epoch);
   subscribe(self, cfg.subscribe_timeout);
   self->delayed_send(self, prune_interval, prune_atom::value);
-  log::info("progress book open", {{"epoch", cfg.epoch},
-                                   {"history_size", cfg.book.history_size}});
+  log::info("progress book open",
+            {{"epoch", cfg.epoch}, {"history_size", cfg.book.history_size}});
   return {
-    [=](const bus_message& msg) {
-      if (msg.subject == subjects::progress_snapshot)
-        answer_snapshot(self, msg);
-      else
-        take_update(self, msg);
-    },
-    [=](flush_atom) {
-      self->state.armed.reset();
-      publish(self, self->state.book->flush_due());
-      arm(self);
-    },
-    [=](prune_atom) {
-      auto n = self->state.book->prune_stale();
-      if (n > 0) {
-        self->state.stats.pruned->Increment(static_cast<double>(n));
-        log::info("dropped silent progress records", {{"count", n}});
-        publish(self, {});
-      }
-      self->delayed_send(self, prune_interval, prune_atom::value);
-    },
-    [=](drain_atom) {
-      publish(self, self->state.book->flush_all());
-      return true;
-    },
+      [=](const bus_message& msg) {
+        if (msg.subject == subjects::progress_snapshot)
+          answer_snapshot(self, msg);
+        else
+          take_update(self, msg);
+      },
+      [=](flush_atom) {
+        self->state.armed.reset();
+        publish(self, self->state.book->flush_due());
+        arm(self);
+      },
+      [=](prune_atom) {
+        auto n = self->state.book->prune_stale();
+        if (n > 0) {
+          self->state.stats.pruned->Increment(static_cast<double>(n));
+          log::info("dropped silent progress records", {{"count", n}});
+          publish(self, {});
+        }
+        self->delayed_send(self, prune_interval, prune_atom::value);
+      },
+      [=](drain_atom) {
+        publish(self, self->state.book->flush_all());
+        return true;
+      },
   };
 }
 

@@ -11,8 +11,8 @@ namespace {
 
 const std::set<std::string>& known_statuses() {
   static const std::set<std::string> statuses{
-    "started", "in_progress", "paused",   "pending",
-    "completed", "failed",    "cancelled"};
+      "started",   "in_progress", "paused",   "pending",
+      "completed", "failed",      "cancelled"};
   return statuses;
 }
 
@@ -99,7 +99,8 @@ nlohmann::json to_json(const progress_record& r) {
           {"updated_at", iso8601(r.updated_at)}};
 }
 
-wire::progress_event to_wire(const progress_event& e, const std::string& epoch) {
+wire::progress_event to_wire(const progress_event& e,
+                             const std::string& epoch) {
   wire::progress_event out;
   out.id = epoch + ":" + std::to_string(e.seq);
   out.seq = e.seq;
@@ -134,8 +135,8 @@ void merge(progress_record& r, const wire::progress_update& u) {
   if (u.percent >= 0)
     r.percent = std::min(u.percent, 100.0);
   else if (r.total > 0)
-    r.percent = std::clamp(100.0 * static_cast<double>(r.current)
-                             / static_cast<double>(r.total),
+    r.percent = std::clamp(100.0 * static_cast<double>(r.current) /
+                               static_cast<double>(r.total),
                            0.0, 100.0);
   if (u.metadata.is_object())
     for (auto& [k, v] : u.metadata.items())
@@ -155,7 +156,7 @@ void merge(progress_record& r, const wire::progress_update& u) {
 
 progress_book::progress_book(book_options opts, const clock& clk,
                              std::string epoch)
-  : opts_(opts), clock_(clk), epoch_(std::move(epoch)) {
+    : opts_(opts), clock_(clk), epoch_(std::move(epoch)) {
   // nop
 }
 
@@ -167,11 +168,10 @@ progress_event progress_book::emit(entry& e) {
 }
 
 void progress_book::drop_from_history(const std::string& id) {
-  history_.erase(std::remove_if(history_.begin(), history_.end(),
-                                [&](const progress_record& r) {
-                                  return r.id == id;
-                                }),
-                 history_.end());
+  history_.erase(
+      std::remove_if(history_.begin(), history_.end(),
+                     [&](const progress_record& r) { return r.id == id; }),
+      history_.end());
 }
 
 void progress_book::finish(entry e) {
@@ -277,8 +277,8 @@ size_t progress_book::prune_stale() {
 wire::progress_snapshot
 progress_book::snapshot(const std::vector<std::string>& rooms) const {
   auto wanted = [&](const progress_record& r) {
-    return rooms.empty()
-           || std::find(rooms.begin(), rooms.end(), r.room) != rooms.end();
+    return rooms.empty() ||
+           std::find(rooms.begin(), rooms.end(), r.room) != rooms.end();
   };
   std::vector<const progress_record*> live;
   for (const auto& [id, e] : active_)

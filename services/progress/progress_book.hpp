@@ -4,17 +4,16 @@
 // raw updates in, normalized events out. Pure: no CAF, no NATS; time comes
 // from an injected clock so tests drive it by hand.
 
+#include "kumo/wire.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-
-#include "kumo/wire.hpp"
 
 namespace kumo::progress {
 

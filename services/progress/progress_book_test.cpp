@@ -105,7 +105,8 @@ TEST_F(book_test, throttling_is_per_id) {
   EXPECT_EQ(other.events.size(), 1u);
 }
 
-TEST_F(book_test, terminal_update_is_never_throttled_and_flushes_the_pending_first) {
+TEST_F(book_test,
+       terminal_update_is_never_throttled_and_flushes_the_pending_first) {
   book.apply(update("d1", "in_progress", 10, 100));
   clk.advance(10ms);
   book.apply(update("d1", "in_progress", 90, 100)); // coalesced
@@ -174,9 +175,9 @@ TEST_F(book_test, seq_is_monotonic_across_ids_and_flushes) {
   };
   for (int round = 0; round < 20; ++round) {
     for (int id = 0; id < 4; ++id)
-      check(book.apply(update("d" + std::to_string(id), "in_progress", round,
-                              100))
-              .events);
+      check(book.apply(
+                    update("d" + std::to_string(id), "in_progress", round, 100))
+                .events);
     clk.advance(100ms);
     check(book.flush_due());
   }
@@ -192,21 +193,21 @@ TEST_F(book_test, maps_every_kind_and_status_to_its_type_and_room) {
     const char* room;
   };
   const row rows[] = {
-    {"download", "started", "download_progress", "download_progress"},
-    {"download", "in_progress", "download_progress", "download_progress"},
-    {"download", "completed", "download_complete", "downloads"},
-    {"download", "failed", "download_failed", "downloads"},
-    {"download", "cancelled", "download_cancelled", "downloads"},
-    {"download", "paused", "download_paused", "downloads"},
-    {"download", "pending", "download_retry", "downloads"},
-    {"queue", "in_progress", "queue_status", "queue"},
-    {"scan", "started", "scan_progress", "scan_progress"},
-    {"scan", "in_progress", "scan_progress", "scan_progress"},
-    {"scan", "completed", "scan_complete", "scan_progress"},
-    {"scan", "failed", "scan_failed", "scan_progress"},
-    {"scan", "cancelled", "scan_failed", "scan_progress"},
-    {"system", "in_progress", "system_status", "system"},
-    {"error", "failed", "error", "errors"},
+      {"download", "started", "download_progress", "download_progress"},
+      {"download", "in_progress", "download_progress", "download_progress"},
+      {"download", "completed", "download_complete", "downloads"},
+      {"download", "failed", "download_failed", "downloads"},
+      {"download", "cancelled", "download_cancelled", "downloads"},
+      {"download", "paused", "download_paused", "downloads"},
+      {"download", "pending", "download_retry", "downloads"},
+      {"queue", "in_progress", "queue_status", "queue"},
+      {"scan", "started", "scan_progress", "scan_progress"},
+      {"scan", "in_progress", "scan_progress", "scan_progress"},
+      {"scan", "completed", "scan_complete", "scan_progress"},
+      {"scan", "failed", "scan_failed", "scan_progress"},
+      {"scan", "cancelled", "scan_failed", "scan_progress"},
+      {"system", "in_progress", "system_status", "system"},
+      {"error", "failed", "error", "errors"},
   };
   for (const auto& r : rows) {
     auto got = route_of(r.kind, r.status);

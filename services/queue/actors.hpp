@@ -2,20 +2,19 @@
 
 // Every actor of the queue service and its interface.
 
-#include <chrono>
-#include <cstdint>
-#include <vector>
-
-#include <caf/allowed_unsafe_message_type.hpp>
-#include <caf/fwd.hpp>
-#include <caf/replies_to.hpp>
-#include <caf/typed_actor.hpp>
-
 #include "commands.hpp"
 #include "kumo/atoms.hpp"
 #include "kumo/bus.hpp"
 #include "path_template.hpp"
 #include "store.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+#include <chrono>
+#include <cstdint>
+#include <vector>
 
 namespace kumo {
 class metrics;
@@ -29,10 +28,10 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 /// Owns one queue_store, i.e. one PostgreSQL connection. Detached: every
 /// handler blocks on the database.
 using store_actor = caf::typed_actor<
-  // Runs one command in one transaction unless the deadline (steady clock,
-  // ns since its epoch) already passed: a requester that gave up must not
-  // get a lease it never hears of. Fails with the store's errc.
-  caf::replies_to<execute_atom, command, int64_t>::with<outcome>>;
+    // Runs one command in one transaction unless the deadline (steady clock,
+    // ns since its epoch) already passed: a requester that gave up must not
+    // get a lease it never hears of. Fails with the store's errc.
+    caf::replies_to<execute_atom, command, int64_t>::with<outcome>>;
 
 /// Spawns `count` detached store actors, each with its own connection.
 std::vector<store_actor> spawn_stores(caf::actor_system& sys,
@@ -43,14 +42,14 @@ std::vector<store_actor> spawn_stores(caf::actor_system& sys,
 /// (queue group "queue", so replicas share the load), runs the reaper, and
 /// publishes wake-ups, job controls, discards and progress after commits.
 using queue_actor = caf::typed_actor<
-  // A request from a subscription.
-  caf::reacts_to<bus_message>,
-  // SIGTERM: stop answering, let in-flight transactions finish, then true.
-  caf::replies_to<drain_atom>::with<bool>,
-  // One reaper pass (expired leases, due retries, discards, gauges).
-  caf::reacts_to<tick_atom>,
-  // Publish the coalesced kumo.progress.queue event.
-  caf::reacts_to<flush_atom>>;
+    // A request from a subscription.
+    caf::reacts_to<bus_message>,
+    // SIGTERM: stop answering, let in-flight transactions finish, then true.
+    caf::replies_to<drain_atom>::with<bool>,
+    // One reaper pass (expired leases, due retries, discards, gauges).
+    caf::reacts_to<tick_atom>,
+    // Publish the coalesced kumo.progress.queue event.
+    caf::reacts_to<flush_atom>>;
 
 struct queue_settings {
   path_template paths = *path_template::parse(path_template::default_text);

@@ -6,18 +6,17 @@
 // Reads KUMO_BENCH_DATABASE_URL (and KUMO_BENCH_NATS_URL for nats). The
 // queue tables of that database are emptied first.
 
+#include "kumo/migration.hpp"
+#include "store.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <nats/nats.h>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nats/nats.h>
-
-#include "kumo/migration.hpp"
-#include "store.hpp"
 
 namespace kumo::queue {
 std::vector<migration> migrations();
@@ -49,10 +48,16 @@ bool prepare(const std::string& url, int items) {
   queue_store store{url, {}};
   auto paths = *path_template::parse(path_template::default_text);
   for (int first = 0; first < items; first += 1000) {
-    add_command add{"bench-" + std::to_string(first), "Bench", "Bench", priority::normal, {}};
+    add_command add{"bench-" + std::to_string(first),
+                    "Bench",
+                    "Bench",
+                    priority::normal,
+                    {}};
     for (int e = first; e < std::min(items, first + 1000); ++e) {
-      wire::source src{"direct", "http://127.0.0.1:1/" + std::to_string(e) + ".mkv", "", -1};
-      auto path = paths.render({"Bench " + std::to_string(first), "Bench", "bench", 1, e, "mkv"});
+      wire::source src{
+          "direct", "http://127.0.0.1:1/" + std::to_string(e) + ".mkv", "", -1};
+      auto path = paths.render(
+          {"Bench " + std::to_string(first), "Bench", "bench", 1, e, "mkv"});
       add.episodes.push_back({1, e, src, *path});
     }
     if (!store.execute(command{add}))
@@ -64,7 +69,8 @@ bool prepare(const std::string& url, int items) {
 void claim_store(const std::string& url, int id, int slots, totals& t) {
   queue_store store{url, {}};
   for (;;) {
-    auto r = store.execute(command{wire::claim_request{"bench-" + std::to_string(id), slots}});
+    auto r = store.execute(
+        command{wire::claim_request{"bench-" + std::to_string(id), slots}});
     if (!r) {
       std::fprintf(stderr, "claim: %s\n", message_of(r.error()).c_str());
       ++t.errors;
@@ -85,19 +91,24 @@ void claim_nats(const std::string& url, int id, int slots, totals& t) {
     ++t.errors;
     return;
   }
-  auto body = "{\"worker\":\"bench-" + std::to_string(id) + "\",\"slots\":"
-              + std::to_string(slots) + "}";
+  auto body = "{\"worker\":\"bench-" + std::to_string(id) +
+              "\",\"slots\":" + std::to_string(slots) + "}";
   for (;;) {
     natsMsg* reply = nullptr;
-    if (auto s = natsConnection_RequestString(&reply, conn, "kumo.queue.claim", body.c_str(), 5000);
+    if (auto s = natsConnection_RequestString(&reply, conn, "kumo.queue.claim",
+                                              body.c_str(), 5000);
         s != NATS_OK) {
       std::fprintf(stderr, "request: %s\n", natsStatus_GetText(s));
       ++t.errors;
       break;
     }
-    auto doc = nlohmann::json::parse(std::string(natsMsg_GetData(reply), natsMsg_GetDataLength(reply)), nullptr, false);
+    auto doc = nlohmann::json::parse(
+        std::string(natsMsg_GetData(reply), natsMsg_GetDataLength(reply)),
+        nullptr, false);
     natsMsg_Destroy(reply);
-    auto n = doc.is_object() && doc.contains("jobs") ? static_cast<int64_t>(doc["jobs"].size()) : -1;
+    auto n = doc.is_object() && doc.contains("jobs")
+                 ? static_cast<int64_t>(doc["jobs"].size())
+                 : -1;
     if (n < 0) {
       std::fprintf(stderr, "reply: %s\n", doc.dump().c_str());
       ++t.errors;
@@ -116,7 +127,10 @@ void claim_nats(const std::string& url, int id, int slots, totals& t) {
 int main(int argc, char** argv) {
   const char* db = std::getenv("KUMO_BENCH_DATABASE_URL");
   if (argc != 5 || !db) {
-    std::fprintf(stderr, "usage: KUMO_BENCH_DATABASE_URL=... %s store|nats <items> <threads> <slots>\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: KUMO_BENCH_DATABASE_URL=... %s store|nats <items> "
+                 "<threads> <slots>\n",
+                 argv[0]);
     return 2;
   }
   std::string mode = argv[1];
@@ -145,10 +159,12 @@ int main(int argc, char** argv) {
   for (auto& th : pool)
     th.join();
   auto secs = std::chrono::duration<double>(clock_type::now() - start).count();
-  std::printf("mode=%s items=%d threads=%d slots=%d: %lld jobs in %.2fs = %.0f jobs/s, "
-              "%.0f claim requests/s, errors=%lld\n",
-              mode.c_str(), items, threads, slots, static_cast<long long>(t.jobs.load()), secs,
-              t.jobs / secs, t.requests / secs, static_cast<long long>(t.errors.load()));
+  std::printf(
+      "mode=%s items=%d threads=%d slots=%d: %lld jobs in %.2fs = %.0f jobs/s, "
+      "%.0f claim requests/s, errors=%lld\n",
+      mode.c_str(), items, threads, slots,
+      static_cast<long long>(t.jobs.load()), secs, t.jobs / secs,
+      t.requests / secs, static_cast<long long>(t.errors.load()));
   nats_Close();
   return t.jobs == items && t.errors == 0 ? 0 : 1;
 }

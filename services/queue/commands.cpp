@@ -74,8 +74,8 @@ std::string read_text(const json& obj, const std::string& where,
   if (required && value.empty())
     return where + name + " must not be empty";
   if (value.size() > max_bytes)
-    return where + name + " is longer than " + std::to_string(max_bytes)
-           + " bytes";
+    return where + name + " is longer than " + std::to_string(max_bytes) +
+           " bytes";
   if (has_control_chars(value))
     return where + name + " must not contain control characters";
   out = std::move(value);
@@ -84,8 +84,8 @@ std::string read_text(const json& obj, const std::string& where,
 
 /// Reads an integer field bounded by [min, max].
 std::string read_int(const json& obj, const std::string& where,
-                     const char* name, int64_t& out, bool required,
-                     int64_t min, int64_t max) {
+                     const char* name, int64_t& out, bool required, int64_t min,
+                     int64_t max) {
   auto i = obj.find(name);
   if (i == obj.end() || i->is_null())
     return required ? where + name + " is required" : "";
@@ -93,8 +93,8 @@ std::string read_int(const json& obj, const std::string& where,
   if (!i->is_number_integer())
     return where + name + " must be an integer " + range;
   auto value = i->is_number_unsigned() && i->get<uint64_t>() > INT64_MAX
-                 ? INT64_MAX
-                 : i->get<int64_t>();
+                   ? INT64_MAX
+                   : i->get<int64_t>();
   if (value < min || value > max)
     return where + name + " must be an integer " + range;
   out = value;
@@ -115,7 +115,8 @@ std::string read_uuid(const json& obj, const std::string& where,
 std::string read_sha256(const json& obj, const std::string& where,
                         std::string& out) {
   std::string value;
-  if (auto err = read_text(obj, where, "sha256", value, false, 64); !err.empty())
+  if (auto err = read_text(obj, where, "sha256", value, false, 64);
+      !err.empty())
     return err;
   if (!value.empty() && (value.size() != 64 || !is_hex(value)))
     return where + "sha256 must be 64 hex digits";
@@ -144,20 +145,25 @@ result<wire::source> parse_source(const json& obj, const std::string& where) {
     return fail<wire::source>(where + "source must be an object");
   auto at = where + "source.";
   wire::source src;
-  if (auto err = read_text(*i, at, "provider", src.provider, true, 32); !err.empty())
+  if (auto err = read_text(*i, at, "provider", src.provider, true, 32);
+      !err.empty())
     return fail<wire::source>(err);
   static const char* known[] = {"direct", "hls", "rss", "ytdlp"};
-  if (std::find(std::begin(known), std::end(known), src.provider) == std::end(known))
-    return fail<wire::source>(at + "provider '" + src.provider
-                              + "' is unknown; known: direct, hls, rss, ytdlp");
-  if (auto err = read_text(*i, at, "url", src.url, true, max_url_bytes); !err.empty())
+  if (std::find(std::begin(known), std::end(known), src.provider) ==
+      std::end(known))
+    return fail<wire::source>(at + "provider '" + src.provider +
+                              "' is unknown; known: direct, hls, rss, ytdlp");
+  if (auto err = read_text(*i, at, "url", src.url, true, max_url_bytes);
+      !err.empty())
     return fail<wire::source>(err);
   if (!is_http_url(src.url))
-    return fail<wire::source>(at + "url must be an http(s) URL with a host for provider "
-                              + src.provider);
+    return fail<wire::source>(
+        at + "url must be an http(s) URL with a host for provider " +
+        src.provider);
   if (auto err = read_sha256(*i, at, src.sha256); !err.empty())
     return fail<wire::source>(err);
-  if (auto err = read_int(*i, at, "size", src.size, false, -1, INT64_MAX); !err.empty())
+  if (auto err = read_int(*i, at, "size", src.size, false, -1, INT64_MAX);
+      !err.empty())
     return fail<wire::source>(err);
   return src;
 }
@@ -178,18 +184,20 @@ result<add_episode> parse_episode(const json& value, size_t index,
     auto code = value.get<std::string>();
     if (looks_like_episode_code(code))
       return fail<add_episode>("episode " + clip(code, 32) + " has no source");
-    return fail<add_episode>(where.substr(0, where.size() - 1)
-                             + " must be an object {season, episode, source}");
+    return fail<add_episode>(where.substr(0, where.size() - 1) +
+                             " must be an object {season, episode, source}");
   }
   if (!value.is_object())
-    return fail<add_episode>(where.substr(0, where.size() - 1)
-                             + " must be an object {season, episode, source}");
+    return fail<add_episode>(where.substr(0, where.size() - 1) +
+                             " must be an object {season, episode, source}");
   add_episode ep;
   int64_t season = 0;
   int64_t episode = 0;
-  if (auto err = read_int(value, where, "season", season, true, 0, 1000); !err.empty())
+  if (auto err = read_int(value, where, "season", season, true, 0, 1000);
+      !err.empty())
     return fail<add_episode>(err);
-  if (auto err = read_int(value, where, "episode", episode, true, 0, 10000); !err.empty())
+  if (auto err = read_int(value, where, "episode", episode, true, 0, 10000);
+      !err.empty())
     return fail<add_episode>(err);
   ep.season = static_cast<int>(season);
   ep.episode = static_cast<int>(episode);
@@ -197,8 +205,9 @@ result<add_episode> parse_episode(const json& value, size_t index,
   if (!src)
     return fail<add_episode>(src.error());
   ep.src = std::move(*src);
-  auto path = paths.render({add.serie_folder, add.serie_name, add.serie_id,
-                            ep.season, ep.episode, extension_from_url(ep.src.url)});
+  auto path =
+      paths.render({add.serie_folder, add.serie_name, add.serie_id, ep.season,
+                    ep.episode, extension_from_url(ep.src.url)});
   if (!path)
     return fail<add_episode>(where + "target path: " + path.error());
   ep.target_path = std::move(*path);
@@ -207,14 +216,20 @@ result<add_episode> parse_episode(const json& value, size_t index,
 
 result<command> parse_add(const json& obj, const path_template& paths) {
   add_command add;
-  if (auto err = read_text(obj, "", "serie_id", add.serie_id, true, max_name_bytes); !err.empty())
+  if (auto err =
+          read_text(obj, "", "serie_id", add.serie_id, true, max_name_bytes);
+      !err.empty())
     return fail<command>(err);
   if (!is_series_key(add.serie_id))
     return fail<command>("serie_id must be a key like 'attack-on-titan' "
                          "(lowercase letters, digits, single hyphens)");
-  if (auto err = read_text(obj, "", "serie_folder", add.serie_folder, true, max_name_bytes); !err.empty())
+  if (auto err = read_text(obj, "", "serie_folder", add.serie_folder, true,
+                           max_name_bytes);
+      !err.empty())
     return fail<command>(err);
-  if (auto err = read_text(obj, "", "serie_name", add.serie_name, true, max_name_bytes); !err.empty())
+  if (auto err = read_text(obj, "", "serie_name", add.serie_name, true,
+                           max_name_bytes);
+      !err.empty())
     return fail<command>(err);
   if (auto i = obj.find("priority"); i != obj.end() && !i->is_null()) {
     auto p = parse_priority(*i);
@@ -226,8 +241,8 @@ result<command> parse_add(const json& obj, const path_template& paths) {
   if (eps == obj.end() || !eps->is_array())
     return fail<command>("episodes must be an array");
   if (eps->empty() || eps->size() > max_episodes)
-    return fail<command>("episodes must have 1.." + std::to_string(max_episodes)
-                         + " entries");
+    return fail<command>("episodes must have 1.." +
+                         std::to_string(max_episodes) + " entries");
   for (size_t i = 0; i < eps->size(); ++i) {
     auto ep = parse_episode((*eps)[i], i, add, paths);
     if (!ep)
@@ -265,8 +280,8 @@ result<command> parse_retry(const json& obj) {
   if (!i->is_array())
     return fail<command>("ids must be an array of item ids");
   if (i->size() > max_retry_ids)
-    return fail<command>("ids has more than " + std::to_string(max_retry_ids)
-                         + " entries");
+    return fail<command>("ids has more than " + std::to_string(max_retry_ids) +
+                         " entries");
   retry.all = false;
   for (size_t k = 0; k < i->size(); ++k) {
     const auto& v = (*i)[k];
@@ -288,8 +303,8 @@ result<command> with_id(const json& obj, Make make) {
 result<wire::lease_state> parse_lease_state(const json& value, size_t index) {
   auto where = "jobs[" + std::to_string(index) + "].";
   if (!value.is_object())
-    return fail<wire::lease_state>(where.substr(0, where.size() - 1)
-                                   + " must be an object");
+    return fail<wire::lease_state>(where.substr(0, where.size() - 1) +
+                                   " must be an object");
   wire::lease_state s;
   std::string err;
   if (err.empty())
@@ -297,13 +312,16 @@ result<wire::lease_state> parse_lease_state(const json& value, size_t index) {
   if (err.empty())
     err = read_uuid(value, where, "lease_token", s.lease_token);
   if (err.empty())
-    err = read_int(value, where, "bytes_done", s.bytes_done, false, 0, INT64_MAX);
+    err =
+        read_int(value, where, "bytes_done", s.bytes_done, false, 0, INT64_MAX);
   if (err.empty())
-    err = read_int(value, where, "bytes_total", s.bytes_total, false, -1, INT64_MAX);
+    err = read_int(value, where, "bytes_total", s.bytes_total, false, -1,
+                   INT64_MAX);
   if (err.empty())
     err = read_int(value, where, "speed_bps", s.speed_bps, false, 0, INT64_MAX);
   if (err.empty())
-    err = read_text(value, where, "validator", s.validator, false, max_validator_bytes);
+    err = read_text(value, where, "validator", s.validator, false,
+                    max_validator_bytes);
   if (!err.empty())
     return fail<wire::lease_state>(err);
   return s;
@@ -312,44 +330,77 @@ result<wire::lease_state> parse_lease_state(const json& value, size_t index) {
 bool is_outcome(const std::string& text) {
   static const char* outcomes[] = {"commit", "completed", "failed",
                                    "paused", "cancelled", "released"};
-  return std::find(std::begin(outcomes), std::end(outcomes), text)
-         != std::end(outcomes);
+  return std::find(std::begin(outcomes), std::end(outcomes), text) !=
+         std::end(outcomes);
 }
 
 } // namespace
 
 std::string action_name(const command& cmd) {
   struct visitor {
-    std::string operator()(const add_command&) const { return "add"; }
-    std::string operator()(const status_command&) const { return "status"; }
-    std::string operator()(const get_command&) const { return "get"; }
-    std::string operator()(const remove_command&) const { return "remove"; }
+    std::string operator()(const add_command&) const {
+      return "add";
+    }
+    std::string operator()(const status_command&) const {
+      return "status";
+    }
+    std::string operator()(const get_command&) const {
+      return "get";
+    }
+    std::string operator()(const remove_command&) const {
+      return "remove";
+    }
     std::string operator()(const switch_command& c) const {
       switch (c.action) {
-        case queue_switch::start: return "start";
-        case queue_switch::stop: return "stop";
-        case queue_switch::pause: return "pause";
-        case queue_switch::resume: return "resume";
+      case queue_switch::start:
+        return "start";
+      case queue_switch::stop:
+        return "stop";
+      case queue_switch::pause:
+        return "pause";
+      case queue_switch::resume:
+        return "resume";
       }
       return "start";
     }
     std::string operator()(const item_command& c) const {
       switch (c.action) {
-        case item_action::pause: return "pause_item";
-        case item_action::resume: return "resume_item";
-        case item_action::cancel: return "cancel_item";
+      case item_action::pause:
+        return "pause_item";
+      case item_action::resume:
+        return "resume_item";
+      case item_action::cancel:
+        return "cancel_item";
       }
       return "pause_item";
     }
-    std::string operator()(const priority_command&) const { return "set_priority"; }
-    std::string operator()(const retry_command&) const { return "retry"; }
-    std::string operator()(const clear_command&) const { return "clear_completed"; }
-    std::string operator()(const wire::claim_request&) const { return "claim"; }
-    std::string operator()(const wire::heartbeat&) const { return "heartbeat"; }
-    std::string operator()(const wire::report& r) const { return "report_" + r.outcome; }
-    std::string operator()(const reap_command&) const { return "reap"; }
-    std::string operator()(const snapshot_command&) const { return "snapshot"; }
-    std::string operator()(const discard_done_command&) const { return "discarded"; }
+    std::string operator()(const priority_command&) const {
+      return "set_priority";
+    }
+    std::string operator()(const retry_command&) const {
+      return "retry";
+    }
+    std::string operator()(const clear_command&) const {
+      return "clear_completed";
+    }
+    std::string operator()(const wire::claim_request&) const {
+      return "claim";
+    }
+    std::string operator()(const wire::heartbeat&) const {
+      return "heartbeat";
+    }
+    std::string operator()(const wire::report& r) const {
+      return "report_" + r.outcome;
+    }
+    std::string operator()(const reap_command&) const {
+      return "reap";
+    }
+    std::string operator()(const snapshot_command&) const {
+      return "snapshot";
+    }
+    std::string operator()(const discard_done_command&) const {
+      return "discarded";
+    }
   };
   return std::visit(visitor{}, cmd);
 }
@@ -366,12 +417,14 @@ result<command> parse_queue_command(const std::string& op,
   if (op == "status")
     return command{status_command{}};
   if (op == "get")
-    return with_id(obj, [](std::string id) { return get_command{std::move(id)}; });
+    return with_id(obj,
+                   [](std::string id) { return get_command{std::move(id)}; });
   if (op == "remove")
-    return with_id(obj, [](std::string id) { return remove_command{std::move(id)}; });
+    return with_id(
+        obj, [](std::string id) { return remove_command{std::move(id)}; });
   if (op == "start" || op == "stop" || op == "pause" || op == "resume") {
-    auto action = op == "start"  ? queue_switch::start
-                  : op == "stop" ? queue_switch::stop
+    auto action = op == "start"   ? queue_switch::start
+                  : op == "stop"  ? queue_switch::stop
                   : op == "pause" ? queue_switch::pause
                                   : queue_switch::resume;
     return command{switch_command{action}};
@@ -413,14 +466,16 @@ result<wire::heartbeat> parse_heartbeat(const std::string& payload) {
   if (!doc)
     return fail<wire::heartbeat>(doc.error());
   wire::heartbeat hb;
-  if (auto err = read_text(*doc, "", "worker", hb.worker, true, max_name_bytes); !err.empty())
+  if (auto err = read_text(*doc, "", "worker", hb.worker, true, max_name_bytes);
+      !err.empty())
     return fail<wire::heartbeat>(err);
   auto jobs = doc->find("jobs");
   if (jobs == doc->end() || jobs->is_null())
     return hb;
   if (!jobs->is_array() || jobs->size() > max_heartbeat_jobs)
-    return fail<wire::heartbeat>("jobs must be an array of at most "
-                                 + std::to_string(max_heartbeat_jobs) + " entries");
+    return fail<wire::heartbeat>("jobs must be an array of at most " +
+                                 std::to_string(max_heartbeat_jobs) +
+                                 " entries");
   for (size_t i = 0; i < jobs->size(); ++i) {
     auto s = parse_lease_state((*jobs)[i], i);
     if (!s)
@@ -444,13 +499,15 @@ result<wire::report> parse_report(const std::string& payload) {
   if (err.empty())
     err = read_text(obj, "", "outcome", r.outcome, true, 32);
   if (err.empty() && !is_outcome(r.outcome))
-    err = "outcome must be commit, completed, failed, paused, cancelled or released";
+    err = "outcome must be commit, completed, failed, paused, cancelled or "
+          "released";
   if (err.empty())
     err = read_int(obj, "", "bytes_done", r.bytes_done, false, 0, INT64_MAX);
   if (err.empty())
     err = read_int(obj, "", "bytes_total", r.bytes_total, false, -1, INT64_MAX);
   if (err.empty())
-    err = read_text(obj, "", "validator", r.validator, false, max_validator_bytes);
+    err = read_text(obj, "", "validator", r.validator, false,
+                    max_validator_bytes);
   if (err.empty())
     err = read_sha256(obj, "", r.sha256);
   if (err.empty()) {

@@ -4,14 +4,14 @@
 // only these values, never raw JSON, so bad input is rejected before any
 // transaction starts and changes nothing.
 
-#include <string>
-#include <variant>
-#include <vector>
-
 #include "kumo/wire.hpp"
 #include "model.hpp"
 #include "path_template.hpp"
 #include "result.hpp"
+
+#include <string>
+#include <variant>
+#include <vector>
 
 namespace kumo::queue {
 
@@ -85,8 +85,8 @@ struct discard_done_command {
   std::string id;
 };
 
-using command
-  = std::variant<add_command, status_command, get_command, remove_command,
+using command =
+    std::variant<add_command, status_command, get_command, remove_command,
                  switch_command, item_command, priority_command, retry_command,
                  clear_command, wire::claim_request, wire::heartbeat,
                  wire::report, reap_command, snapshot_command,

@@ -20,7 +20,8 @@ json valid_add() {
           {"episodes",
            {{{"season", 1},
              {"episode", 2},
-             {"source", {{"provider", "direct"}, {"url", "http://127.0.0.1/e2.mkv"}}}}}}};
+             {"source",
+              {{"provider", "direct"}, {"url", "http://127.0.0.1/e2.mkv"}}}}}}};
 }
 
 result<command> add(const json& body) {
@@ -32,7 +33,7 @@ void expect_rejected(const json& body, const std::string& needle) {
   auto r = add(body);
   ASSERT_FALSE(r) << "accepted: " << body.dump();
   EXPECT_NE(r.error().find(needle), std::string::npos)
-    << "message '" << r.error() << "' does not name '" << needle << "'";
+      << "message '" << r.error() << "' does not name '" << needle << "'";
 }
 
 } // namespace
@@ -93,7 +94,8 @@ TEST(commands, add_episode_rejections_name_the_field) {
   auto ep = valid_add()["episodes"][0];
   auto e = ep;
   e["season"] = 1001;
-  expect_rejected(with_episode(e), "episodes[1].season must be an integer 0..1000");
+  expect_rejected(with_episode(e),
+                  "episodes[1].season must be an integer 0..1000");
   e = ep;
   e["episode"] = "2";
   expect_rejected(with_episode(e), "episodes[1].episode");
@@ -102,7 +104,8 @@ TEST(commands, add_episode_rejections_name_the_field) {
   expect_rejected(with_episode(e), "episodes[1].episode");
   e = ep;
   e["source"]["url"] = "file:///etc/passwd";
-  expect_rejected(with_episode(e), "episodes[1].source.url must be an http(s) URL");
+  expect_rejected(with_episode(e),
+                  "episodes[1].source.url must be an http(s) URL");
   e["source"]["url"] = "http:///nohost";
   expect_rejected(with_episode(e), "episodes[1].source.url");
   e["source"]["url"] = "http://h/a b";
@@ -127,7 +130,8 @@ TEST(commands, add_rejects_unusable_folder_names) {
 }
 
 TEST(commands, malformed_payloads_are_rejected) {
-  EXPECT_EQ(parse_queue_command("add", "{not json", paths()).error(), "malformed JSON");
+  EXPECT_EQ(parse_queue_command("add", "{not json", paths()).error(),
+            "malformed JSON");
   EXPECT_EQ(parse_queue_command("add", "[1]", paths()).error(),
             "request must be a JSON object");
   EXPECT_FALSE(parse_queue_command("drop_tables", "{}", paths()));
@@ -135,14 +139,16 @@ TEST(commands, malformed_payloads_are_rejected) {
 }
 
 TEST(commands, id_commands_require_a_uuid) {
-  for (auto op : {"get", "remove", "pause_item", "resume_item", "cancel_item"}) {
+  for (auto op :
+       {"get", "remove", "pause_item", "resume_item", "cancel_item"}) {
     auto r = parse_queue_command(op, R"({"id":"1; DROP TABLE x"})", paths());
     ASSERT_FALSE(r) << op;
     EXPECT_EQ(r.error(), "id must be a UUID");
     EXPECT_EQ(parse_queue_command(op, "{}", paths()).error(), "id is required");
   }
   auto ok = parse_queue_command(
-    "cancel_item", R"({"id":"0E8D3F4A-1111-4222-8333-444455556666"})", paths());
+      "cancel_item", R"({"id":"0E8D3F4A-1111-4222-8333-444455556666"})",
+      paths());
   ASSERT_TRUE(ok);
   auto& c = std::get<item_command>(*ok);
   EXPECT_EQ(c.action, item_action::cancel);
@@ -151,17 +157,22 @@ TEST(commands, id_commands_require_a_uuid) {
 
 TEST(commands, set_priority_and_retry) {
   auto id = std::string{"0e8d3f4a-1111-4222-8333-444455556666"};
-  auto p = parse_queue_command("set_priority", json{{"id", id}, {"priority", "low"}}.dump(), paths());
+  auto p = parse_queue_command(
+      "set_priority", json{{"id", id}, {"priority", "low"}}.dump(), paths());
   ASSERT_TRUE(p);
   EXPECT_EQ(std::get<priority_command>(*p).prio, priority::low);
-  EXPECT_FALSE(parse_queue_command("set_priority", json{{"id", id}}.dump(), paths()));
+  EXPECT_FALSE(
+      parse_queue_command("set_priority", json{{"id", id}}.dump(), paths()));
   auto all = parse_queue_command("retry", "{}", paths());
   EXPECT_TRUE(std::get<retry_command>(*all).all);
   auto some = parse_queue_command("retry", json{{"ids", {id}}}.dump(), paths());
   EXPECT_FALSE(std::get<retry_command>(*some).all);
-  auto none = parse_queue_command("retry", json{{"ids", json::array()}}.dump(), paths());
-  EXPECT_FALSE(std::get<retry_command>(*none).all) << "an empty list retries nothing";
-  EXPECT_EQ(parse_queue_command("retry", json{{"ids", {"x"}}}.dump(), paths()).error(),
+  auto none = parse_queue_command("retry", json{{"ids", json::array()}}.dump(),
+                                  paths());
+  EXPECT_FALSE(std::get<retry_command>(*none).all)
+      << "an empty list retries nothing";
+  EXPECT_EQ(parse_queue_command("retry", json{{"ids", {"x"}}}.dump(), paths())
+                .error(),
             "ids[0] must be a UUID");
 }
 
@@ -178,22 +189,29 @@ TEST(commands, claim_validation) {
 
 TEST(commands, heartbeat_validation) {
   auto id = std::string{"0e8d3f4a-1111-4222-8333-444455556666"};
-  auto ok = parse_heartbeat(json{{"worker", "w"},
-                                 {"jobs", {{{"id", id}, {"lease_token", id}, {"bytes_done", 10}}}}}
-                              .dump());
+  auto ok = parse_heartbeat(
+      json{{"worker", "w"},
+           {"jobs", {{{"id", id}, {"lease_token", id}, {"bytes_done", 10}}}}}
+          .dump());
   ASSERT_TRUE(ok) << ok.error();
   EXPECT_EQ(ok->jobs[0].bytes_done, 10);
   EXPECT_EQ(ok->jobs[0].bytes_total, -1);
   auto bad = parse_heartbeat(
-    json{{"worker", "w"}, {"jobs", {{{"id", id}, {"lease_token", id}, {"bytes_done", -1}}}}}.dump());
-  EXPECT_EQ(bad.error(), "jobs[0].bytes_done must be an integer 0..9223372036854775807");
-  EXPECT_EQ(parse_heartbeat(json{{"worker", "w"}, {"jobs", {{{"id", id}}}}}.dump()).error(),
-            "jobs[0].lease_token is required");
+      json{{"worker", "w"},
+           {"jobs", {{{"id", id}, {"lease_token", id}, {"bytes_done", -1}}}}}
+          .dump());
+  EXPECT_EQ(bad.error(),
+            "jobs[0].bytes_done must be an integer 0..9223372036854775807");
+  EXPECT_EQ(
+      parse_heartbeat(json{{"worker", "w"}, {"jobs", {{{"id", id}}}}}.dump())
+          .error(),
+      "jobs[0].lease_token is required");
 }
 
 TEST(commands, report_validation) {
   auto id = std::string{"0e8d3f4a-1111-4222-8333-444455556666"};
-  json r = {{"id", id}, {"lease_token", id}, {"worker", "w"}, {"outcome", "failed"},
+  json r = {{"id", id},          {"lease_token", id},
+            {"worker", "w"},     {"outcome", "failed"},
             {"transient", true}, {"error", std::string(5000, 'e')}};
   auto ok = parse_report(r.dump());
   ASSERT_TRUE(ok) << ok.error();
@@ -214,6 +232,7 @@ TEST(commands, report_validation) {
 
 TEST(commands, action_names) {
   EXPECT_EQ(action_name(command{switch_command{queue_switch::pause}}), "pause");
-  EXPECT_EQ(action_name(command{item_command{item_action::resume, ""}}), "resume_item");
+  EXPECT_EQ(action_name(command{item_command{item_action::resume, ""}}),
+            "resume_item");
   EXPECT_EQ(action_name(command{add_command{}}), "add");
 }

@@ -1,11 +1,11 @@
 // The queue service: owns the download queue tables and hands jobs to
 // downloaders under leases.
 
-#include <caf/all.hpp>
-
 #include "actors.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
+
+#include <caf/all.hpp>
 
 namespace kumo::queue {
 std::vector<migration> migrations();
@@ -17,16 +17,27 @@ using namespace kumo;
 
 std::vector<option> queue_options() {
   return {
-    {"lease", option_kind::duration, "30s", "job lease; workers heartbeat well within it", 1'000, 3'600'000},
-    {"reap_interval", option_kind::duration, "1s", "how often expired leases and due retries are handled", 50, 60'000},
-    {"announce_interval", option_kind::duration, "2s", "re-announce kumo.jobs.available while work is claimable", 100, 3'600'000},
-    {"retry_delays", option_kind::text, "5s,15s,45s", "delays before retries of transient failures"},
-    {"max_retries", option_kind::integer, "3", "retries of transient failures before failing", 0, 100},
-    {"path_template", option_kind::text, queue::path_template::default_text, "target path of a download, relative to the library root"},
-    {"job_rate_limit", option_kind::integer, "0", "bandwidth limit per job in bytes/s (0: none)", 0, INT64_MAX},
-    {"store_connections", option_kind::integer, "4", "PostgreSQL connections (store actors)", 1, 16},
-    {"event_retention", option_kind::duration, "720h", "keep queue_events this long (0: forever)", 0, INT64_MAX},
-    {"discard_retry", option_kind::duration, "5s", "resend an unanswered partial-file discard after", 100, 3'600'000},
+      {"lease", option_kind::duration, "30s",
+       "job lease; workers heartbeat well within it", 1'000, 3'600'000},
+      {"reap_interval", option_kind::duration, "1s",
+       "how often expired leases and due retries are handled", 50, 60'000},
+      {"announce_interval", option_kind::duration, "2s",
+       "re-announce kumo.jobs.available while work is claimable", 100,
+       3'600'000},
+      {"retry_delays", option_kind::text, "5s,15s,45s",
+       "delays before retries of transient failures"},
+      {"max_retries", option_kind::integer, "3",
+       "retries of transient failures before failing", 0, 100},
+      {"path_template", option_kind::text, queue::path_template::default_text,
+       "target path of a download, relative to the library root"},
+      {"job_rate_limit", option_kind::integer, "0",
+       "bandwidth limit per job in bytes/s (0: none)", 0, INT64_MAX},
+      {"store_connections", option_kind::integer, "4",
+       "PostgreSQL connections (store actors)", 1, 16},
+      {"event_retention", option_kind::duration, "720h",
+       "keep queue_events this long (0: forever)", 0, INT64_MAX},
+      {"discard_retry", option_kind::duration, "5s",
+       "resend an unanswered partial-file discard after", 100, 3'600'000},
   };
 }
 
@@ -43,12 +54,15 @@ std::variant<queue_config, config_error> parse_config(const settings& cfg) {
   auto paths = queue::path_template::parse(cfg.text("path_template"));
   if (!paths)
     return config_error{"path_template", paths.error()};
-  auto retries = queue::retry_policy::parse(cfg.text("retry_delays"), cfg.integer("max_retries"));
+  auto retries = queue::retry_policy::parse(cfg.text("retry_delays"),
+                                            cfg.integer("max_retries"));
   if (!retries)
     return config_error{"retry_delays", retries.error()};
   out.service.paths = std::move(*paths);
-  out.service.reap_interval = std::chrono::milliseconds(cfg.millis("reap_interval"));
-  out.service.announce_interval = std::chrono::milliseconds(cfg.millis("announce_interval"));
+  out.service.reap_interval =
+      std::chrono::milliseconds(cfg.millis("reap_interval"));
+  out.service.announce_interval =
+      std::chrono::milliseconds(cfg.millis("announce_interval"));
   out.store.lease_ms = cfg.millis("lease");
   out.store.retries = std::move(*retries);
   out.store.job_rate_limit_bps = cfg.integer("job_rate_limit");
@@ -71,7 +85,8 @@ bool config_is_valid(const service_definition& def) {
   auto parsed = parse_config(*values);
   if (auto* err = std::get_if<config_error>(&parsed)) {
     log::init(def.name, log::level::info);
-    log::error("invalid configuration: " + env_name(err->key) + ": " + err->message,
+    log::error("invalid configuration: " + env_name(err->key) + ": " +
+                   err->message,
                {{"option", err->key}});
     return false;
   }
@@ -88,8 +103,9 @@ int main(int argc, char** argv) {
   def.migrations = queue::migrations;
   def.start = [](service_context& ctx) {
     auto cfg = std::get<queue_config>(parse_config(ctx.config));
-    auto stores = queue::spawn_stores(ctx.system, ctx.config.text("database_url"),
-                                      cfg.store, cfg.connections);
+    auto stores =
+        queue::spawn_stores(ctx.system, ctx.config.text("database_url"),
+                            cfg.store, cfg.connections);
     auto service = queue::spawn_queue(ctx.system, std::move(cfg.service),
                                       std::move(stores), ctx.bus, ctx.metrics);
     return caf::actor_cast<drainable_actor>(service);

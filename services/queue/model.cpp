@@ -10,8 +10,8 @@ namespace kumo::queue {
 namespace {
 
 constexpr std::array<item_status, 6> all_statuses{
-  item_status::pending,   item_status::downloading, item_status::paused,
-  item_status::completed, item_status::failed,      item_status::cancelled,
+    item_status::pending,   item_status::downloading, item_status::paused,
+    item_status::completed, item_status::failed,      item_status::cancelled,
 };
 
 std::string lowercase(std::string text) {
@@ -28,18 +28,18 @@ nlohmann::json optional_text(const std::optional<std::string>& value) {
 
 const char* to_string(item_status x) {
   switch (x) {
-    case item_status::pending:
-      return "pending";
-    case item_status::downloading:
-      return "downloading";
-    case item_status::paused:
-      return "paused";
-    case item_status::completed:
-      return "completed";
-    case item_status::failed:
-      return "failed";
-    case item_status::cancelled:
-      return "cancelled";
+  case item_status::pending:
+    return "pending";
+  case item_status::downloading:
+    return "downloading";
+  case item_status::paused:
+    return "paused";
+  case item_status::completed:
+    return "completed";
+  case item_status::failed:
+    return "failed";
+  case item_status::cancelled:
+    return "cancelled";
   }
   return "pending";
 }
@@ -53,12 +53,12 @@ std::optional<item_status> parse_status(const std::string& text) {
 
 const char* to_string(priority x) {
   switch (x) {
-    case priority::low:
-      return "low";
-    case priority::normal:
-      return "normal";
-    case priority::high:
-      return "high";
+  case priority::low:
+    return "low";
+  case priority::normal:
+    return "normal";
+  case priority::high:
+    return "high";
   }
   return "normal";
 }
@@ -90,15 +90,15 @@ double progress_percent(const queue_item& item) {
     return 100.0;
   if (item.bytes_total <= 0)
     return 0.0;
-  auto pct = 100.0 * static_cast<double>(item.bytes_done)
-             / static_cast<double>(item.bytes_total);
+  auto pct = 100.0 * static_cast<double>(item.bytes_done) /
+             static_cast<double>(item.bytes_total);
   pct = std::clamp(pct, 0.0, 100.0);
   return static_cast<double>(static_cast<int64_t>(pct * 10.0 + 0.5)) / 10.0;
 }
 
 int64_t eta_seconds(const queue_item& item) {
-  if (item.status != item_status::downloading || item.speed_bps <= 0
-      || item.bytes_total < 0 || item.bytes_done > item.bytes_total)
+  if (item.status != item_status::downloading || item.speed_bps <= 0 ||
+      item.bytes_total < 0 || item.bytes_done > item.bytes_total)
     return -1;
   auto left = item.bytes_total - item.bytes_done;
   return (left + item.speed_bps - 1) / item.speed_bps;
@@ -106,33 +106,34 @@ int64_t eta_seconds(const queue_item& item) {
 
 nlohmann::json to_json(const queue_item& item) {
   return {
-    {"id", item.id},
-    {"serie_id", item.serie_id},
-    {"serie_folder", item.serie_folder},
-    {"serie_name", item.serie_name},
-    {"season", item.season},
-    {"episode", item.episode},
-    {"status", to_string(item.status)},
-    {"priority", to_string(item.prio)},
-    {"progress", progress_percent(item)},
-    {"bytes_done", item.bytes_done},
-    {"bytes_total", item.bytes_total},
-    {"speed_bps", item.status == item_status::downloading ? item.speed_bps : 0},
-    {"eta_seconds", eta_seconds(item)},
-    {"error", item.error},
-    {"attempts", item.attempts},
-    {"retries", item.retries},
-    {"source",
-     {{"provider", item.provider},
-      {"url", item.source_url},
-      {"sha256", item.source_sha256},
-      {"size", item.source_size}}},
-    {"target_path", item.target_path},
-    {"owner", item.owner},
-    {"added_at", item.added_at},
-    {"started_at", optional_text(item.started_at)},
-    {"completed_at", optional_text(item.completed_at)},
-    {"next_attempt_at", optional_text(item.next_attempt_at)},
+      {"id", item.id},
+      {"serie_id", item.serie_id},
+      {"serie_folder", item.serie_folder},
+      {"serie_name", item.serie_name},
+      {"season", item.season},
+      {"episode", item.episode},
+      {"status", to_string(item.status)},
+      {"priority", to_string(item.prio)},
+      {"progress", progress_percent(item)},
+      {"bytes_done", item.bytes_done},
+      {"bytes_total", item.bytes_total},
+      {"speed_bps",
+       item.status == item_status::downloading ? item.speed_bps : 0},
+      {"eta_seconds", eta_seconds(item)},
+      {"error", item.error},
+      {"attempts", item.attempts},
+      {"retries", item.retries},
+      {"source",
+       {{"provider", item.provider},
+        {"url", item.source_url},
+        {"sha256", item.source_sha256},
+        {"size", item.source_size}}},
+      {"target_path", item.target_path},
+      {"owner", item.owner},
+      {"added_at", item.added_at},
+      {"started_at", optional_text(item.started_at)},
+      {"completed_at", optional_text(item.completed_at)},
+      {"next_attempt_at", optional_text(item.next_attempt_at)},
   };
 }
 

@@ -20,7 +20,8 @@ TEST(model, priority_parsing) {
 }
 
 TEST(model, statuses_round_trip) {
-  for (auto s : {"pending", "downloading", "paused", "completed", "failed", "cancelled"})
+  for (auto s :
+       {"pending", "downloading", "paused", "completed", "failed", "cancelled"})
     EXPECT_STREQ(to_string(*parse_status(s)), s);
   EXPECT_EQ(parse_status("done"), std::nullopt);
 }
@@ -46,7 +47,8 @@ TEST(model, item_json_follows_the_contract) {
   EXPECT_EQ(j["eta_seconds"], 8);
   EXPECT_TRUE(j["started_at"].is_null());
   EXPECT_TRUE(j["next_attempt_at"].is_null());
-  EXPECT_FALSE(j.contains("lease_token")) << "the lease token is for the worker only";
+  EXPECT_FALSE(j.contains("lease_token"))
+      << "the lease token is for the worker only";
   EXPECT_EQ(display_title(i), "One Piece S01E02");
   i.status = item_status::paused;
   EXPECT_EQ(to_json(i)["eta_seconds"], -1);

@@ -20,8 +20,8 @@ bool is_number_placeholder(const std::string& name) {
 }
 
 bool is_known_placeholder(const std::string& name) {
-  return is_number_placeholder(name) || name == "folder" || name == "name"
-         || name == "key" || name == "ext";
+  return is_number_placeholder(name) || name == "folder" || name == "name" ||
+         name == "key" || name == "ext";
 }
 
 std::string upper(std::string_view text) {
@@ -37,8 +37,9 @@ bool is_reserved_device_name(std::string_view component) {
   for (auto* name : fixed)
     if (base == name)
       return true;
-  return base.size() == 4 && (base.rfind("COM", 0) == 0 || base.rfind("LPT", 0) == 0)
-         && base[3] >= '1' && base[3] <= '9';
+  return base.size() == 4 &&
+         (base.rfind("COM", 0) == 0 || base.rfind("LPT", 0) == 0) &&
+         base[3] >= '1' && base[3] <= '9';
 }
 
 /// Cuts `text` to at most `limit` bytes without splitting a UTF-8 sequence.
@@ -51,7 +52,8 @@ void cut_utf8(std::string& text, size_t limit) {
   text.resize(end);
 }
 
-void trim(std::string& text, std::string_view leading, std::string_view trailing) {
+void trim(std::string& text, std::string_view leading,
+          std::string_view trailing) {
   auto first = text.find_first_not_of(leading);
   if (first == std::string::npos) {
     text.clear();
@@ -75,15 +77,17 @@ result<std::pair<std::string, int>> parse_placeholder(const std::string& body) {
   auto name = body.substr(0, colon);
   if (!is_known_placeholder(name))
     return result<std::pair<std::string, int>>::failure(
-      "unknown placeholder {" + body + "}; known: folder, name, key, season, "
-      "episode, ext");
+        "unknown placeholder {" + body +
+        "}; known: folder, name, key, season, "
+        "episode, ext");
   if (colon == std::string::npos)
     return std::make_pair(name, 0);
   auto spec = body.substr(colon + 1);
-  if (!is_number_placeholder(name) || spec.size() != 2 || spec[0] != '0'
-      || spec[1] < '1' || spec[1] > '9')
+  if (!is_number_placeholder(name) || spec.size() != 2 || spec[0] != '0' ||
+      spec[1] < '1' || spec[1] > '9')
     return result<std::pair<std::string, int>>::failure(
-      "invalid width in {" + body + "}; only season and episode take :0N (N 1..9)");
+        "invalid width in {" + body +
+        "}; only season and episode take :0N (N 1..9)");
   return std::make_pair(name, spec[1] - '0');
 }
 
@@ -119,11 +123,11 @@ result<path_template> path_template::parse(const std::string& text) {
     out.pieces_.push_back({true, std::move(literal), 0});
   if (!has_season || !has_episode)
     return result<path_template>::failure(
-      "path template must contain {season} and {episode}");
+        "path template must contain {season} and {episode}");
   auto sample = out.render({"Folder", "Name", "key", 1, 2, "mp4"});
   if (!sample)
-    return result<path_template>::failure("path template gives an unsafe path: "
-                                          + sample.error());
+    return result<path_template>::failure(
+        "path template gives an unsafe path: " + sample.error());
   return out;
 }
 
@@ -145,7 +149,8 @@ result<std::string> path_template::render(const path_values& values) const {
                                          : values.ext;
     auto clean = sanitize_component(raw);
     if (clean.empty())
-      return result<std::string>::failure(p.text + " is empty after sanitization");
+      return result<std::string>::failure(p.text +
+                                          " is empty after sanitization");
     path += clean;
   }
   auto reason = unsafe_path_reason(path);
@@ -183,16 +188,16 @@ std::string extension_from_url(std::string_view url) {
   if (dot == std::string_view::npos)
     return "mp4";
   auto ext = std::string{name.substr(dot + 1)};
-  if (ext.empty() || ext.size() > 5
-      || !std::all_of(ext.begin(), ext.end(),
-                      [](unsigned char c) { return std::isalnum(c); }))
+  if (ext.empty() || ext.size() > 5 ||
+      !std::all_of(ext.begin(), ext.end(),
+                   [](unsigned char c) { return std::isalnum(c); }))
     return "mp4";
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   if (ext == "m3u8" || ext == "m3u")
     return "ts";
   static constexpr std::array<const char*, 8> pages{
-    "php", "html", "htm", "asp", "aspx", "jsp", "cgi", "xhtml"};
+      "php", "html", "htm", "asp", "aspx", "jsp", "cgi", "xhtml"};
   for (auto* page : pages)
     if (ext == page)
       return "mp4";
@@ -215,8 +220,8 @@ std::string unsafe_path_reason(std::string_view path) {
   while (start <= path.size()) {
     auto end = path.find('/', start);
     auto segment = path.substr(start, end == std::string_view::npos
-                                        ? std::string_view::npos
-                                        : end - start);
+                                          ? std::string_view::npos
+                                          : end - start);
     if (segment.empty())
       return "path has an empty segment";
     if (segment == "." || segment == "..")

@@ -8,11 +8,11 @@
 // is sanitized, and the result is always a relative path without "." or ".."
 // segments, so it cannot leave the library root.
 
+#include "result.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "result.hpp"
 
 namespace kumo::queue {
 
@@ -23,14 +23,14 @@ struct path_values {
   std::string key;    ///< series key
   int season = 0;
   int episode = 0;
-  std::string ext;    ///< without the dot
+  std::string ext; ///< without the dot
 };
 
 class path_template {
 public:
   /// The template used when none is configured.
-  static constexpr const char* default_text
-    = "{folder}/Season {season:02}/{name} - S{season:02}E{episode:02}.{ext}";
+  static constexpr const char* default_text =
+      "{folder}/Season {season:02}/{name} - S{season:02}E{episode:02}.{ext}";
 
   /// Parses `text`. Fails on unknown placeholders, bad widths, unbalanced
   /// braces, a missing {season} or {episode} (every episode needs its own
@@ -44,8 +44,8 @@ public:
 private:
   struct piece {
     bool literal = true;
-    std::string text;  ///< literal text, or the placeholder name
-    int width = 0;     ///< zero-padding width for numbers, 0: none
+    std::string text; ///< literal text, or the placeholder name
+    int width = 0;    ///< zero-padding width for numbers, 0: none
   };
 
   std::vector<piece> pieces_;

@@ -13,8 +13,12 @@ path_template default_template() {
 }
 
 path_values aot(int season, int episode) {
-  return {"Attack on Titan (2013)", "Attack on Titan", "attack-on-titan",
-          season, episode, "mp4"};
+  return {"Attack on Titan (2013)",
+          "Attack on Titan",
+          "attack-on-titan",
+          season,
+          episode,
+          "mp4"};
 }
 
 } // namespace
@@ -22,13 +26,15 @@ path_values aot(int season, int episode) {
 TEST(path_template, renders_the_default_layout) {
   auto p = default_template().render(aot(1, 2));
   ASSERT_TRUE(p) << p.error();
-  EXPECT_EQ(*p, "Attack on Titan (2013)/Season 01/Attack on Titan - S01E02.mp4");
+  EXPECT_EQ(*p,
+            "Attack on Titan (2013)/Season 01/Attack on Titan - S01E02.mp4");
 }
 
 TEST(path_template, widths_pad_but_never_truncate) {
   auto p = default_template().render(aot(12, 1234));
   ASSERT_TRUE(p);
-  EXPECT_EQ(*p, "Attack on Titan (2013)/Season 12/Attack on Titan - S12E1234.mp4");
+  EXPECT_EQ(*p,
+            "Attack on Titan (2013)/Season 12/Attack on Titan - S12E1234.mp4");
   auto t = path_template::parse("{key}/{season}x{episode:03}.{ext}");
   ASSERT_TRUE(t) << t.error();
   EXPECT_EQ(*t->render(aot(0, 7)), "attack-on-titan/0x007.mp4");
@@ -36,7 +42,7 @@ TEST(path_template, widths_pad_but_never_truncate) {
 
 TEST(path_template, rejects_bad_templates) {
   EXPECT_FALSE(path_template::parse("{folder}/{name}.{ext}"))
-    << "without season and episode every episode would share one file";
+      << "without season and episode every episode would share one file";
   EXPECT_FALSE(path_template::parse("{folder}/{title} {season}{episode}"));
   EXPECT_FALSE(path_template::parse("{folder:02}/{season}{episode}"));
   EXPECT_FALSE(path_template::parse("{season:2}{episode}"));

@@ -15,8 +15,8 @@ wire::progress_update download_update(const lifecycle_change& change) {
   u.key = item.serie_id;
   u.folder = item.serie_folder;
   u.message = item.error;
-  u.metadata = change.metadata.is_object() ? change.metadata
-                                           : nlohmann::json::object();
+  u.metadata =
+      change.metadata.is_object() ? change.metadata : nlohmann::json::object();
   u.metadata["item_status"] = to_string(item.status);
   u.metadata["season"] = item.season;
   u.metadata["episode"] = item.episode;

@@ -3,20 +3,19 @@
 // The progress events the queue publishes (kumo.progress.queue and
 // kumo.progress.download), built from store results.
 
-#include <string>
-
-#include <nlohmann/json.hpp>
-
 #include "kumo/wire.hpp"
 #include "model.hpp"
+
+#include <nlohmann/json.hpp>
+#include <string>
 
 namespace kumo::queue {
 
 /// A lifecycle change the queue decided for one item, published after the
 /// transaction that made it committed.
 struct lifecycle_change {
-  queue_item item;     ///< the item after the change
-  std::string status;  ///< completed, failed, cancelled, paused or pending
+  queue_item item;    ///< the item after the change
+  std::string status; ///< completed, failed, cancelled, paused or pending
   nlohmann::json metadata = nlohmann::json::object();
 };
 

@@ -1,12 +1,11 @@
-#include <set>
-
-#include <caf/all.hpp>
-
 #include "actors.hpp"
 #include "kumo/log.hpp"
 #include "kumo/metrics.hpp"
 #include "kumo/subjects.hpp"
 #include "queue_metrics.hpp"
+
+#include <caf/all.hpp>
+#include <set>
 
 namespace kumo::queue {
 
@@ -49,20 +48,21 @@ void publish(pointer self, const std::string& subject, std::string payload) {
 wire::error_reply to_reply(const caf::error& err) {
   auto code = code_of(err);
   switch (code) {
-    case errc::invalid_argument:
-    case errc::not_found:
-    case errc::conflict:
-      return {to_string(code), message_of(err)};
-    case errc::unavailable:
-      return {"unavailable", "database unavailable"};
-    case errc::timeout:
-      return {"unavailable", "the queue store did not answer in time"};
-    default:
-      return {"internal", "internal error"};
+  case errc::invalid_argument:
+  case errc::not_found:
+  case errc::conflict:
+    return {to_string(code), message_of(err)};
+  case errc::unavailable:
+    return {"unavailable", "database unavailable"};
+  case errc::timeout:
+    return {"unavailable", "the queue store did not answer in time"};
+  default:
+    return {"internal", "internal error"};
   }
 }
 
-void reply_error(pointer self, const std::string& to, const wire::error_reply& e) {
+void reply_error(pointer self, const std::string& to,
+                 const wire::error_reply& e) {
   if (!to.empty())
     publish(self, to, dump(nlohmann::json{{"error", e}}));
 }
@@ -95,7 +95,8 @@ void schedule_flush(pointer self, const std::string& action) {
 /// wait does not hold up the others).
 size_t pick_store(pointer self) {
   const auto& load = self->state.store_load;
-  return static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+  return static_cast<size_t>(std::min_element(load.begin(), load.end()) -
+                             load.begin());
 }
 
 /// Runs `cmd` on store `index` and hands the outcome to `on_value` or the
@@ -106,25 +107,27 @@ void run_on_store(pointer self, size_t index, command cmd, OnValue on_value,
   auto& st = self->state;
   auto deadline = steady::now() + st.cfg.store_timeout;
   auto deadline_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       deadline.time_since_epoch()).count();
+                         deadline.time_since_epoch())
+                         .count();
   ++st.inflight;
   ++st.store_load[index];
-  self
-    ->request(st.stores[index], st.cfg.store_timeout + std::chrono::seconds(1),
-              execute_atom::value, std::move(cmd), static_cast<int64_t>(deadline_ns))
-    .then(
-      [=](outcome& out) mutable {
-        --self->state.inflight;
-        --self->state.store_load[index];
-        on_value(out);
-        maybe_drained(self);
-      },
-      [=](const caf::error& err) mutable {
-        --self->state.inflight;
-        --self->state.store_load[index];
-        on_error(err);
-        maybe_drained(self);
-      });
+  self->request(st.stores[index],
+                st.cfg.store_timeout + std::chrono::seconds(1),
+                execute_atom::value, std::move(cmd),
+                static_cast<int64_t>(deadline_ns))
+      .then(
+          [=](outcome& out) mutable {
+            --self->state.inflight;
+            --self->state.store_load[index];
+            on_value(out);
+            maybe_drained(self);
+          },
+          [=](const caf::error& err) mutable {
+            --self->state.inflight;
+            --self->state.store_load[index];
+            on_error(err);
+            maybe_drained(self);
+          });
 }
 
 void submit(pointer self, command cmd, std::string reply_to);
@@ -134,20 +137,20 @@ void send_discard(pointer self, const wire::discard_request& d) {
   if (!st.discards_in_flight.insert(d.id).second)
     return;
   auto deadline = st.cfg.discard_timeout;
-  self
-    ->request(st.bus, deadline + std::chrono::seconds(1), request_atom::value,
-              std::string{subjects::discard_partial}, encode(d), deadline)
-    .then(
-      [=](const std::string& answer) {
-        self->state.discards_in_flight.erase(d.id);
-        auto doc = nlohmann::json::parse(answer, nullptr, false);
-        if (doc.is_object() && doc.value("ok", false) == true && !self->state.draining)
-          submit(self, command{discard_done_command{d.id}}, "");
-      },
-      [=](const caf::error&) {
-        // Nobody answered: the reaper sends it again later.
-        self->state.discards_in_flight.erase(d.id);
-      });
+  self->request(st.bus, deadline + std::chrono::seconds(1), request_atom::value,
+                std::string{subjects::discard_partial}, encode(d), deadline)
+      .then(
+          [=](const std::string& answer) {
+            self->state.discards_in_flight.erase(d.id);
+            auto doc = nlohmann::json::parse(answer, nullptr, false);
+            if (doc.is_object() && doc.value("ok", false) == true &&
+                !self->state.draining)
+              submit(self, command{discard_done_command{d.id}}, "");
+          },
+          [=](const caf::error&) {
+            // Nobody answered: the reaper sends it again later.
+            self->state.discards_in_flight.erase(d.id);
+          });
 }
 
 /// Publishes what a committed transaction decided.
@@ -156,7 +159,8 @@ void apply(pointer self, const effects& fx, const std::string& action) {
   for (const auto& c : fx.controls)
     publish(self, subjects::job_control(c.id), encode(c));
   for (const auto& change : fx.lifecycle)
-    publish(self, subjects::progress("download"), encode(download_update(change)));
+    publish(self, subjects::progress("download"),
+            encode(download_update(change)));
   if (fx.claimable > 0)
     announce(self, fx.claimable);
   if (fx.queue_changed)
@@ -178,31 +182,34 @@ void submit(pointer self, command cmd, std::string reply_to) {
   auto started = steady::now();
   auto* m = self->state.metrics.get();
   run_on_store(
-    self, pick_store(self), std::move(cmd),
-    [=](outcome& out) {
-      if (is_claim) {
-        m->claims->Increment();
-        m->claim_seconds->Observe(
-          std::chrono::duration<double>(steady::now() - started).count());
-      }
-      if (!reply_to.empty())
-        publish(self, reply_to, dump(out.reply));
-      apply(self, out.fx, action);
-    },
-    [=](const caf::error& err) {
-      if (is_claim)
-        m->claims->Increment();
-      auto reply = to_reply(err);
-      if (reply.code == "unavailable" || reply.code == "internal")
-        log::warn("queue command failed", {{"command", action}, {"error", reply.message}});
-      reply_error(self, reply_to, reply);
-    });
+      self, pick_store(self), std::move(cmd),
+      [=](outcome& out) {
+        if (is_claim) {
+          m->claims->Increment();
+          m->claim_seconds->Observe(
+              std::chrono::duration<double>(steady::now() - started).count());
+        }
+        if (!reply_to.empty())
+          publish(self, reply_to, dump(out.reply));
+        apply(self, out.fx, action);
+      },
+      [=](const caf::error& err) {
+        if (is_claim)
+          m->claims->Increment();
+        auto reply = to_reply(err);
+        if (reply.code == "unavailable" || reply.code == "internal")
+          log::warn("queue command failed",
+                    {{"command", action}, {"error", reply.message}});
+        reply_error(self, reply_to, reply);
+      });
 }
 
-result<command> parse_request(const bus_message& msg, const path_template& paths) {
+result<command> parse_request(const bus_message& msg,
+                              const path_template& paths) {
   static const std::string cmd_prefix = "kumo.queue.cmd.";
   if (msg.subject.rfind(cmd_prefix, 0) == 0)
-    return parse_queue_command(msg.subject.substr(cmd_prefix.size()), msg.payload, paths);
+    return parse_queue_command(msg.subject.substr(cmd_prefix.size()),
+                               msg.payload, paths);
   auto lift = [](auto parsed) -> result<command> {
     if (!parsed)
       return result<command>::failure(parsed.error());
@@ -235,7 +242,8 @@ void on_reaped(pointer self, outcome& out, steady::time_point now) {
   out.fx.claimable = -1;
   apply(self, out.fx, "lease_expired");
   bool fresh = out.fx.lease_expirations > 0 || out.fx.newly_due > 0;
-  if (claimable > 0 && (fresh || now - st.last_announce >= st.cfg.announce_interval))
+  if (claimable > 0 &&
+      (fresh || now - st.last_announce >= st.cfg.announce_interval))
     announce(self, claimable);
 }
 
@@ -245,22 +253,22 @@ void reap(pointer self) {
     return;
   st.reaping = true;
   run_on_store(
-    self, 0, command{reap_command{}},
-    [=](outcome& out) {
-      auto& st = self->state;
-      st.reaping = false;
-      if (st.reaper_failing)
-        log::info("reaper passes work again");
-      st.reaper_failing = false;
-      on_reaped(self, out, steady::now());
-    },
-    [=](const caf::error& err) {
-      auto& st = self->state;
-      st.reaping = false;
-      if (!st.reaper_failing)
-        log::warn("reaper pass failed", {{"error", to_reply(err).message}});
-      st.reaper_failing = true;
-    });
+      self, 0, command{reap_command{}},
+      [=](outcome& out) {
+        auto& st = self->state;
+        st.reaping = false;
+        if (st.reaper_failing)
+          log::info("reaper passes work again");
+        st.reaper_failing = false;
+        on_reaped(self, out, steady::now());
+      },
+      [=](const caf::error& err) {
+        auto& st = self->state;
+        st.reaping = false;
+        if (!st.reaper_failing)
+          log::warn("reaper pass failed", {{"error", to_reply(err).message}});
+        st.reaper_failing = true;
+      });
 }
 
 void flush(pointer self) {
@@ -270,32 +278,33 @@ void flush(pointer self) {
     return;
   auto action = st.flush_action;
   run_on_store(
-    self, pick_store(self), command{snapshot_command{}},
-    [=](outcome& out) {
-      if (!out.fx.counts || !out.fx.flags)
-        return;
-      publish(self, subjects::progress("queue"),
-              encode(queue_update(action, *out.fx.counts, *out.fx.flags)));
-      self->state.metrics->set_items(*out.fx.counts);
-    },
-    [](const caf::error&) {
-      // nop: the next change publishes again
-    });
+      self, pick_store(self), command{snapshot_command{}},
+      [=](outcome& out) {
+        if (!out.fx.counts || !out.fx.flags)
+          return;
+        publish(self, subjects::progress("queue"),
+                encode(queue_update(action, *out.fx.counts, *out.fx.flags)));
+        self->state.metrics->set_items(*out.fx.counts);
+      },
+      [](const caf::error&) {
+        // nop: the next change publishes again
+      });
 }
 
 void subscribe(pointer self, const std::string& subject) {
-  self
-    ->request(self->state.bus, std::chrono::seconds(10), subscribe_atom::value,
-              subject, std::string{subjects::queue_group},
-              caf::actor_cast<bus_listener>(self))
-    .then(
-      [=](bool ok) {
-        if (!ok)
-          log::error("cannot subscribe", {{"subject", subject}});
-      },
-      [=](const caf::error& err) {
-        log::error("cannot subscribe", {{"subject", subject}, {"error", caf::to_string(err)}});
-      });
+  self->request(self->state.bus, std::chrono::seconds(10),
+                subscribe_atom::value, subject,
+                std::string{subjects::queue_group},
+                caf::actor_cast<bus_listener>(self))
+      .then(
+          [=](bool ok) {
+            if (!ok)
+              log::error("cannot subscribe", {{"subject", subject}});
+          },
+          [=](const caf::error& err) {
+            log::error("cannot subscribe",
+                       {{"subject", subject}, {"error", caf::to_string(err)}});
+          });
 }
 
 queue_actor::behavior_type queue_service(pointer self, queue_settings cfg,
@@ -307,8 +316,9 @@ queue_actor::behavior_type queue_service(pointer self, queue_settings cfg,
   st.store_load.assign(st.stores.size(), 0);
   st.bus = std::move(bus);
   st.metrics = std::make_unique<queue_metrics>(*m);
-  for (const char* subject : {subjects::queue_cmd_all, subjects::queue_claim,
-                              subjects::queue_heartbeat, subjects::queue_report})
+  for (const char* subject :
+       {subjects::queue_cmd_all, subjects::queue_claim,
+        subjects::queue_heartbeat, subjects::queue_report})
     subscribe(self, subject);
   self->send(self, tick_atom::value);
   self->attach_functor([stores = self->state.stores] {
@@ -316,21 +326,22 @@ queue_actor::behavior_type queue_service(pointer self, queue_settings cfg,
       caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
   });
   return {
-    [=](const bus_message& msg) { on_request(self, msg); },
-    [=](drain_atom) -> caf::result<bool> {
-      auto& st = self->state;
-      st.draining = true;
-      if (st.inflight == 0)
-        return true;
-      st.drained = self->make_response_promise<bool>();
-      st.drain_waiting = true;
-      return st.drained;
-    },
-    [=](tick_atom) {
-      self->delayed_send(self, self->state.cfg.reap_interval, tick_atom::value);
-      reap(self);
-    },
-    [=](flush_atom) { flush(self); },
+      [=](const bus_message& msg) { on_request(self, msg); },
+      [=](drain_atom) -> caf::result<bool> {
+        auto& st = self->state;
+        st.draining = true;
+        if (st.inflight == 0)
+          return true;
+        st.drained = self->make_response_promise<bool>();
+        st.drain_waiting = true;
+        return st.drained;
+      },
+      [=](tick_atom) {
+        self->delayed_send(self, self->state.cfg.reap_interval,
+                           tick_atom::value);
+        reap(self);
+      },
+      [=](flush_atom) { flush(self); },
   };
 }
 

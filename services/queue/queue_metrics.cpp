@@ -1,8 +1,8 @@
 #include "queue_metrics.hpp"
 
-#include <prometheus/family.h>
-
 #include "kumo/metrics.hpp"
+
+#include <prometheus/family.h>
 
 namespace kumo::queue {
 
@@ -10,7 +10,8 @@ namespace {
 
 prometheus::Counter* counter(prometheus::Registry& reg, const char* name,
                              const char* help) {
-  return &prometheus::BuildCounter().Name(name).Help(help).Register(reg).Add({});
+  return &prometheus::BuildCounter().Name(name).Help(help).Register(reg).Add(
+      {});
 }
 
 } // namespace
@@ -18,13 +19,13 @@ prometheus::Counter* counter(prometheus::Registry& reg, const char* name,
 queue_metrics::queue_metrics(kumo::metrics& m) {
   auto& reg = m.registry();
   claims = counter(reg, "kumo_queue_claims_total", "Claim requests answered.");
-  claimed_jobs = counter(reg, "kumo_queue_claimed_jobs_total",
-                         "Jobs handed to workers.");
+  claimed_jobs =
+      counter(reg, "kumo_queue_claimed_jobs_total", "Jobs handed to workers.");
   claim_seconds = &prometheus::BuildHistogram()
-                     .Name("kumo_queue_claim_duration_seconds")
-                     .Help("Time from a claim request to its answer.")
-                     .Register(reg)
-                     .Add({}, latency_buckets());
+                       .Name("kumo_queue_claim_duration_seconds")
+                       .Help("Time from a claim request to its answer.")
+                       .Register(reg)
+                       .Add({}, latency_buckets());
   retries = counter(reg, "kumo_queue_retries_total",
                     "Transient failures scheduled for another attempt.");
   lease_expirations = counter(reg, "kumo_queue_lease_expirations_total",
@@ -34,11 +35,11 @@ queue_metrics::queue_metrics(kumo::metrics& m) {
   announcements = counter(reg, "kumo_queue_announcements_total",
                           "kumo.jobs.available wake-ups published.");
   auto& family = prometheus::BuildGauge()
-                   .Name("kumo_queue_items")
-                   .Help("Queue items by status (refreshed by the reaper).")
-                   .Register(reg);
+                     .Name("kumo_queue_items")
+                     .Help("Queue items by status (refreshed by the reaper).")
+                     .Register(reg);
   for (const auto& [status, n] : complete_counts({})) {
-    (void) n;
+    (void)n;
     items[status] = &family.Add({{"status", status}});
   }
 }

@@ -2,14 +2,13 @@
 
 // The queue's Prometheus metrics.
 
-#include <map>
-#include <string>
+#include "model.hpp"
 
+#include <map>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
-
-#include "model.hpp"
+#include <string>
 
 namespace kumo {
 class metrics;
@@ -29,7 +28,7 @@ struct queue_metrics {
   prometheus::Counter* retries;         ///< kumo_queue_retries_total
   prometheus::Counter* lease_expirations;
   prometheus::Counter* stale_reports;
-  prometheus::Counter* announcements;   ///< kumo_queue_announcements_total
+  prometheus::Counter* announcements; ///< kumo_queue_announcements_total
   std::map<std::string, prometheus::Gauge*> items;
 };
 

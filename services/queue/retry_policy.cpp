@@ -1,10 +1,10 @@
 #include "retry_policy.hpp"
 
+#include "kumo/config.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
-
-#include "kumo/config.hpp"
 
 namespace kumo::queue {
 
@@ -34,7 +34,7 @@ retry_policy::retry_policy() : retry_policy({5'000, 15'000, 45'000}, 3) {
 }
 
 retry_policy::retry_policy(std::vector<int64_t> delays_ms, int max_retries)
-  : delays_ms_(std::move(delays_ms)), max_retries_(max_retries) {
+    : delays_ms_(std::move(delays_ms)), max_retries_(max_retries) {
   if (delays_ms_.empty())
     delays_ms_.push_back(0);
 }
@@ -47,14 +47,13 @@ result<retry_policy> retry_policy::parse(const std::string& delays,
   size_t start = 0;
   while (start <= delays.size()) {
     auto comma = delays.find(',', start);
-    auto part = trimmed(delays.substr(start, comma == std::string::npos
-                                               ? std::string::npos
-                                               : comma - start));
+    auto part = trimmed(delays.substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start));
     auto ms = parse_duration_ms(part);
     if (!ms || *ms < 0 || *ms > 86'400'000)
-      return result<retry_policy>::failure("retry delay '" + part
-                                           + "' is not a duration like 5s "
-                                             "(0..24h)");
+      return result<retry_policy>::failure("retry delay '" + part +
+                                           "' is not a duration like 5s "
+                                           "(0..24h)");
     parsed.push_back(*ms);
     if (comma == std::string::npos)
       break;
@@ -67,12 +66,14 @@ std::optional<int64_t> retry_policy::next_delay_ms(int retries_so_far,
                                                    bool transient) const {
   if (!transient || retries_so_far < 0 || retries_so_far >= max_retries_)
     return std::nullopt;
-  auto index = std::min(static_cast<size_t>(retries_so_far), delays_ms_.size() - 1);
+  auto index =
+      std::min(static_cast<size_t>(retries_so_far), delays_ms_.size() - 1);
   return delays_ms_[index];
 }
 
 failure_kind classify_http_status(int status) {
-  if (status == 408 || status == 425 || status == 429 || (status >= 500 && status <= 599))
+  if (status == 408 || status == 425 || status == 429 ||
+      (status >= 500 && status <= 599))
     return failure_kind::transient;
   return failure_kind::permanent;
 }
@@ -81,16 +82,24 @@ failure_kind classify_error_kind(std::string_view kind) {
   auto k = normalize_kind(kind);
   if (k.rfind("http_", 0) == 0) {
     auto digits = k.substr(5);
-    if (!digits.empty() && digits.size() <= 3
-        && std::all_of(digits.begin(), digits.end(),
-                       [](unsigned char c) { return std::isdigit(c); }))
+    if (!digits.empty() && digits.size() <= 3 &&
+        std::all_of(digits.begin(), digits.end(),
+                    [](unsigned char c) { return std::isdigit(c); }))
       return classify_http_status(std::stoi(digits));
   }
   static constexpr std::array<const char*, 12> permanent{
-    "url_malformat",     "unsupported_protocol", "too_many_redirects",
-    "write_error",       "filesize_exceeded",    "login_denied",
-    "remote_access_denied", "remote_file_not_found", "bad_content_encoding",
-    "not_found",         "forbidden",            "invalid_source"};
+      "url_malformat",
+      "unsupported_protocol",
+      "too_many_redirects",
+      "write_error",
+      "filesize_exceeded",
+      "login_denied",
+      "remote_access_denied",
+      "remote_file_not_found",
+      "bad_content_encoding",
+      "not_found",
+      "forbidden",
+      "invalid_source"};
   for (auto* p : permanent)
     if (k == p)
       return failure_kind::permanent;

@@ -4,13 +4,13 @@
 // retried, at most `max_retries` times, after the configured delays (the last
 // delay repeats when there are more retries than delays).
 
+#include "result.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "result.hpp"
 
 namespace kumo::queue {
 
@@ -23,12 +23,14 @@ public:
 
   /// Parses a comma-separated list of durations ("5s,15s,45s", "500ms, 2m")
   /// and a retry limit (0..100). Fails with a message naming the bad part.
-  static result<retry_policy> parse(const std::string& delays, int64_t max_retries);
+  static result<retry_policy> parse(const std::string& delays,
+                                    int64_t max_retries);
 
   /// The delay before the next attempt of a job that failed after
   /// `retries_so_far` retries, or nullopt when it must fail for good
   /// (permanent failure, or the limit is reached).
-  std::optional<int64_t> next_delay_ms(int retries_so_far, bool transient) const;
+  std::optional<int64_t> next_delay_ms(int retries_so_far,
+                                       bool transient) const;
 
   int max_retries() const {
     return max_retries_;

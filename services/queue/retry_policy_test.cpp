@@ -52,8 +52,8 @@ TEST(retry_policy, error_kind_classification) {
                  "couldnt_resolve_host", "recv_error", "partial_file",
                  "ssl_connect_error", "http_503", "HTTP_429", "something_new"})
     EXPECT_EQ(classify_error_kind(k), failure_kind::transient) << k;
-  for (auto k : {"url_malformat", "CURLE_UNSUPPORTED_PROTOCOL", "too_many_redirects",
-                 "write_error", "filesize_exceeded", "http_404", "http_410",
-                 "http_403", "http_400"})
+  for (auto k : {"url_malformat", "CURLE_UNSUPPORTED_PROTOCOL",
+                 "too_many_redirects", "write_error", "filesize_exceeded",
+                 "http_404", "http_410", "http_403", "http_400"})
     EXPECT_EQ(classify_error_kind(k), failure_kind::permanent) << k;
 }

@@ -1,9 +1,9 @@
 #include "store.hpp"
 
-#include <set>
-
 #include "store_tx.hpp"
 #include "transitions.hpp"
+
+#include <set>
 
 namespace kumo::queue {
 
@@ -69,7 +69,8 @@ queue_item read_item(const pqxx::row& row) {
   i.source_sha256 = row["source_sha256"].as<std::string>();
   i.source_size = row["source_size"].as<int64_t>();
   i.target_path = row["target_path"].as<std::string>();
-  i.status = parse_status(row["status"].as<std::string>()).value_or(item_status::pending);
+  i.status = parse_status(row["status"].as<std::string>())
+                 .value_or(item_status::pending);
   i.prio = priority_from_rank(row["priority"].as<int>());
   i.bytes_done = row["bytes_done"].as<int64_t>();
   i.bytes_total = row["bytes_total"].as<int64_t>();
@@ -157,7 +158,8 @@ checked run(pqxx::work& w, const store_options&, const add_command& c) {
                          {"episode", ep.episode},
                          {"reason", "already queued"}});
   checked out;
-  out.out.reply = {{"items", std::move(items)}, {"skipped", std::move(skipped)}};
+  out.out.reply = {{"items", std::move(items)},
+                   {"skipped", std::move(skipped)}};
   if (!rows.empty()) {
     out.out.fx.queue_changed = true;
     announce_claimable(w, out.out.fx);
@@ -169,11 +171,16 @@ checked run(pqxx::work& w, const store_options& o, const status_command&) {
   auto flags = read_flags(w);
   auto counts = count_items(w);
   auto reply = to_json(flags);
-  reply["active_downloads"] = to_json_list(list(w, sql::list_status, item_status::downloading, o.list_limit));
-  reply["pending_queue"] = to_json_list(list(w, sql::list_status, item_status::pending, o.list_limit));
-  reply["completed_downloads"] = to_json_list(list(w, sql::list_finished, item_status::completed, o.completed_list_limit));
-  reply["failed_downloads"] = to_json_list(list(w, sql::list_finished, item_status::failed, o.list_limit));
-  reply["paused_downloads"] = to_json_list(list(w, sql::list_status, item_status::paused, o.list_limit));
+  reply["active_downloads"] = to_json_list(
+      list(w, sql::list_status, item_status::downloading, o.list_limit));
+  reply["pending_queue"] = to_json_list(
+      list(w, sql::list_status, item_status::pending, o.list_limit));
+  reply["completed_downloads"] = to_json_list(list(
+      w, sql::list_finished, item_status::completed, o.completed_list_limit));
+  reply["failed_downloads"] = to_json_list(
+      list(w, sql::list_finished, item_status::failed, o.list_limit));
+  reply["paused_downloads"] = to_json_list(
+      list(w, sql::list_status, item_status::paused, o.list_limit));
   reply["counts"] = counts;
   return answer(std::move(reply));
 }
@@ -199,8 +206,9 @@ checked run(pqxx::work& w, const store_options&, const remove_command& c) {
   exec(w, sql::delete_item, item.id);
   add_event(w, item.id, "removed", "user", item.lease_token, item.owner,
             {{"status", to_string(item.status)}});
-  if (item.status == item_status::pending || item.status == item_status::downloading
-      || item.status == item_status::paused) {
+  if (item.status == item_status::pending ||
+      item.status == item_status::downloading ||
+      item.status == item_status::paused) {
     auto gone = item;
     gone.status = item_status::cancelled;
     fx.lifecycle.push_back(change(gone, "cancelled", {{"removed", true}}));
@@ -216,31 +224,33 @@ checked run(pqxx::work& w, const store_options&, const switch_command& c) {
   pqxx::result state;
   const char* event = "started";
   switch (c.action) {
-    case queue_switch::start:
-      state = exec(w, sql::set_running, true);
-      break;
-    case queue_switch::stop:
-      state = exec(w, sql::set_running, false);
-      event = "stopped";
-      break;
-    case queue_switch::pause:
-      // The state row first: its lock orders us after in-flight claims.
-      state = exec(w, sql::set_paused, true);
-      for (auto& item : read_items(exec(w, sql::pause_running))) {
-        fx.controls.push_back({item.id, "pause"});
-        fx.lifecycle.push_back(change(item, "paused", {{"reason", "queue_paused"}}));
-      }
-      event = "paused";
-      break;
-    case queue_switch::resume:
-      state = exec(w, sql::set_paused, false);
-      for (auto& item : read_items(exec(w, sql::resume_queue_paused)))
-        fx.lifecycle.push_back(change(item, "pending", {{"reason", "resumed"}}));
-      event = "resumed";
-      break;
+  case queue_switch::start:
+    state = exec(w, sql::set_running, true);
+    break;
+  case queue_switch::stop:
+    state = exec(w, sql::set_running, false);
+    event = "stopped";
+    break;
+  case queue_switch::pause:
+    // The state row first: its lock orders us after in-flight claims.
+    state = exec(w, sql::set_paused, true);
+    for (auto& item : read_items(exec(w, sql::pause_running))) {
+      fx.controls.push_back({item.id, "pause"});
+      fx.lifecycle.push_back(
+          change(item, "paused", {{"reason", "queue_paused"}}));
+    }
+    event = "paused";
+    break;
+  case queue_switch::resume:
+    state = exec(w, sql::set_paused, false);
+    for (auto& item : read_items(exec(w, sql::resume_queue_paused)))
+      fx.lifecycle.push_back(change(item, "pending", {{"reason", "resumed"}}));
+    event = "resumed";
+    break;
   }
   add_event(w, "", event, "user", "", "");
-  queue_flags flags{state[0]["running"].as<bool>(), state[0]["paused"].as<bool>()};
+  queue_flags flags{state[0]["running"].as<bool>(),
+                    state[0]["paused"].as<bool>()};
   out.out.reply = to_json(flags);
   fx.flags = flags;
   fx.queue_changed = true;
@@ -267,7 +277,8 @@ checked run(pqxx::work& w, const store_options&, const item_command& c) {
   add_event(w, item.id, event, "user", before.lease_token, before.owner,
             {{"from", to_string(before.status)}});
   if (was_running)
-    fx.controls.push_back({item.id, c.action == item_action::pause ? "pause" : "cancel"});
+    fx.controls.push_back(
+        {item.id, c.action == item_action::pause ? "pause" : "cancel"});
   if (c.action == item_action::cancel && before.attempts > 0)
     request_discard(w, item, fx);
   if (c.action == item_action::resume) {
@@ -333,7 +344,8 @@ checked run(pqxx::work& w, const store_options&, const snapshot_command&) {
   return out;
 }
 
-checked run(pqxx::work& w, const store_options&, const discard_done_command& c) {
+checked run(pqxx::work& w, const store_options&,
+            const discard_done_command& c) {
   auto dropped = exec(w, sql::drop_discard, c.id)[0][0].as<int64_t>();
   if (dropped > 0)
     add_event(w, c.id, "discarded", "worker", "", "");
@@ -357,7 +369,7 @@ struct queue_store::dispatcher {
 };
 
 queue_store::queue_store(std::string database_url, store_options opts)
-  : db_(std::move(database_url)), opts_(std::move(opts)) {
+    : db_(std::move(database_url)), opts_(std::move(opts)) {
   // nop
 }
 

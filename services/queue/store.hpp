@@ -4,14 +4,6 @@
 // every state change appends to queue_events in that same transaction. One
 // queue_store owns one connection and is used by one actor or thread only.
 
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include <caf/expected.hpp>
-#include <nlohmann/json.hpp>
-
 #include "commands.hpp"
 #include "kumo/store.hpp"
 #include "kumo/wire.hpp"
@@ -19,31 +11,40 @@
 #include "progress.hpp"
 #include "retry_policy.hpp"
 
+#include <caf/expected.hpp>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace kumo::queue {
 
 struct store_options {
-  int64_t lease_ms = 30'000;       ///< lease handed out by claims and heartbeats
+  int64_t lease_ms = 30'000; ///< lease handed out by claims and heartbeats
   retry_policy retries;
-  int64_t job_rate_limit_bps = 0;  ///< copied into every job, 0: none
+  int64_t job_rate_limit_bps = 0;   ///< copied into every job, 0: none
   int64_t discard_retry_ms = 5'000; ///< resend an unacknowledged discard after
-  int64_t event_retention_ms = 0;  ///< prune older queue_events, 0: keep
-  int list_limit = 200;            ///< items per list in the status reply (NATS payloads stay < 1 MB)
+  int64_t event_retention_ms = 0;   ///< prune older queue_events, 0: keep
+  int list_limit =
+      200; ///< items per list in the status reply (NATS payloads stay < 1 MB)
   int completed_list_limit = 100;
-  int reap_batch = 500;            ///< expired leases handled per reaper pass
+  int reap_batch = 500; ///< expired leases handled per reaper pass
 };
 
 /// What to announce once the transaction committed.
 struct effects {
-  std::vector<lifecycle_change> lifecycle;      ///< kumo.progress.download
-  std::vector<wire::job_control> controls;      ///< kumo.job.<id>.control
-  std::vector<wire::discard_request> discards;  ///< kumo.downloader.discard
-  int64_t claimable = -1;  ///< >= 0: claimable items after a change that may have made work claimable
-  bool queue_changed = false;  ///< publish kumo.progress.queue
+  std::vector<lifecycle_change> lifecycle;     ///< kumo.progress.download
+  std::vector<wire::job_control> controls;     ///< kumo.job.<id>.control
+  std::vector<wire::discard_request> discards; ///< kumo.downloader.discard
+  int64_t claimable = -1;     ///< >= 0: claimable items after a change that may
+                              ///< have made work claimable
+  bool queue_changed = false; ///< publish kumo.progress.queue
   int claimed_jobs = 0;
   int retries_scheduled = 0;
   int lease_expirations = 0;
   bool stale_report = false;
-  int64_t newly_due = 0;       ///< retries whose delay ended since the last reap
+  int64_t newly_due = 0; ///< retries whose delay ended since the last reap
   std::optional<status_counts> counts;
   std::optional<queue_flags> flags;
 };

@@ -17,7 +17,8 @@ wire::job make_job(const queue_item& item, const store_options& o) {
   j.serie_name = item.serie_name;
   j.season = item.season;
   j.episode = item.episode;
-  j.src = {item.provider, item.source_url, item.source_sha256, item.source_size};
+  j.src = {item.provider, item.source_url, item.source_sha256,
+           item.source_size};
   j.target_path = item.target_path;
   j.bytes_done = item.bytes_done;
   j.bytes_total = item.bytes_total;
@@ -33,7 +34,8 @@ report_facts read_facts(pqxx::work& w, const wire::report& r) {
   if (rows.empty())
     return f;
   f.exists = true;
-  f.status = parse_status(rows[0]["status"].as<std::string>()).value_or(item_status::pending);
+  f.status = parse_status(rows[0]["status"].as<std::string>())
+                 .value_or(item_status::pending);
   f.token_matches = rows[0]["token_matches"].as<bool>();
   f.retries = rows[0]["retries"].as<int>();
   f.lease_closed = rows[0]["lease_closed"].as<bool>();
@@ -54,22 +56,22 @@ nlohmann::json report_detail(const wire::report& r, const report_plan& plan) {
 /// The lifecycle event of an applied report, as published after commit.
 void announce(const queue_item& item, const report_plan& plan, effects& fx) {
   switch (plan.next) {
-    case item_status::pending:
-      if (plan.retry_delay_ms >= 0) {
-        fx.retries_scheduled = 1;
-        fx.lifecycle.push_back(change(
-          item, "pending",
-          {{"reason", "retry"},
-           {"retry_in_seconds", (plan.retry_delay_ms + 999) / 1000},
-           {"retry", item.retries}}));
-      } else {
-        fx.lifecycle.push_back(change(item, "pending", {{"reason", "released"}}));
-      }
-      break;
-    case item_status::downloading:
-      break;
-    default:
-      fx.lifecycle.push_back(change(item, to_string(plan.next)));
+  case item_status::pending:
+    if (plan.retry_delay_ms >= 0) {
+      fx.retries_scheduled = 1;
+      fx.lifecycle.push_back(
+          change(item, "pending",
+                 {{"reason", "retry"},
+                  {"retry_in_seconds", (plan.retry_delay_ms + 999) / 1000},
+                  {"retry", item.retries}}));
+    } else {
+      fx.lifecycle.push_back(change(item, "pending", {{"reason", "released"}}));
+    }
+    break;
+  case item_status::downloading:
+    break;
+  default:
+    fx.lifecycle.push_back(change(item, to_string(plan.next)));
   }
 }
 
@@ -86,9 +88,9 @@ checked apply_report(pqxx::work& w, const store_options& o,
     return out;
   }
   bool failed = plan.next == item_status::failed || plan.retry_delay_ms >= 0;
-  auto rows = exec(w, sql::finish_lease, r.id, std::string{to_string(plan.next)},
-                   r.bytes_done, r.bytes_total, r.validator,
-                   failed ? r.error : std::string{},
+  auto rows = exec(w, sql::finish_lease, r.id,
+                   std::string{to_string(plan.next)}, r.bytes_done,
+                   r.bytes_total, r.validator, failed ? r.error : std::string{},
                    std::max<int64_t>(plan.retry_delay_ms, 0),
                    plan.retry_delay_ms >= 0 ? 1 : 0);
   auto item = read_item(rows[0]);
@@ -117,7 +119,8 @@ void heartbeat_one(pqxx::work& w, const store_options& o,
 
 } // namespace
 
-checked run(pqxx::work& w, const store_options& o, const wire::claim_request& c) {
+checked run(pqxx::work& w, const store_options& o,
+            const wire::claim_request& c) {
   auto items = read_items(exec(w, sql::claim, c.worker, c.slots, o.lease_ms));
   wire::claim_reply reply;
   for (const auto& item : items)
@@ -143,21 +146,22 @@ checked run(pqxx::work& w, const store_options& o, const wire::report& c) {
   auto facts = read_facts(w, c);
   auto plan = plan_report(facts, c.outcome, c.transient, o.retries);
   switch (plan.verdict) {
-    case report_verdict::stale: {
-      checked out;
-      out.out.reply = {{"ok", false}, {"reason", "stale_lease"}};
-      out.out.fx.stale_report = true;
-      return out;
-    }
-    case report_verdict::acknowledge: {
-      if (plan.record_offset)
-        exec(w, sql::record_offset, c.id, c.bytes_done, c.bytes_total, c.validator);
-      checked out;
-      out.out.reply = {{"ok", true}, {"reason", ""}};
-      return out;
-    }
-    case report_verdict::apply:
-      break;
+  case report_verdict::stale: {
+    checked out;
+    out.out.reply = {{"ok", false}, {"reason", "stale_lease"}};
+    out.out.fx.stale_report = true;
+    return out;
+  }
+  case report_verdict::acknowledge: {
+    if (plan.record_offset)
+      exec(w, sql::record_offset, c.id, c.bytes_done, c.bytes_total,
+           c.validator);
+    checked out;
+    out.out.reply = {{"ok", true}, {"reason", ""}};
+    return out;
+  }
+  case report_verdict::apply:
+    break;
   }
   return apply_report(w, o, c, plan);
 }
@@ -167,7 +171,8 @@ checked run_reap(pqxx::work& w, const store_options& o, std::string& last_due) {
   auto& fx = out.out.fx;
   for (auto& item : read_items(exec(w, sql::expire_leases, o.reap_batch))) {
     ++fx.lease_expirations;
-    fx.lifecycle.push_back(change(item, "pending", {{"reason", "lease_expired"}}));
+    fx.lifecycle.push_back(
+        change(item, "pending", {{"reason", "lease_expired"}}));
   }
   auto due = exec(w, sql::due, last_due)[0];
   bool open = !due["open"].is_null() && due["open"].as<bool>();

@@ -5,18 +5,20 @@ namespace kumo::queue::sql {
 namespace {
 
 std::string iso(const std::string& column) {
-  return "to_char(" + column
-         + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+  return "to_char(" + column +
+         " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 }
 
 /// Hands the worker the lease and clears what a claim resets.
-const std::string lease_for = "lease_expires = now() + $3::double precision * interval '1 millisecond'";
+const std::string lease_for =
+    "lease_expires = now() + $3::double precision * interval '1 millisecond'";
 
 /// A report without a validator keeps the stored one, unless the worker
 /// started over from byte 0.
-std::string validator_from(const std::string& done, const std::string& validator) {
-  return "CASE WHEN " + validator + " <> '' THEN " + validator + " WHEN " + done
-         + "::bigint = 0 THEN '' ELSE validator END";
+std::string validator_from(const std::string& done,
+                           const std::string& validator) {
+  return "CASE WHEN " + validator + " <> '' THEN " + validator + " WHEN " +
+         done + "::bigint = 0 THEN '' ELSE validator END";
 }
 
 const std::string active = "('pending', 'downloading', 'paused')";
@@ -27,18 +29,18 @@ const std::string cols = item_columns();
 
 std::string item_columns(const std::string& table) {
   auto t = table.empty() ? std::string{} : table + ".";
-  return t + "id::text AS id, " + t + "serie_id, " + t + "serie_folder, " + t
-         + "serie_name, " + t + "season, " + t + "episode, " + t + "provider, "
-         + t + "source_url, " + t + "source_sha256, " + t + "source_size, " + t
-         + "target_path, " + t + "status, " + t + "priority, " + t
-         + "bytes_done, " + t + "bytes_total, " + t + "speed_bps, " + t
-         + "error, " + t + "attempts, " + t + "retries, " + t + "validator, "
-         + t + "owner, coalesce(" + t + "lease_token::text, '') AS lease_token, "
-         + iso(t + "added_at") + " AS added_at, " + iso(t + "started_at")
-         + " AS started_at, " + iso(t + "completed_at") + " AS completed_at, "
-         + "CASE WHEN " + t + "status = 'pending' AND " + t
-         + "not_before > now() THEN " + iso(t + "not_before")
-         + " END AS next_attempt_at";
+  return t + "id::text AS id, " + t + "serie_id, " + t + "serie_folder, " + t +
+         "serie_name, " + t + "season, " + t + "episode, " + t + "provider, " +
+         t + "source_url, " + t + "source_sha256, " + t + "source_size, " + t +
+         "target_path, " + t + "status, " + t + "priority, " + t +
+         "bytes_done, " + t + "bytes_total, " + t + "speed_bps, " + t +
+         "error, " + t + "attempts, " + t + "retries, " + t + "validator, " +
+         t + "owner, coalesce(" + t +
+         "lease_token::text, '') AS lease_token, " + iso(t + "added_at") +
+         " AS added_at, " + iso(t + "started_at") + " AS started_at, " +
+         iso(t + "completed_at") + " AS completed_at, " + "CASE WHEN " + t +
+         "status = 'pending' AND " + t + "not_before > now() THEN " +
+         iso(t + "not_before") + " END AS next_attempt_at";
 }
 
 // -- commands ---------------------------------------------------------------
@@ -56,7 +58,8 @@ WITH ins AS (
        WITH ORDINALITY AS e(season, episode, provider, url, sha256, size,
                             target_path, ord)
   ORDER BY e.ord
-  ON CONFLICT (serie_id, season, episode) WHERE status IN )" + active + R"(
+  ON CONFLICT (serie_id, season, episode) WHERE status IN )" +
+                                                       active + R"(
   DO NOTHING
   RETURNING *
 ), forget_discard AS (
@@ -71,10 +74,13 @@ WITH ins AS (
 SELECT )" + cols + " FROM ins ORDER BY seq"};
 
 const statement select_item{"queue_select_item",
-  "SELECT " + cols + " FROM queue_items WHERE id = $1::uuid"};
+                            "SELECT " + cols +
+                                " FROM queue_items WHERE id = $1::uuid"};
 
-const statement lock_item{"queue_lock_item",
-  "SELECT " + cols + ", paused_by_queue FROM queue_items WHERE id = $1::uuid FOR UPDATE"};
+const statement lock_item{
+    "queue_lock_item",
+    "SELECT " + cols +
+        ", paused_by_queue FROM queue_items WHERE id = $1::uuid FOR UPDATE"};
 
 const statement set_item_status{"queue_set_item_status", R"(
 UPDATE queue_items SET
@@ -90,11 +96,12 @@ WHERE id = $1::uuid
 RETURNING )" + cols};
 
 const statement set_priority{"queue_set_priority",
-  "UPDATE queue_items SET priority = $2, updated_at = now() WHERE id = $1::uuid RETURNING "
-  + cols};
+                             "UPDATE queue_items SET priority = $2, updated_at "
+                             "= now() WHERE id = $1::uuid RETURNING " +
+                                 cols};
 
 const statement delete_item{"queue_delete_item",
-  "DELETE FROM queue_items WHERE id = $1::uuid"};
+                            "DELETE FROM queue_items WHERE id = $1::uuid"};
 
 const statement retry_failed{"queue_retry_failed", R"(
 WITH pick AS (
@@ -103,7 +110,8 @@ WITH pick AS (
   WHERE status = 'failed' AND ($1::boolean OR id = ANY($2::uuid[]))
     AND NOT EXISTS (SELECT 1 FROM queue_items o
                     WHERE o.serie_id = q.serie_id AND o.season = q.season
-                      AND o.episode = q.episode AND o.status IN )" + active + R"()
+                      AND o.episode = q.episode AND o.status IN )" +
+                                                       active + R"()
   ORDER BY serie_id, season, episode, completed_at DESC NULLS LAST
 ), upd AS (
   UPDATE queue_items q SET status = 'pending', retries = 0, error = '',
@@ -119,14 +127,15 @@ const statement clear_completed{"queue_clear_completed", R"(
 WITH d AS (DELETE FROM queue_items WHERE status = 'completed' RETURNING id)
 SELECT count(*) FROM d)"};
 
-const statement flags{"queue_flags",
-  "SELECT running, paused FROM queue_state"};
+const statement flags{"queue_flags", "SELECT running, paused FROM queue_state"};
 
 const statement set_running{"queue_set_running",
-  "UPDATE queue_state SET running = $1, updated_at = now() RETURNING running, paused"};
+                            "UPDATE queue_state SET running = $1, updated_at = "
+                            "now() RETURNING running, paused"};
 
 const statement set_paused{"queue_set_paused",
-  "UPDATE queue_state SET paused = $1, updated_at = now() RETURNING running, paused"};
+                           "UPDATE queue_state SET paused = $1, updated_at = "
+                           "now() RETURNING running, paused"};
 
 const statement pause_running{"queue_pause_running", R"(
 WITH old AS (
@@ -153,21 +162,24 @@ WITH upd AS (
 )
 SELECT )" + cols + " FROM upd"};
 
-const statement counts{"queue_counts",
-  "SELECT status, count(*) FROM queue_items GROUP BY status"};
+const statement counts{
+    "queue_counts", "SELECT status, count(*) FROM queue_items GROUP BY status"};
 
 const statement claimable{"queue_claimable", R"(
 SELECT count(*) FROM queue_items
 WHERE status = 'pending' AND not_before <= now()
   AND EXISTS (SELECT 1 FROM queue_state WHERE running AND NOT paused))"};
 
-const statement list_status{"queue_list_status",
-  "SELECT " + cols + " FROM queue_items WHERE status = $1 "
-  "ORDER BY priority DESC, queued_at, seq LIMIT $2"};
+const statement list_status{
+    "queue_list_status", "SELECT " + cols +
+                             " FROM queue_items WHERE status = $1 "
+                             "ORDER BY priority DESC, queued_at, seq LIMIT $2"};
 
-const statement list_finished{"queue_list_finished",
-  "SELECT " + cols + " FROM queue_items WHERE status = $1 "
-  "ORDER BY completed_at DESC NULLS LAST, seq DESC LIMIT $2"};
+const statement list_finished{
+    "queue_list_finished",
+    "SELECT " + cols +
+        " FROM queue_items WHERE status = $1 "
+        "ORDER BY completed_at DESC NULLS LAST, seq DESC LIMIT $2"};
 
 const statement add_event{"queue_add_event", R"(
 INSERT INTO queue_events (item_id, event, origin, lease_token, worker, detail)
@@ -187,8 +199,9 @@ WITH d AS (DELETE FROM queue_discards WHERE item_id = $1::uuid RETURNING item_id
      f AS (UPDATE queue_items SET discard_pending = false WHERE id = $1::uuid)
 SELECT count(*) FROM d)"};
 
-const statement drop_discards_for_path{"queue_drop_discards_for_path",
-  "DELETE FROM queue_discards WHERE target_path = $1"};
+const statement drop_discards_for_path{
+    "queue_drop_discards_for_path",
+    "DELETE FROM queue_discards WHERE target_path = $1"};
 
 // -- workers ----------------------------------------------------------------
 
@@ -203,7 +216,8 @@ WITH gate AS (
   FOR UPDATE SKIP LOCKED
 ), upd AS (
   UPDATE queue_items q SET status = 'downloading', owner = $1,
-    lease_token = gen_random_uuid(), )" + lease_for + R"(,
+    lease_token = gen_random_uuid(), )" + lease_for +
+                                         R"(,
     attempts = attempts + 1, speed_bps = 0, paused_by_queue = false,
     started_at = coalesce(started_at, now()), updated_at = now()
   FROM next WHERE q.id = next.id
@@ -219,7 +233,8 @@ WITH upd AS (
   UPDATE queue_items SET )" + lease_for + R"(,
     bytes_done = $4,
     bytes_total = CASE WHEN $5::bigint >= 0 THEN $5::bigint ELSE bytes_total END,
-    speed_bps = $6, validator = )" + validator_from("$4", "$7") + R"(, updated_at = now()
+    speed_bps = $6, validator = )" + validator_from("$4", "$7") +
+                                                 R"(, updated_at = now()
   WHERE id = $1::uuid AND lease_token = $2::uuid AND status = 'downloading'
   RETURNING id
 )

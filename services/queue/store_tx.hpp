@@ -4,14 +4,13 @@
 // execution, row decoding, and one function per command that runs inside an
 // open transaction.
 
-#include <string>
-#include <utility>
+#include "store.hpp"
+#include "store_sql.hpp"
 
 #include <caf/error.hpp>
 #include <pqxx/pqxx>
-
-#include "store.hpp"
-#include "store_sql.hpp"
+#include <string>
+#include <utility>
 
 namespace kumo::queue::detail {
 
@@ -67,10 +66,13 @@ checked run(pqxx::work& w, const store_options& o, const priority_command& c);
 checked run(pqxx::work& w, const store_options& o, const retry_command& c);
 checked run(pqxx::work& w, const store_options& o, const clear_command& c);
 checked run(pqxx::work& w, const store_options& o, const snapshot_command& c);
-checked run(pqxx::work& w, const store_options& o, const discard_done_command& c);
+checked run(pqxx::work& w, const store_options& o,
+            const discard_done_command& c);
 
-// -- workers and reaper (store_jobs.cpp) ----------------------------------------
-checked run(pqxx::work& w, const store_options& o, const wire::claim_request& c);
+// -- workers and reaper (store_jobs.cpp)
+// ----------------------------------------
+checked run(pqxx::work& w, const store_options& o,
+            const wire::claim_request& c);
 checked run(pqxx::work& w, const store_options& o, const wire::heartbeat& c);
 checked run(pqxx::work& w, const store_options& o, const wire::report& c);
 /// `last_due` is the database time of the previous pass; updated.

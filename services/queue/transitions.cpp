@@ -5,8 +5,8 @@ namespace kumo::queue {
 namespace {
 
 std::string refusal(const char* verb, item_status status, const char* allowed) {
-  return std::string{"cannot "} + verb + " a " + to_string(status) + " item ("
-         + allowed + ")";
+  return std::string{"cannot "} + verb + " a " + to_string(status) + " item (" +
+         allowed + ")";
 }
 
 bool is_resting(item_status s) {
@@ -33,27 +33,27 @@ report_plan apply(item_status next, std::string event) {
 std::optional<std::string> refuse_item_action(item_action action,
                                               item_status status) {
   switch (action) {
-    case item_action::pause:
-      if (status == item_status::pending || status == item_status::downloading)
-        return std::nullopt;
-      return refusal("pause", status, "only pending or downloading items");
-    case item_action::resume:
-      if (status == item_status::paused)
-        return std::nullopt;
-      return refusal("resume", status, "only paused items");
-    case item_action::cancel:
-      if (status == item_status::pending || status == item_status::paused
-          || status == item_status::downloading || status == item_status::failed)
-        return std::nullopt;
-      return refusal("cancel", status,
-                     "only pending, paused, downloading or failed items");
+  case item_action::pause:
+    if (status == item_status::pending || status == item_status::downloading)
+      return std::nullopt;
+    return refusal("pause", status, "only pending or downloading items");
+  case item_action::resume:
+    if (status == item_status::paused)
+      return std::nullopt;
+    return refusal("resume", status, "only paused items");
+  case item_action::cancel:
+    if (status == item_status::pending || status == item_status::paused ||
+        status == item_status::downloading || status == item_status::failed)
+      return std::nullopt;
+    return refusal("cancel", status,
+                   "only pending, paused, downloading or failed items");
   }
   return std::string{"unknown action"};
 }
 
 std::optional<std::string> refuse_priority_change(item_status status) {
-  if (status == item_status::pending || status == item_status::paused
-      || status == item_status::downloading)
+  if (status == item_status::pending || status == item_status::paused ||
+      status == item_status::downloading)
     return std::nullopt;
   return refusal("change the priority of", status,
                  "only pending, paused or downloading items");
@@ -61,12 +61,12 @@ std::optional<std::string> refuse_priority_change(item_status status) {
 
 item_status status_after(item_action action) {
   switch (action) {
-    case item_action::pause:
-      return item_status::paused;
-    case item_action::resume:
-      return item_status::pending;
-    case item_action::cancel:
-      return item_status::cancelled;
+  case item_action::pause:
+    return item_status::paused;
+  case item_action::resume:
+    return item_status::pending;
+  case item_action::cancel:
+    return item_status::cancelled;
   }
   return item_status::pending;
 }
@@ -87,8 +87,8 @@ report_plan plan_report(const report_facts& facts, const std::string& outcome,
     return acknowledge(facts);
   if (outcome == "completed")
     return facts.status == item_status::completed
-             ? acknowledge(facts)
-             : apply(item_status::completed, "completed");
+               ? acknowledge(facts)
+               : apply(item_status::completed, "completed");
   if (!downloading)
     return acknowledge(facts);
   if (outcome == "failed") {

@@ -7,20 +7,21 @@
 // report is accepted only with that token; once a newer claim happened (or
 // the item was removed) the worker is stale and changes nothing.
 
-#include <cstdint>
-#include <optional>
-#include <string>
-
 #include "commands.hpp"
 #include "model.hpp"
 #include "retry_policy.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
 
 namespace kumo::queue {
 
 /// Why a user action is not allowed in `status`, or nullopt when it is.
 /// pause: pending/downloading; resume: paused; cancel:
 /// pending/paused/downloading/failed; set_priority: pending/paused/downloading.
-std::optional<std::string> refuse_item_action(item_action action, item_status status);
+std::optional<std::string> refuse_item_action(item_action action,
+                                              item_status status);
 std::optional<std::string> refuse_priority_change(item_status status);
 
 /// The status after an allowed user action.
@@ -29,9 +30,9 @@ item_status status_after(item_action action);
 /// What the store found about the item a report is about.
 struct report_facts {
   bool exists = false;
-  bool token_matches = false;  ///< the report's token is the latest lease's
+  bool token_matches = false; ///< the report's token is the latest lease's
   item_status status = item_status::pending;
-  bool lease_closed = false;   ///< this lease already reported its end
+  bool lease_closed = false; ///< this lease already reported its end
   int retries = 0;
 };
 
@@ -44,10 +45,10 @@ enum class report_verdict : uint8_t {
 struct report_plan {
   report_verdict verdict = report_verdict::stale;
   item_status next = item_status::pending;
-  std::string event;            ///< queue_events.event when applied
-  int64_t retry_delay_ms = -1;  ///< >= 0 when a retry is scheduled
-  bool record_offset = false;   ///< store bytes_done/validator (acknowledge)
-  bool extend_lease = false;    ///< commit
+  std::string event;           ///< queue_events.event when applied
+  int64_t retry_delay_ms = -1; ///< >= 0 when a retry is scheduled
+  bool record_offset = false;  ///< store bytes_done/validator (acknowledge)
+  bool extend_lease = false;   ///< commit
 };
 
 /// Decides what a worker's report does:

@@ -31,24 +31,29 @@ TEST(transitions, user_actions_follow_the_contract) {
   for (auto st : {s::paused, s::completed, s::failed, s::cancelled})
     EXPECT_TRUE(refuse_item_action(item_action::pause, st)) << to_string(st);
   EXPECT_FALSE(refuse_item_action(item_action::resume, s::paused));
-  for (auto st : {s::pending, s::downloading, s::completed, s::failed, s::cancelled})
+  for (auto st :
+       {s::pending, s::downloading, s::completed, s::failed, s::cancelled})
     EXPECT_TRUE(refuse_item_action(item_action::resume, st)) << to_string(st);
   for (auto st : {s::pending, s::paused, s::downloading, s::failed})
     EXPECT_FALSE(refuse_item_action(item_action::cancel, st)) << to_string(st);
   for (auto st : {s::completed, s::cancelled})
     EXPECT_TRUE(refuse_item_action(item_action::cancel, st)) << to_string(st);
-  EXPECT_EQ(*refuse_item_action(item_action::pause, s::completed),
-            "cannot pause a completed item (only pending or downloading items)");
+  EXPECT_EQ(
+      *refuse_item_action(item_action::pause, s::completed),
+      "cannot pause a completed item (only pending or downloading items)");
   EXPECT_TRUE(refuse_priority_change(s::completed));
   EXPECT_FALSE(refuse_priority_change(s::downloading));
   EXPECT_EQ(status_after(item_action::resume), s::pending);
 }
 
 TEST(transitions, stale_tokens_change_nothing) {
-  for (auto outcome : {"commit", "completed", "failed", "paused", "cancelled", "released"}) {
+  for (auto outcome :
+       {"commit", "completed", "failed", "paused", "cancelled", "released"}) {
     EXPECT_EQ(plan(facts(item_status::downloading, false), outcome).verdict,
-              report_verdict::stale) << outcome;
-    EXPECT_EQ(plan(report_facts{}, outcome).verdict, report_verdict::stale) << outcome;
+              report_verdict::stale)
+        << outcome;
+    EXPECT_EQ(plan(report_facts{}, outcome).verdict, report_verdict::stale)
+        << outcome;
   }
 }
 
@@ -56,9 +61,12 @@ TEST(transitions, commit_needs_a_live_lease) {
   auto p = plan(facts(item_status::downloading), "commit");
   EXPECT_EQ(p.verdict, report_verdict::apply);
   EXPECT_TRUE(p.extend_lease);
-  EXPECT_EQ(plan(facts(item_status::paused), "commit").verdict, report_verdict::stale);
-  EXPECT_EQ(plan(facts(item_status::pending), "commit").verdict, report_verdict::stale);
-  EXPECT_EQ(plan(facts(item_status::cancelled), "commit").verdict, report_verdict::stale);
+  EXPECT_EQ(plan(facts(item_status::paused), "commit").verdict,
+            report_verdict::stale);
+  EXPECT_EQ(plan(facts(item_status::pending), "commit").verdict,
+            report_verdict::stale);
+  EXPECT_EQ(plan(facts(item_status::cancelled), "commit").verdict,
+            report_verdict::stale);
 }
 
 TEST(transitions, completion_is_recorded_exactly_once) {
@@ -67,26 +75,31 @@ TEST(transitions, completion_is_recorded_exactly_once) {
   EXPECT_EQ(p.next, item_status::completed);
   EXPECT_EQ(p.event, "completed");
   // The same report again (its answer was lost): acknowledged, no new event.
-  EXPECT_EQ(plan(facts(item_status::completed, true, true), "completed").verdict,
-            report_verdict::acknowledge);
+  EXPECT_EQ(
+      plan(facts(item_status::completed, true, true), "completed").verdict,
+      report_verdict::acknowledge);
   // Paused by the user after the file was committed: the file is in place.
-  EXPECT_EQ(plan(facts(item_status::paused), "completed").next, item_status::completed);
+  EXPECT_EQ(plan(facts(item_status::paused), "completed").next,
+            item_status::completed);
 }
 
 TEST(transitions, failures_retry_only_when_transient_and_under_the_limit) {
-  auto t = plan(facts(item_status::downloading, true, false, 1), "failed", true);
+  auto t =
+      plan(facts(item_status::downloading, true, false, 1), "failed", true);
   EXPECT_EQ(t.next, item_status::pending);
   EXPECT_EQ(t.event, "retry_scheduled");
   EXPECT_EQ(t.retry_delay_ms, 15'000);
-  auto exhausted = plan(facts(item_status::downloading, true, false, 3), "failed", true);
+  auto exhausted =
+      plan(facts(item_status::downloading, true, false, 3), "failed", true);
   EXPECT_EQ(exhausted.next, item_status::failed);
   EXPECT_EQ(exhausted.retry_delay_ms, -1);
   auto permanent = plan(facts(item_status::downloading), "failed", false);
   EXPECT_EQ(permanent.next, item_status::failed);
   EXPECT_EQ(permanent.event, "failed");
   // A retried failure report of a lease already handled changes nothing.
-  EXPECT_EQ(plan(facts(item_status::pending, true, true), "failed", true).verdict,
-            report_verdict::acknowledge);
+  EXPECT_EQ(
+      plan(facts(item_status::pending, true, true), "failed", true).verdict,
+      report_verdict::acknowledge);
 }
 
 TEST(transitions, resting_items_only_keep_the_offset) {
@@ -96,7 +109,10 @@ TEST(transitions, resting_items_only_keep_the_offset) {
   auto c = plan(facts(item_status::cancelled), "released");
   EXPECT_EQ(c.verdict, report_verdict::acknowledge);
   EXPECT_FALSE(c.record_offset);
-  EXPECT_EQ(plan(facts(item_status::downloading), "released").next, item_status::pending);
-  EXPECT_EQ(plan(facts(item_status::downloading), "paused").next, item_status::paused);
-  EXPECT_EQ(plan(facts(item_status::downloading), "cancelled").next, item_status::cancelled);
+  EXPECT_EQ(plan(facts(item_status::downloading), "released").next,
+            item_status::pending);
+  EXPECT_EQ(plan(facts(item_status::downloading), "paused").next,
+            item_status::paused);
+  EXPECT_EQ(plan(facts(item_status::downloading), "cancelled").next,
+            item_status::cancelled);
 }

@@ -1,6 +1,6 @@
-#include <caf/all.hpp>
-
 #include "kumo/service.hpp"
+
+#include <caf/all.hpp>
 
 namespace kumo::scanner {
 std::vector<migration> migrations();
@@ -12,7 +12,7 @@ using namespace kumo;
 
 drainable_actor::behavior_type supervisor(drainable_actor::pointer) {
   return {
-    [](drain_atom) { return true; },
+      [](drain_atom) { return true; },
   };
 }
 

@@ -1,25 +1,27 @@
 #include "kumo/bus.hpp"
 
-#include <condition_variable>
-#include <memory>
-#include <mutex>
-#include <unordered_map>
-
-#include <caf/all.hpp>
-#include <nats/nats.h>
-
 #include "kumo/errors.hpp"
 #include "kumo/health.hpp"
 #include "kumo/log.hpp"
 #include "kumo/metrics.hpp"
 
+#include <caf/all.hpp>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <nats/nats.h>
+#include <unordered_map>
+
 namespace kumo {
 
 namespace {
 
-using connection_ptr = std::unique_ptr<natsConnection, decltype(&natsConnection_Destroy)>;
-using options_ptr = std::unique_ptr<natsOptions, decltype(&natsOptions_Destroy)>;
-using subscription_ptr = std::unique_ptr<natsSubscription, decltype(&natsSubscription_Destroy)>;
+using connection_ptr =
+    std::unique_ptr<natsConnection, decltype(&natsConnection_Destroy)>;
+using options_ptr =
+    std::unique_ptr<natsOptions, decltype(&natsOptions_Destroy)>;
+using subscription_ptr =
+    std::unique_ptr<natsSubscription, decltype(&natsSubscription_Destroy)>;
 using message_ptr = std::unique_ptr<natsMsg, decltype(&natsMsg_Destroy)>;
 
 /// What nats.c hands back to our callbacks. Never touches actor state.
@@ -115,7 +117,8 @@ struct bus_state {
   std::unique_ptr<status_closure> status;
   std::string inbox_prefix;
   uint64_t next_id = 1;
-  std::unordered_map<uint64_t, caf::typed_response_promise<std::string>> requests;
+  std::unordered_map<uint64_t, caf::typed_response_promise<std::string>>
+      requests;
   struct gathering {
     caf::typed_response_promise<std::vector<std::string>> promise;
     std::vector<std::string> replies;
@@ -147,17 +150,17 @@ using bus_pointer = bus_actor::stateful_pointer<bus_state>;
 bus_counters make_counters(metrics& m) {
   auto& reg = m.registry();
   auto& msgs = prometheus::BuildCounter()
-                 .Name("kumo_bus_messages_total")
-                 .Help("NATS messages by direction.")
-                 .Register(reg);
+                   .Name("kumo_bus_messages_total")
+                   .Help("NATS messages by direction.")
+                   .Register(reg);
   auto& disc = prometheus::BuildCounter()
-                 .Name("kumo_bus_disconnects_total")
-                 .Help("Times the NATS connection was lost.")
-                 .Register(reg);
+                   .Name("kumo_bus_disconnects_total")
+                   .Help("Times the NATS connection was lost.")
+                   .Register(reg);
   auto& reqs = prometheus::BuildCounter()
-                 .Name("kumo_bus_requests_total")
-                 .Help("Requests made over NATS by outcome.")
-                 .Register(reg);
+                   .Name("kumo_bus_requests_total")
+                   .Help("Requests made over NATS by outcome.")
+                   .Register(reg);
   return {&msgs.Add({{"direction", "out"}}),
           &msgs.Add({{"direction", "in"}}),
           &disc.Add({}),
@@ -190,9 +193,8 @@ bool connect(bus_pointer self, const bus_options& opts, readiness& ready) {
   natsConnection* conn = nullptr;
   auto s = natsConnection_Connect(&conn, raw_opts);
   if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
-    log::error("nats connect failed",
-               {{"url", log::redact_url(opts.url)},
-                {"error", natsStatus_GetText(s)}});
+    log::error("nats connect failed", {{"url", log::redact_url(opts.url)},
+                                       {"error", natsStatus_GetText(s)}});
     return false;
   }
   st.connection.reset(conn);
@@ -205,9 +207,8 @@ bool connect(bus_pointer self, const bus_options& opts, readiness& ready) {
   natsInbox_Create(&inbox);
   st.inbox_prefix = std::string{inbox} + ".";
   natsInbox_Destroy(inbox);
-  st.inbox_target = std::make_unique<inbox_closure>(
-    inbox_closure{caf::actor_cast<caf::actor_addr>(self),
-                  st.inbox_prefix.size()});
+  st.inbox_target = std::make_unique<inbox_closure>(inbox_closure{
+      caf::actor_cast<caf::actor_addr>(self), st.inbox_prefix.size()});
   natsSubscription* sub = nullptr;
   auto wildcard = st.inbox_prefix + "*";
   natsConnection_Subscribe(&sub, conn, wildcard.c_str(), on_inbox,
@@ -236,86 +237,90 @@ uint64_t send_request(bus_pointer self, const std::string& subject,
 bus_actor spawn_bus(caf::actor_system& sys, bus_options opts, readiness& ready,
                     metrics& m) {
   auto counters = make_counters(m);
-  auto init = [opts, &ready, counters](bus_pointer self)
-    -> bus_actor::behavior_type {
+  auto init = [opts, &ready,
+               counters](bus_pointer self) -> bus_actor::behavior_type {
     self->state.counters = counters;
     if (!connect(self, opts, ready))
-      self->quit(make_error(errc::unavailable, "cannot create NATS connection"));
+      self->quit(
+          make_error(errc::unavailable, "cannot create NATS connection"));
     return {
-      [=](publish_atom, const std::string& subject, const std::string& data) {
-        natsConnection_Publish(self->state.connection.get(), subject.c_str(),
-                               data.data(), static_cast<int>(data.size()));
-        self->state.counters.published->Increment();
-      },
-      [=](request_atom, const std::string& subject, const std::string& data,
-          caf::timespan deadline) -> caf::result<std::string> {
-        auto promise = self->make_response_promise<std::string>();
-        auto id = send_request(self, subject, data, deadline);
-        self->state.requests.emplace(id, promise);
-        return promise;
-      },
-      [=](gather_atom, const std::string& subject, const std::string& data,
-          caf::timespan window) -> caf::result<std::vector<std::string>> {
-        auto promise = self->make_response_promise<std::vector<std::string>>();
-        auto id = send_request(self, subject, data, window);
-        self->state.gathers.emplace(id, bus_state::gathering{promise, {}});
-        return promise;
-      },
-      [=](subscribe_atom, const std::string& subject, const std::string& group,
-          bus_listener target) {
-        auto& st = self->state;
-        st.listeners.push_back(std::make_unique<listener_closure>(
-          listener_closure{std::move(target), st.counters.received}));
-        natsSubscription* sub = nullptr;
-        auto status = group.empty()
-                        ? natsConnection_Subscribe(&sub, st.connection.get(),
-                                                   subject.c_str(), on_message,
-                                                   st.listeners.back().get())
-                        : natsConnection_QueueSubscribe(
-                          &sub, st.connection.get(), subject.c_str(),
-                          group.c_str(), on_message,
-                          st.listeners.back().get());
-        if (status != NATS_OK) {
-          log::error("nats subscribe failed",
-                     {{"subject", subject}, {"error", natsStatus_GetText(status)}});
-          return false;
-        }
-        // Slow listeners must not make nats.c drop messages silently early.
-        natsSubscription_SetPendingLimits(sub, 1'000'000, 1 << 30);
-        st.subscriptions.emplace_back(sub, natsSubscription_Destroy);
-        return true;
-      },
-      [=](inbox_atom, uint64_t id, std::string& payload, bool no_responders) {
-        auto& st = self->state;
-        if (auto i = st.requests.find(id); i != st.requests.end()) {
-          if (no_responders) {
-            st.counters.requests_no_responders->Increment();
-            i->second.deliver(make_error(errc::no_responders, "no responders"));
-          } else {
-            st.counters.requests_ok->Increment();
-            i->second.deliver(std::move(payload));
+        [=](publish_atom, const std::string& subject, const std::string& data) {
+          natsConnection_Publish(self->state.connection.get(), subject.c_str(),
+                                 data.data(), static_cast<int>(data.size()));
+          self->state.counters.published->Increment();
+        },
+        [=](request_atom, const std::string& subject, const std::string& data,
+            caf::timespan deadline) -> caf::result<std::string> {
+          auto promise = self->make_response_promise<std::string>();
+          auto id = send_request(self, subject, data, deadline);
+          self->state.requests.emplace(id, promise);
+          return promise;
+        },
+        [=](gather_atom, const std::string& subject, const std::string& data,
+            caf::timespan window) -> caf::result<std::vector<std::string>> {
+          auto promise =
+              self->make_response_promise<std::vector<std::string>>();
+          auto id = send_request(self, subject, data, window);
+          self->state.gathers.emplace(id, bus_state::gathering{promise, {}});
+          return promise;
+        },
+        [=](subscribe_atom, const std::string& subject,
+            const std::string& group, bus_listener target) {
+          auto& st = self->state;
+          st.listeners.push_back(std::make_unique<listener_closure>(
+              listener_closure{std::move(target), st.counters.received}));
+          natsSubscription* sub = nullptr;
+          auto status =
+              group.empty()
+                  ? natsConnection_Subscribe(&sub, st.connection.get(),
+                                             subject.c_str(), on_message,
+                                             st.listeners.back().get())
+                  : natsConnection_QueueSubscribe(
+                        &sub, st.connection.get(), subject.c_str(),
+                        group.c_str(), on_message, st.listeners.back().get());
+          if (status != NATS_OK) {
+            log::error(
+                "nats subscribe failed",
+                {{"subject", subject}, {"error", natsStatus_GetText(status)}});
+            return false;
           }
-          st.requests.erase(i);
-        } else if (auto g = st.gathers.find(id); g != st.gathers.end()) {
-          if (no_responders) {
+          // Slow listeners must not make nats.c drop messages silently early.
+          natsSubscription_SetPendingLimits(sub, 1'000'000, 1 << 30);
+          st.subscriptions.emplace_back(sub, natsSubscription_Destroy);
+          return true;
+        },
+        [=](inbox_atom, uint64_t id, std::string& payload, bool no_responders) {
+          auto& st = self->state;
+          if (auto i = st.requests.find(id); i != st.requests.end()) {
+            if (no_responders) {
+              st.counters.requests_no_responders->Increment();
+              i->second.deliver(
+                  make_error(errc::no_responders, "no responders"));
+            } else {
+              st.counters.requests_ok->Increment();
+              i->second.deliver(std::move(payload));
+            }
+            st.requests.erase(i);
+          } else if (auto g = st.gathers.find(id); g != st.gathers.end()) {
+            if (no_responders) {
+              g->second.promise.deliver(std::move(g->second.replies));
+              st.gathers.erase(g);
+            } else {
+              g->second.replies.push_back(std::move(payload));
+            }
+          }
+        },
+        [=](timeout_atom, uint64_t id) {
+          auto& st = self->state;
+          if (auto i = st.requests.find(id); i != st.requests.end()) {
+            st.counters.requests_timeout->Increment();
+            i->second.deliver(make_error(errc::timeout, "request timed out"));
+            st.requests.erase(i);
+          } else if (auto g = st.gathers.find(id); g != st.gathers.end()) {
             g->second.promise.deliver(std::move(g->second.replies));
             st.gathers.erase(g);
-          } else {
-            g->second.replies.push_back(std::move(payload));
           }
-        }
-      },
-      [=](timeout_atom, uint64_t id) {
-        auto& st = self->state;
-        if (auto i = st.requests.find(id); i != st.requests.end()) {
-          st.counters.requests_timeout->Increment();
-          i->second.deliver(make_error(errc::timeout, "request timed out"));
-          st.requests.erase(i);
-        } else if (auto g = st.gathers.find(id); g != st.gathers.end()) {
-          g->second.promise.deliver(std::move(g->second.replies));
-          st.gathers.erase(g);
-        }
-      },
+        },
     };
   };
   return sys.spawn(init);

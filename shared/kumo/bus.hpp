@@ -4,18 +4,17 @@
 // actors publish, subscribe and make requests by messaging it; nats.c threads
 // never touch actor state, they only anon_send into the bus or a listener.
 
-#include <chrono>
-#include <optional>
-#include <string>
-#include <vector>
+#include "kumo/atoms.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
+#include <chrono>
 #include <nlohmann/json.hpp>
-
-#include "kumo/atoms.hpp"
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace kumo {
 
@@ -35,21 +34,21 @@ using bus_listener = caf::typed_actor<caf::reacts_to<bus_message>>;
 /// The bus. Requests fail with errc::timeout after their deadline and with
 /// errc::no_responders at once when nobody listens on the subject.
 using bus_actor = caf::typed_actor<
-  // Fire and forget; buffered by nats.c while reconnecting.
-  caf::reacts_to<publish_atom, std::string, std::string>,
-  // Subject, payload, deadline -> the first reply's payload.
-  caf::replies_to<request_atom, std::string, std::string,
-                  caf::timespan>::with<std::string>,
-  // Subject, payload, window -> every reply that arrives within the window.
-  caf::replies_to<gather_atom, std::string, std::string,
-                  caf::timespan>::with<std::vector<std::string>>,
-  // Subject, queue group ("" for none), listener.
-  caf::replies_to<subscribe_atom, std::string, std::string,
-                  bus_listener>::with<bool>,
-  // Internal: a reply arrived on our inbox (id, payload, no-responders flag).
-  caf::reacts_to<inbox_atom, uint64_t, std::string, bool>,
-  // Internal: the deadline of request `id` passed.
-  caf::reacts_to<timeout_atom, uint64_t>>;
+    // Fire and forget; buffered by nats.c while reconnecting.
+    caf::reacts_to<publish_atom, std::string, std::string>,
+    // Subject, payload, deadline -> the first reply's payload.
+    caf::replies_to<request_atom, std::string, std::string,
+                    caf::timespan>::with<std::string>,
+    // Subject, payload, window -> every reply that arrives within the window.
+    caf::replies_to<gather_atom, std::string, std::string,
+                    caf::timespan>::with<std::vector<std::string>>,
+    // Subject, queue group ("" for none), listener.
+    caf::replies_to<subscribe_atom, std::string, std::string,
+                    bus_listener>::with<bool>,
+    // Internal: a reply arrived on our inbox (id, payload, no-responders flag).
+    caf::reacts_to<inbox_atom, uint64_t, std::string, bool>,
+    // Internal: the deadline of request `id` passed.
+    caf::reacts_to<timeout_atom, uint64_t>>;
 
 struct bus_options {
   std::string url;  ///< nats://host:port[,nats://...]

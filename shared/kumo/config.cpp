@@ -4,9 +4,8 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace kumo {
 
@@ -65,7 +64,8 @@ std::optional<int64_t> parse_duration_ms(const std::string& text) {
   if (text.empty())
     return std::nullopt;
   size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])))
+  while (digits < text.size() &&
+         std::isdigit(static_cast<unsigned char>(text[digits])))
     ++digits;
   if (digits == 0 || digits > 15)
     return std::nullopt;
@@ -87,56 +87,56 @@ namespace {
 std::optional<std::string> normalize(const option& opt, const std::string& raw,
                                      std::string& why) {
   switch (opt.kind) {
-    case option_kind::text:
-      return raw;
-    case option_kind::url:
-      if (raw.find("://") == std::string::npos || raw.find("://") == 0) {
-        why = "expected a URL with a scheme";
-        return std::nullopt;
-      }
-      return raw;
-    case option_kind::boolean: {
-      std::string v = raw;
-      std::transform(v.begin(), v.end(), v.begin(), ::tolower);
-      if (v == "true" || v == "1" || v == "yes" || v == "on")
-        return std::string{"true"};
-      if (v == "false" || v == "0" || v == "no" || v == "off")
-        return std::string{"false"};
-      why = "expected true or false";
+  case option_kind::text:
+    return raw;
+  case option_kind::url:
+    if (raw.find("://") == std::string::npos || raw.find("://") == 0) {
+      why = "expected a URL with a scheme";
       return std::nullopt;
     }
-    case option_kind::integer: {
-      size_t used = 0;
-      int64_t n = 0;
-      try {
-        n = std::stoll(raw, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (raw.empty() || used != raw.size()) {
-        why = "expected an integer";
-        return std::nullopt;
-      }
-      if (n < opt.min || n > opt.max) {
-        why = "expected a value in [" + std::to_string(opt.min) + ", "
-              + std::to_string(opt.max) + "]";
-        return std::nullopt;
-      }
-      return std::to_string(n);
+    return raw;
+  case option_kind::boolean: {
+    std::string v = raw;
+    std::transform(v.begin(), v.end(), v.begin(), ::tolower);
+    if (v == "true" || v == "1" || v == "yes" || v == "on")
+      return std::string{"true"};
+    if (v == "false" || v == "0" || v == "no" || v == "off")
+      return std::string{"false"};
+    why = "expected true or false";
+    return std::nullopt;
+  }
+  case option_kind::integer: {
+    size_t used = 0;
+    int64_t n = 0;
+    try {
+      n = std::stoll(raw, &used);
+    } catch (const std::exception&) {
+      used = 0;
     }
-    case option_kind::duration: {
-      auto ms = parse_duration_ms(raw);
-      if (!ms) {
-        why = "expected a duration such as 250ms, 5s, 2m";
-        return std::nullopt;
-      }
-      if (*ms < opt.min || *ms > opt.max) {
-        why = "duration out of range [" + std::to_string(opt.min) + "ms, "
-              + std::to_string(opt.max) + "ms]";
-        return std::nullopt;
-      }
-      return std::to_string(*ms);
+    if (raw.empty() || used != raw.size()) {
+      why = "expected an integer";
+      return std::nullopt;
     }
+    if (n < opt.min || n > opt.max) {
+      why = "expected a value in [" + std::to_string(opt.min) + ", " +
+            std::to_string(opt.max) + "]";
+      return std::nullopt;
+    }
+    return std::to_string(n);
+  }
+  case option_kind::duration: {
+    auto ms = parse_duration_ms(raw);
+    if (!ms) {
+      why = "expected a duration such as 250ms, 5s, 2m";
+      return std::nullopt;
+    }
+    if (*ms < opt.min || *ms > opt.max) {
+      why = "duration out of range [" + std::to_string(opt.min) + "ms, " +
+            std::to_string(opt.max) + "ms]";
+      return std::nullopt;
+    }
+    return std::to_string(*ms);
+  }
   }
   return std::nullopt;
 }
@@ -147,8 +147,8 @@ std::variant<nlohmann::json, config_error> read_file(const std::string& path) {
     return config_error{"config", "cannot read config file " + path};
   auto doc = nlohmann::json::parse(in, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    return config_error{"config", "config file " + path
-                                    + " is not a JSON object"};
+    return config_error{"config",
+                        "config file " + path + " is not a JSON object"};
   return doc;
 }
 
@@ -190,14 +190,14 @@ load_settings(const std::vector<option>& schema, const env_lookup& env) {
       source = "default of " + opt.key;
     }
     if (!raw)
-      return config_error{opt.key, env_name(opt.key) + " is required ("
-                                     + opt.help + ")"};
+      return config_error{opt.key, env_name(opt.key) + " is required (" +
+                                       opt.help + ")"};
     std::string why;
     auto value = normalize(opt, *raw, why);
     if (!value) {
       auto shown = opt.secret ? std::string{"[redacted]"} : *raw;
-      return config_error{opt.key, source + " = '" + shown + "' is invalid: "
-                                     + why};
+      return config_error{opt.key,
+                          source + " = '" + shown + "' is invalid: " + why};
     }
     out.set(opt.key, *value, opt.secret);
   }

@@ -23,13 +23,13 @@ enum class option_kind : uint8_t {
 };
 
 struct option {
-  std::string key;           ///< file key `nats_url` <-> env `KUMO_NATS_URL`
+  std::string key; ///< file key `nats_url` <-> env `KUMO_NATS_URL`
   option_kind kind;
   std::optional<std::string> default_value; ///< nullopt: required
   std::string help;
   int64_t min = INT64_MIN;
   int64_t max = INT64_MAX;
-  bool secret = false;       ///< never logged
+  bool secret = false; ///< never logged
 };
 
 /// The environment variable for an option key: `nats_url` -> `KUMO_NATS_URL`.
@@ -60,7 +60,8 @@ struct config_error {
 };
 
 /// Looks up an environment variable; injected so tests need no real env.
-using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
+using env_lookup =
+    std::function<std::optional<std::string>(const std::string&)>;
 
 /// The process environment.
 env_lookup process_env();
@@ -68,8 +69,8 @@ env_lookup process_env();
 /// Loads every option of `schema`. The file named by `KUMO_CONFIG` (if set)
 /// is read as a flat JSON object of option keys; env wins over file, file over
 /// default. Returns the first problem found.
-std::variant<settings, config_error> load_settings(
-  const std::vector<option>& schema, const env_lookup& env);
+std::variant<settings, config_error>
+load_settings(const std::vector<option>& schema, const env_lookup& env);
 
 /// Parses "250ms", "5s", "2m", "1h" or plain milliseconds.
 std::optional<int64_t> parse_duration_ms(const std::string& text);

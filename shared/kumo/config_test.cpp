@@ -2,9 +2,8 @@
 
 #include <cstdio>
 #include <fstream>
-#include <map>
-
 #include <gtest/gtest.h>
+#include <map>
 
 namespace {
 
@@ -13,12 +12,12 @@ using kumo::option_kind;
 
 std::vector<option> schema() {
   return {
-    {"nats_url", option_kind::url, "nats://127.0.0.1:4222", "NATS"},
-    {"database_url", option_kind::url, std::nullopt, "PostgreSQL", INT64_MIN,
-     INT64_MAX, true},
-    {"jobs", option_kind::integer, "4", "parallel jobs", 1, 64},
-    {"lease", option_kind::duration, "30s", "lease", 1000, 600'000},
-    {"verbose", option_kind::boolean, "false", "verbose"},
+      {"nats_url", option_kind::url, "nats://127.0.0.1:4222", "NATS"},
+      {"database_url", option_kind::url, std::nullopt, "PostgreSQL", INT64_MIN,
+       INT64_MAX, true},
+      {"jobs", option_kind::integer, "4", "parallel jobs", 1, 64},
+      {"lease", option_kind::duration, "30s", "lease", 1000, 600'000},
+      {"verbose", option_kind::boolean, "false", "verbose"},
   };
 }
 
@@ -39,8 +38,8 @@ kumo::config_error error_of(std::map<std::string, std::string> vars) {
 
 TEST(config, defaults_apply_and_env_wins) {
   auto r = kumo::load_settings(
-    schema(), env_of({{"KUMO_DATABASE_URL", "postgresql://a@b/c"},
-                      {"KUMO_JOBS", "8"}}));
+      schema(), env_of({{"KUMO_DATABASE_URL", "postgresql://a@b/c"},
+                        {"KUMO_JOBS", "8"}}));
   ASSERT_TRUE(std::holds_alternative<kumo::settings>(r));
   auto& s = std::get<kumo::settings>(r);
   EXPECT_EQ(s.integer("jobs"), 8);
@@ -56,22 +55,33 @@ TEST(config, missing_required_value_names_the_variable) {
 }
 
 TEST(config, out_of_range_integer_is_rejected) {
-  auto e = error_of({{"KUMO_DATABASE_URL", "postgresql://x"}, {"KUMO_JOBS", "0"}});
+  auto e =
+      error_of({{"KUMO_DATABASE_URL", "postgresql://x"}, {"KUMO_JOBS", "0"}});
   EXPECT_EQ(e.key, "jobs");
   EXPECT_NE(e.message.find("[1, 64]"), std::string::npos);
 }
 
 TEST(config, garbage_values_are_rejected) {
-  EXPECT_EQ(error_of({{"KUMO_DATABASE_URL", "postgresql://x"}, {"KUMO_JOBS", "4x"}}).key, "jobs");
-  EXPECT_EQ(error_of({{"KUMO_DATABASE_URL", "postgresql://x"}, {"KUMO_LEASE", "soon"}}).key, "lease");
-  EXPECT_EQ(error_of({{"KUMO_DATABASE_URL", "postgresql://x"}, {"KUMO_VERBOSE", "maybe"}}).key, "verbose");
+  EXPECT_EQ(
+      error_of({{"KUMO_DATABASE_URL", "postgresql://x"}, {"KUMO_JOBS", "4x"}})
+          .key,
+      "jobs");
+  EXPECT_EQ(error_of({{"KUMO_DATABASE_URL", "postgresql://x"},
+                      {"KUMO_LEASE", "soon"}})
+                .key,
+            "lease");
+  EXPECT_EQ(error_of({{"KUMO_DATABASE_URL", "postgresql://x"},
+                      {"KUMO_VERBOSE", "maybe"}})
+                .key,
+            "verbose");
   EXPECT_EQ(error_of({{"KUMO_DATABASE_URL", "localhost"}}).key, "database_url");
 }
 
 TEST(config, secret_values_are_not_echoed) {
   auto e = error_of({{"KUMO_DATABASE_URL", "hunter2"}});
   EXPECT_EQ(e.message.find("hunter2"), std::string::npos);
-  auto r = kumo::load_settings(schema(), env_of({{"KUMO_DATABASE_URL", "postgresql://u:pw@h/d"}}));
+  auto r = kumo::load_settings(
+      schema(), env_of({{"KUMO_DATABASE_URL", "postgresql://u:pw@h/d"}}));
   auto printable = std::get<kumo::settings>(r).printable();
   EXPECT_EQ(printable["database_url"], "[redacted]");
 }
@@ -82,9 +92,11 @@ TEST(config, file_is_below_env_and_rejects_unknown_keys) {
     std::ofstream out{path};
     out << R"({"database_url": "postgresql://file", "jobs": 3})";
   }
-  auto r = kumo::load_settings(schema(), env_of({{"KUMO_CONFIG", path}, {"KUMO_JOBS", "5"}}));
+  auto r = kumo::load_settings(
+      schema(), env_of({{"KUMO_CONFIG", path}, {"KUMO_JOBS", "5"}}));
   ASSERT_TRUE(std::holds_alternative<kumo::settings>(r));
-  EXPECT_EQ(std::get<kumo::settings>(r).text("database_url"), "postgresql://file");
+  EXPECT_EQ(std::get<kumo::settings>(r).text("database_url"),
+            "postgresql://file");
   EXPECT_EQ(std::get<kumo::settings>(r).integer("jobs"), 5);
   {
     std::ofstream out{path};

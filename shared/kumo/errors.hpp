@@ -2,11 +2,10 @@
 
 // Errors as values at every boundary: a kumo::errc inside a caf::error.
 
-#include <cstdint>
-#include <string>
-
 #include <caf/error.hpp>
 #include <caf/make_message.hpp>
+#include <cstdint>
+#include <string>
 
 namespace kumo {
 
@@ -14,11 +13,11 @@ enum class errc : uint8_t {
   ok = 0,
   invalid_argument, ///< the caller sent something malformed
   not_found,
-  conflict,         ///< the request contradicts the current state
-  unavailable,      ///< a dependency (NATS, PostgreSQL, a peer) is down
-  timeout,          ///< no answer within the deadline
-  no_responders,    ///< nobody subscribes to the subject
-  stale_lease,      ///< the lease token no longer owns the job
+  conflict,      ///< the request contradicts the current state
+  unavailable,   ///< a dependency (NATS, PostgreSQL, a peer) is down
+  timeout,       ///< no answer within the deadline
+  no_responders, ///< nobody subscribes to the subject
+  stale_lease,   ///< the lease token no longer owns the job
   internal,
 };
 

@@ -17,8 +17,8 @@ struct readiness {
   bool needs_database = true;
 
   bool ready() const {
-    return nats.load() && (!needs_database || database.load())
-           && serving.load() && !draining.load();
+    return nats.load() && (!needs_database || database.load()) &&
+           serving.load() && !draining.load();
   }
 };
 

@@ -15,21 +15,21 @@ std::atomic<int> min_level{static_cast<int>(level::info)};
 
 const char* level_name(level lvl) {
   switch (lvl) {
-    case level::debug:
-      return "debug";
-    case level::info:
-      return "info";
-    case level::warn:
-      return "warn";
-    case level::error:
-      return "error";
+  case level::debug:
+    return "debug";
+  case level::info:
+    return "info";
+  case level::warn:
+    return "warn";
+  case level::error:
+    return "error";
   }
   return "info";
 }
 
 bool looks_secret(const std::string& key) {
-  for (const char* word : {"password", "secret", "token", "authorization",
-                           "cookie", "api_key"})
+  for (const char* word :
+       {"password", "secret", "token", "authorization", "cookie", "api_key"})
     if (key.find(word) != std::string::npos)
       return true;
   return false;

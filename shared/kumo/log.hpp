@@ -3,9 +3,8 @@
 // One JSON object per line on stdout: {"ts","level","service","msg",...fields}.
 // Field names that look like secrets are redacted before they are written.
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace kumo::log {
 

@@ -3,10 +3,9 @@
 #include <chrono>
 #include <dirent.h>
 #include <fstream>
+#include <prometheus/text_serializer.h>
 #include <sstream>
 #include <unistd.h>
-
-#include <prometheus/text_serializer.h>
 
 namespace kumo {
 
@@ -26,10 +25,10 @@ prometheus::MetricFamily family(std::string name, std::string help,
 class process_collector : public prometheus::Collectable {
 public:
   process_collector(std::string service, std::string version)
-    : service_(std::move(service)), version_(std::move(version)) {
+      : service_(std::move(service)), version_(std::move(version)) {
     start_ = std::chrono::duration<double>(
-               std::chrono::system_clock::now().time_since_epoch())
-               .count();
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
   }
 
   std::vector<prometheus::MetricFamily> Collect() const override {
@@ -39,8 +38,8 @@ public:
     double rss = 0;
     read_stat(cpu, rss);
     out.push_back(family("kumo_process_cpu_seconds_total",
-                         "User and system CPU time spent.",
-                         MetricType::Counter, cpu));
+                         "User and system CPU time spent.", MetricType::Counter,
+                         cpu));
     out.push_back(family("kumo_process_resident_memory_bytes",
                          "Resident memory size.", MetricType::Gauge, rss));
     out.push_back(family("kumo_process_open_fds", "Open file descriptors.",
@@ -101,9 +100,9 @@ private:
 } // namespace
 
 metrics::metrics(std::string service, std::string version)
-  : registry_(std::make_shared<prometheus::Registry>()),
-    process_(std::make_shared<process_collector>(std::move(service),
-                                                 std::move(version))) {
+    : registry_(std::make_shared<prometheus::Registry>()),
+      process_(std::make_shared<process_collector>(std::move(service),
+                                                   std::move(version))) {
   // nop
 }
 
@@ -115,8 +114,8 @@ std::string metrics::serialize() const {
 }
 
 prometheus::Histogram::BucketBoundaries latency_buckets() {
-  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-          0.1,    0.25,  0.5,    1,     2.5,  5,     10, 30};
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+          0.25,   0.5,   1,      2.5,   5,    10,    30};
 }
 
 } // namespace kumo

@@ -5,13 +5,12 @@
 // Every name starts with `kumo_` and uses base units.
 
 #include <memory>
-#include <string>
-
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+#include <string>
 
 namespace kumo {
 

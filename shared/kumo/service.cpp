@@ -1,18 +1,17 @@
 #include "kumo/service.hpp"
 
-#include <chrono>
-#include <csignal>
-#include <optional>
-#include <cstdlib>
-#include <unistd.h>
-
-#include <caf/all.hpp>
-
 #include "kumo/admin_server.hpp"
 #include "kumo/log.hpp"
 #include "kumo/store.hpp"
 #include "kumo/subjects.hpp"
 #include "kumo/wire.hpp"
+
+#include <caf/all.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <optional>
+#include <unistd.h>
 
 namespace kumo {
 
@@ -52,25 +51,25 @@ caf::behavior health_responder(caf::event_based_actor* self, bus_actor bus,
   self->send(bus, subscribe_atom::value, subjects::health(service),
              std::string{}, caf::actor_cast<bus_listener>(self));
   return {
-    [=](const bus_message& msg) {
-      if (msg.reply.empty())
-        return;
-      wire::health_report r;
-      r.service = service;
-      r.instance = instance;
-      r.version = version();
-      r.nats = ready->nats;
-      r.database = ready->database;
-      r.status = (ready->nats && (!ready->needs_database || ready->database))
-                   ? "ok"
-                   : "degraded";
-      r.uptime_seconds
-        = std::chrono::duration<double>(steady::now() - started).count();
-      self->send(bus, publish_atom::value, msg.reply, encode(r));
-    },
-    [](bool) {
-      // subscription acknowledged
-    },
+      [=](const bus_message& msg) {
+        if (msg.reply.empty())
+          return;
+        wire::health_report r;
+        r.service = service;
+        r.instance = instance;
+        r.version = version();
+        r.nats = ready->nats;
+        r.database = ready->database;
+        r.status = (ready->nats && (!ready->needs_database || ready->database))
+                       ? "ok"
+                       : "degraded";
+        r.uptime_seconds =
+            std::chrono::duration<double>(steady::now() - started).count();
+        self->send(bus, publish_atom::value, msg.reply, encode(r));
+      },
+      [](bool) {
+        // subscription acknowledged
+      },
   };
 }
 
@@ -81,16 +80,16 @@ caf::behavior database_probe(caf::event_based_actor* self, std::string url,
   auto db = std::make_shared<pg_session>(url);
   self->send(self, probe_atom::value);
   return {
-    [=](probe_atom) {
-      bool up = db->ping();
-      if (ready->database.exchange(up) != up) {
-        if (up)
-          log::info("database reachable again");
-        else
-          log::warn("database unreachable");
-      }
-      self->delayed_send(self, interval, probe_atom::value);
-    },
+      [=](probe_atom) {
+        bool up = db->ping();
+        if (ready->database.exchange(up) != up) {
+          if (up)
+            log::info("database reachable again");
+          else
+            log::warn("database unreachable");
+        }
+        self->delayed_send(self, interval, probe_atom::value);
+      },
   };
 }
 
@@ -148,11 +147,11 @@ std::optional<caf::error> wait_for_shutdown(caf::actor_system& sys,
     if (wait_for_signal(250))
       return std::nullopt;
     std::optional<caf::error> down;
-    watcher->receive(
-      [&](caf::down_msg& msg) { down = msg.reason; },
-      caf::after(std::chrono::milliseconds(0)) >> [] {
-        // nop: still running
-      });
+    watcher->receive([&](caf::down_msg& msg) { down = msg.reason; },
+                     caf::after(std::chrono::milliseconds(0)) >>
+                         [] {
+                           // nop: still running
+                         });
     if (down)
       return down;
   }
@@ -162,24 +161,29 @@ void drain(caf::actor_system& sys, const drainable_actor& service,
            int64_t grace_ms) {
   caf::scoped_actor self{sys};
   self->request(service, std::chrono::milliseconds(grace_ms), drain_atom::value)
-    .receive([](bool) { log::info("drained"); },
-             [](const caf::error& err) {
-               log::warn("drain incomplete", {{"error", caf::to_string(err)}});
-             });
+      .receive(
+          [](bool) { log::info("drained"); },
+          [](const caf::error& err) {
+            log::warn("drain incomplete", {{"error", caf::to_string(err)}});
+          });
 }
 
 } // namespace
 
 std::vector<option> common_options(const service_definition& def) {
   std::vector<option> out{
-    {"nats_url", option_kind::url, "nats://127.0.0.1:4222", "NATS server URL(s)"},
-    {"admin_bind", option_kind::text, "127.0.0.1", "admin HTTP bind address"},
-    {"admin_port", option_kind::integer, "0", "admin HTTP port (0: any free)", 0, 65535},
-    {"log_level", option_kind::text, "info", "debug, info, warn or error"},
-    {"instance", option_kind::text, default_instance(), "instance name"},
-    {"threads", option_kind::integer, "2", "actor scheduler threads", 1, 64},
-    {"shutdown_grace", option_kind::duration, "20s", "drain deadline on SIGTERM", 0, 600'000},
-    {"request_timeout", option_kind::duration, "5s", "deadline of NATS requests", 1, 600'000},
+      {"nats_url", option_kind::url, "nats://127.0.0.1:4222",
+       "NATS server URL(s)"},
+      {"admin_bind", option_kind::text, "127.0.0.1", "admin HTTP bind address"},
+      {"admin_port", option_kind::integer, "0", "admin HTTP port (0: any free)",
+       0, 65535},
+      {"log_level", option_kind::text, "info", "debug, info, warn or error"},
+      {"instance", option_kind::text, default_instance(), "instance name"},
+      {"threads", option_kind::integer, "2", "actor scheduler threads", 1, 64},
+      {"shutdown_grace", option_kind::duration, "20s",
+       "drain deadline on SIGTERM", 0, 600'000},
+      {"request_timeout", option_kind::duration, "5s",
+       "deadline of NATS requests", 1, 600'000},
   };
   if (def.uses_database) {
     option db{"database_url", option_kind::url, std::nullopt,
@@ -204,8 +208,8 @@ int run_service(int, char**, const service_definition& def) {
   auto level = config.text("log_level");
   log::level parsed;
   if (!log::parse_level(level, parsed)) {
-    log::error("invalid configuration: KUMO_LOG_LEVEL = '" + level
-                 + "' is invalid: expected debug, info, warn or error",
+    log::error("invalid configuration: KUMO_LOG_LEVEL = '" + level +
+                   "' is invalid: expected debug, info, warn or error",
                {{"option", "log_level"}});
     return 2;
   }
@@ -230,9 +234,9 @@ int run_service(int, char**, const service_definition& def) {
   sys_cfg.set("scheduler.policy", caf::atom("sharing"));
   sys_cfg.set("scheduler.max-threads", config.integer("threads"));
   caf::actor_system sys{sys_cfg};
-  auto bus = spawn_bus(sys, {config.text("nats_url"),
-                             def.name + "/" + config.text("instance")},
-                       ready, m);
+  auto bus = spawn_bus(
+      sys, {config.text("nats_url"), def.name + "/" + config.text("instance")},
+      ready, m);
   std::vector<caf::actor> helpers;
   if (def.uses_database) {
     if (!prepare_database(def, config, ready)) {
@@ -241,8 +245,8 @@ int run_service(int, char**, const service_definition& def) {
       return 0;
     }
     helpers.push_back(sys.spawn<caf::detached>(
-      database_probe, config.text("database_url"), &ready,
-      caf::timespan{std::chrono::seconds(1)}));
+        database_probe, config.text("database_url"), &ready,
+        caf::timespan{std::chrono::seconds(1)}));
   }
   service_context ctx{sys, config, bus, m, ready, config.text("instance")};
   if (def.sets_serving)

@@ -5,14 +5,6 @@
 // port, the health responder, and SIGTERM draining. A service's main() only
 // declares its options and spawns its actors.
 
-#include <functional>
-#include <string>
-#include <vector>
-
-#include <caf/fwd.hpp>
-#include <caf/replies_to.hpp>
-#include <caf/typed_actor.hpp>
-
 #include "kumo/atoms.hpp"
 #include "kumo/bus.hpp"
 #include "kumo/config.hpp"
@@ -20,11 +12,19 @@
 #include "kumo/metrics.hpp"
 #include "kumo/migration.hpp"
 
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
 namespace kumo {
 
 /// The actor a service hands back: asked to drain on SIGTERM, it answers
 /// once in-flight work is saved (or the grace period ends first).
-using drainable_actor = caf::typed_actor<caf::replies_to<drain_atom>::with<bool>>;
+using drainable_actor =
+    caf::typed_actor<caf::replies_to<drain_atom>::with<bool>>;
 
 struct service_context {
   caf::actor_system& system;

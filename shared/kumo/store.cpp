@@ -76,12 +76,12 @@ bool pg_session::ping() {
 caf::expected<int> apply_migrations(pg_session& db, const std::string& service,
                                     const std::vector<migration>& list) {
   return db.transact([&](pqxx::work& w) {
-    w.exec("SELECT pg_advisory_xact_lock(" + std::to_string(migration_lock_key)
-           + ")");
+    w.exec("SELECT pg_advisory_xact_lock(" +
+           std::to_string(migration_lock_key) + ")");
     w.exec(create_ledger);
     auto done = w.exec_params(
-      "SELECT version FROM kumo_schema_migrations WHERE service = $1",
-      service);
+        "SELECT version FROM kumo_schema_migrations WHERE service = $1",
+        service);
     std::vector<int> applied;
     for (const auto& row : done)
       applied.push_back(row[0].as<int>());
@@ -93,7 +93,8 @@ caf::expected<int> apply_migrations(pg_session& db, const std::string& service,
       w.exec_params("INSERT INTO kumo_schema_migrations (service, version, "
                     "name) VALUES ($1, $2, $3)",
                     service, m.version, m.name);
-      log::info("migration applied", {{"version", m.version}, {"name", m.name}});
+      log::info("migration applied",
+                {{"version", m.version}, {"name", m.name}});
       ++count;
     }
     return count;

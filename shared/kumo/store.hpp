@@ -4,16 +4,15 @@
 // thread); it reconnects lazily after the server went away. pqxx exceptions
 // stop here and come out as caf::error values.
 
-#include <functional>
-#include <memory>
-#include <string>
-#include <vector>
-
-#include <caf/expected.hpp>
-#include <pqxx/pqxx>
-
 #include "kumo/errors.hpp"
 #include "kumo/migration.hpp"
+
+#include <caf/expected.hpp>
+#include <functional>
+#include <memory>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
 
 namespace kumo {
 
@@ -30,7 +29,8 @@ public:
   /// its commit, which every transaction is). Returns errc::unavailable when
   /// the server cannot be reached, errc::internal for SQL errors.
   template <class F>
-  auto transact(F&& fn) -> caf::expected<decltype(fn(std::declval<pqxx::work&>()))> {
+  auto transact(F&& fn)
+      -> caf::expected<decltype(fn(std::declval<pqxx::work&>()))> {
     using value = decltype(fn(std::declval<pqxx::work&>()));
     caf::expected<value> out{make_error(errc::unavailable, "not run")};
     auto err = run([&](pqxx::work& w) { out = fn(w); });

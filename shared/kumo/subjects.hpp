@@ -19,11 +19,16 @@ inline std::string queue_cmd(const std::string& op) {
 }
 constexpr const char* queue_cmd_all = "kumo.queue.cmd.*";
 
-constexpr const char* queue_claim = "kumo.queue.claim";         ///< worker asks for work
-constexpr const char* queue_heartbeat = "kumo.queue.heartbeat"; ///< lease extension + offsets
-constexpr const char* queue_report = "kumo.queue.report";       ///< commit and terminal outcomes
-constexpr const char* jobs_available = "kumo.jobs.available";   ///< wake-up for idle workers
-constexpr const char* discard_partial = "kumo.downloader.discard"; ///< delete a cancelled job's .part
+constexpr const char* queue_claim =
+    "kumo.queue.claim"; ///< worker asks for work
+constexpr const char* queue_heartbeat =
+    "kumo.queue.heartbeat"; ///< lease extension + offsets
+constexpr const char* queue_report =
+    "kumo.queue.report"; ///< commit and terminal outcomes
+constexpr const char* jobs_available =
+    "kumo.jobs.available"; ///< wake-up for idle workers
+constexpr const char* discard_partial =
+    "kumo.downloader.discard"; ///< delete a cancelled job's .part
 
 /// Cancel/pause of one running job, sent to whichever worker holds it.
 inline std::string job_control(const std::string& id) {
@@ -47,8 +52,8 @@ constexpr const char* events_all = "kumo.events.*";
 /// Every room of kumo.events.<room>; clients pick rooms by these names.
 inline const std::vector<std::string>& event_rooms() {
   static const std::vector<std::string> rooms{
-    "download_progress", "downloads", "queue", "scan_progress", "system",
-    "errors"};
+      "download_progress", "downloads", "queue",
+      "scan_progress",     "system",    "errors"};
   return rooms;
 }
 

@@ -5,8 +5,8 @@
 namespace kumo {
 
 bool is_series_key(std::string_view text) {
-  if (text.empty() || text.size() > 255 || text.front() == '-'
-      || text.back() == '-')
+  if (text.empty() || text.size() > 255 || text.front() == '-' ||
+      text.back() == '-')
     return false;
   char prev = 0;
   for (char c : text) {

@@ -4,10 +4,9 @@
 // may be absent have a default and are tolerated when missing.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace kumo::wire {
 
@@ -42,8 +41,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(error_reply, code, message)
 struct source {
   std::string provider;
   std::string url;
-  std::string sha256;  ///< lowercase hex, "" when the source gives none
-  int64_t size = -1;   ///< expected size in bytes, -1 when unknown
+  std::string sha256; ///< lowercase hex, "" when the source gives none
+  int64_t size = -1;  ///< expected size in bytes, -1 when unknown
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(source, provider, url, sha256,
                                                 size)
@@ -52,17 +51,17 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(source, provider, url, sha256,
 struct job {
   std::string id;
   std::string lease_token;
-  int64_t lease_ms = 0;       ///< lease length; heartbeat well within it
-  std::string serie_id;       ///< series key
+  int64_t lease_ms = 0; ///< lease length; heartbeat well within it
+  std::string serie_id; ///< series key
   std::string serie_folder;
   std::string serie_name;
   int season = 0;
   int episode = 0;
   source src;
-  std::string target_path;    ///< relative to the library root
-  int64_t bytes_done = 0;     ///< durable offset of the .part file
+  std::string target_path; ///< relative to the library root
+  int64_t bytes_done = 0;  ///< durable offset of the .part file
   int64_t bytes_total = -1;
-  std::string validator;      ///< ETag or Last-Modified of the partial data
+  std::string validator; ///< ETag or Last-Modified of the partial data
   int attempt = 0;
   int64_t rate_limit_bps = 0; ///< per-job bandwidth limit, 0: none
 };
@@ -89,7 +88,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(claim_reply, jobs)
 struct lease_state {
   std::string id;
   std::string lease_token;
-  int64_t bytes_done = 0;  ///< durable (fsync'd) offset
+  int64_t bytes_done = 0; ///< durable (fsync'd) offset
   int64_t bytes_total = -1;
   int64_t speed_bps = 0;
   std::string validator;
@@ -136,9 +135,9 @@ struct report {
   std::string validator;
   std::string sha256;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(report, id, lease_token,
-                                                worker, outcome, transient,
-                                                error, bytes_done, bytes_total,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(report, id, lease_token, worker,
+                                                outcome, transient, error,
+                                                bytes_done, bytes_total,
                                                 validator, sha256)
 
 struct report_reply {
@@ -170,7 +169,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(discard_request, id,
 /// status: "started", "in_progress", "completed", "failed", "cancelled",
 /// "paused".
 struct progress_update {
-  std::string id;   ///< e.g. "download:<job id>", "library_scan", "download_queue"
+  std::string
+      id; ///< e.g. "download:<job id>", "library_scan", "download_queue"
   std::string kind;
   std::string status;
   std::string title;
@@ -180,7 +180,7 @@ struct progress_update {
   double percent = -1; ///< -1: derive from current/total
   int64_t speed_bps = 0;
   int64_t eta_seconds = -1;
-  std::string key;     ///< series key when the update concerns a series
+  std::string key; ///< series key when the update concerns a series
   std::string folder;
   nlohmann::json metadata = nlohmann::json::object();
 };
@@ -196,9 +196,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(progress_update, id, kind,
 struct progress_event {
   std::string id;
   uint64_t seq = 0;
-  std::string type;      ///< message type, e.g. "download_progress"
+  std::string type; ///< message type, e.g. "download_progress"
   std::string room;
-  std::string timestamp; ///< ISO-8601 UTC
+  std::string timestamp;                          ///< ISO-8601 UTC
   nlohmann::json data = nlohmann::json::object(); ///< the progress record
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(progress_event, id, seq, type,
