@@ -32,15 +32,16 @@ import hashlib
 import json
 import os
 import secrets
-import socket
 import sys
 import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from kumo_harness import Stack, http, http_json  # noqa: E402
+from mini_nats import NatsClient  # noqa: E402
 
 PASSWORD = "gateway-Test-passw0rd"
 ITEM_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
@@ -145,42 +146,22 @@ class FakeQueue:
     value; an op missing from it gets no answer at all)."""
 
     def __init__(self, nats_url, replies):
-        host, port = nats_url.split("//")[1].split(",")[0].split(":")
-        self.sock = socket.create_connection((host, int(port)), timeout=5)
-        self.sock.settimeout(None)
-        self.file = self.sock.makefile("rb")
+        self.nats = NatsClient(nats_url, name="fake-queue")
         self.lock = threading.Lock()
         self.replies = replies
         self.received = []  # (op, payload dict)
-        self.file.readline()  # INFO
-        self._send(b'CONNECT {"verbose":false,"pedantic":false,"name":"fake-queue"}\r\n')
-        self._send(b"SUB kumo.queue.cmd.* queue 1\r\nPING\r\n")
-        self.pong = threading.Event()
-        threading.Thread(target=self._read, daemon=True).start()
-        if not self.pong.wait(5):
-            raise RuntimeError("fake queue: no PONG from nats-server")
+        self.sid = self.nats.subscribe("kumo.queue.cmd.*", group="queue")
+        self.nats.flush()
+        self.running = True
+        threading.Thread(target=self._serve, daemon=True).start()
 
-    def _send(self, data):
-        with self.lock:
-            self.sock.sendall(data)
-
-    def _read(self):
-        try:
-            while True:
-                line = self.file.readline()
-                if not line:
-                    return
-                if line.startswith(b"PING"):
-                    self._send(b"PONG\r\n")
-                elif line.startswith(b"PONG"):
-                    self.pong.set()
-                elif line.startswith(b"MSG "):
-                    parts = line.decode().split()
-                    subject, reply, size = parts[1], parts[3] if len(parts) == 5 else None, parts[-1]
-                    payload = self.file.read(int(size) + 2)[:-2]
-                    self._on_command(subject, reply, payload)
-        except (OSError, ValueError):
-            return
+    def _serve(self):
+        while self.running:
+            try:
+                subject, reply, payload = self.nats.next_message(self.sid, 0.2)
+            except (TimeoutError, KeyError):
+                continue
+            self._on_command(subject, reply, payload)
 
     def _on_command(self, subject, reply, payload):
         op = subject.rsplit(".", 1)[1]
@@ -189,7 +170,7 @@ class FakeQueue:
         if reply and op in self.replies:
             out = self.replies[op]
             data = out if isinstance(out, bytes) else json.dumps(out).encode()
-            self._send(b"PUB %s %d\r\n%s\r\n" % (reply.encode(), len(data), data))
+            self.nats.publish(reply, data)
 
     def take(self):
         with self.lock:
@@ -197,11 +178,8 @@ class FakeQueue:
         return out
 
     def close(self):
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
+        self.running = False
+        self.nats.close()
 
 
 def error_of(body):
