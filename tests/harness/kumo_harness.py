@@ -213,7 +213,7 @@ class SSEClient:
         self.conn.sock.settimeout(timeout)
         kind, data = "message", []
         while True:
-            line = self.response.fp.readline()
+            line = self.response.readline()  # de-chunked
             if not line:
                 raise EOFError("event stream closed")
             line = line.decode("utf-8").rstrip("\r\n")
