@@ -4,7 +4,7 @@
 // a job's own thread. Streams the body to a handler in fixed-size pieces, so
 // memory does not grow with the file.
 
-#include "cidr.hpp"
+#include "kumo/address_policy.hpp"
 #include "resume.hpp"
 
 #include <chrono>

@@ -5,7 +5,7 @@
 // retried here, where waiting is allowed) and hears the worker only through
 // its job_control.
 
-#include "cidr.hpp"
+#include "kumo/address_policy.hpp"
 #include "downloader_metrics.hpp"
 #include "job_control.hpp"
 #include "kumo/bus.hpp"

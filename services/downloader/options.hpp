@@ -3,7 +3,7 @@
 // The downloader's settings, read once at start-up from the service
 // configuration and checked beyond what the schema can express.
 
-#include "cidr.hpp"
+#include "kumo/address_policy.hpp"
 #include "kumo/config.hpp"
 
 #include <chrono>

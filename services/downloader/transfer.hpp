@@ -4,7 +4,7 @@
 // it. Blocking and single-threaded: runs on a job's own thread. Everything
 // around it (leases, reports, progress) reaches it through the observer.
 
-#include "cidr.hpp"
+#include "kumo/address_policy.hpp"
 #include "part_file.hpp"
 #include "resume.hpp"
 #include "safe_path.hpp"

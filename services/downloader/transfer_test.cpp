@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <sstream>
 
+using namespace kumo;
 using namespace kumo::downloader;
 using namespace kumo::downloader::testing;
 using namespace std::chrono_literals;

@@ -1,10 +1,10 @@
-#include "cidr.hpp"
+#include "kumo/address_policy.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 
-using namespace kumo::downloader;
+using namespace kumo;
 
 namespace {
 

@@ -1,6 +1,7 @@
 #pragma once
 
-// Which network addresses a download may connect to. Every address a URL
+// Which network addresses an outgoing request (a download, a provider
+// request) may connect to. Every address a URL
 // resolves to is checked at connect time (after DNS, for every redirect), so
 // a name that resolves to a private address is refused like the address
 // itself. An allowlist of CIDRs opens chosen ranges (a home LAN, a test
@@ -15,7 +16,7 @@
 
 struct sockaddr;
 
-namespace kumo::downloader {
+namespace kumo {
 
 /// An IPv4 or IPv6 address. IPv4 is held in its IPv4-mapped IPv6 form
 /// (::ffff:a.b.c.d) so that one comparison covers both families.
@@ -69,4 +70,4 @@ private:
   std::vector<cidr> allow_;
 };
 
-} // namespace kumo::downloader
+} // namespace kumo

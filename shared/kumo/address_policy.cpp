@@ -1,11 +1,11 @@
-#include "cidr.hpp"
+#include "kumo/address_policy.hpp"
 
 #include <arpa/inet.h>
 #include <cstring>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-namespace kumo::downloader {
+namespace kumo {
 
 namespace {
 
@@ -189,4 +189,4 @@ bool address_policy::permits(const ip_address& addr) const {
   return !is_special(addr);
 }
 
-} // namespace kumo::downloader
+} // namespace kumo
