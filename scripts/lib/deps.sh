@@ -29,6 +29,8 @@ kumo_missing_packages() {
 
 kumo_install_deps() {
   local wanted=("${KUMO_PACKAGES[@]}" "$@") missing
+  # Node.js + npm validate the Kubernetes manifests; any installed build does.
+  command -v npm >/dev/null || wanted+=(nodejs npm)
   mapfile -t missing < <(kumo_missing_packages "${wanted[@]}")
   if [ ${#missing[@]} -eq 0 ]; then
     return 0
