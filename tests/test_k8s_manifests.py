@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -28,6 +29,7 @@ HELPER_DIR = os.path.join(HERE, "k8s")
 DEPLOY_DOC = os.path.join(SOURCE_DIR, "docs", "deploy.md")
 SERVICES = ("gateway", "scanner", "queue", "downloader", "progress")
 sys.path.insert(0, HELPER_DIR)
+sys.path.insert(1, os.path.join(HERE, "harness"))
 import policy  # noqa: E402  (tests/k8s/policy.py)
 
 from k8s_support import (by_kind, by_name, env_of, render, validator,  # noqa: E402
@@ -39,6 +41,13 @@ class Manifests(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        for tool in ("node", "npm"):
+            if shutil.which(tool) is None:
+                raise AssertionError("%s not found: scripts/lib/deps.sh installs "
+                                     "nodejs and npm" % tool)
+        version = subprocess.run(["kubectl", "version", "--client"],
+                                 capture_output=True, timeout=60).stdout.decode()
+        print("  " + " / ".join(version.split("\n")[:2]))
         cls.node_dir = validator()
         with tempfile.TemporaryDirectory() as tmp:
             variants = {"dev": os.path.join(K8S_DIR, "overlays", "dev"),
