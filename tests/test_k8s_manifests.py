@@ -184,9 +184,10 @@ metadata: {name: broken}
             referenced |= refs
         self.assertEqual(sorted(documented - referenced), [],
                          "documented Secrets no manifest uses")
+        self.assertIn('k="kubectl -n kumo-dev create secret generic"', doc)
         for secret in documented:
-            self.assertIn("create secret generic %s" % secret, doc,
-                          "docs/deploy.md does not show how to create " + secret)
+            self.assertRegex(doc, r"\n\$k %s --from-file=" % secret,
+                             "docs/deploy.md does not show how to create " + secret)
         self.assertEqual(policy.committed_secrets(K8S_DIR), [])
         # A Secret file or generator added to a copy of the tree is found.
         with tempfile.TemporaryDirectory() as tmp:
