@@ -47,6 +47,8 @@ std::string handle_discard(const std::string& library_root,
               {{"job", req->id}, {"target_path", req->target_path}});
     return answer(true, "belongs to another job");
   }
+  // Folders this job created go too, once empty (never the root).
+  remove_job_directories(library_root, *paths, req->id);
   log::info("partial file discarded",
             {{"job", req->id}, {"target_path", req->target_path}});
   return answer(true);

@@ -22,6 +22,7 @@ struct transfer_state {
   bool head_seen = false;
   bool stopped = false;
   std::string blocked_address;
+  std::string blocked_reason;
 };
 
 std::string header_value(CURL* easy, const char* name) {
@@ -83,8 +84,10 @@ curl_socket_t on_open_socket(void* user, curlsocktype purpose,
   if (purpose != CURLSOCKTYPE_IPCXN)
     return CURL_SOCKET_BAD;
   auto ip = from_sockaddr(&address->addr);
-  if (!ip || !st.policy->permits(*ip)) {
+  auto why = ip ? st.policy->refusal(*ip) : std::string{"not an IP address"};
+  if (!why.empty()) {
     st.blocked_address = ip ? ip->to_string() : "non-IP address";
+    st.blocked_reason = why;
     return CURL_SOCKET_BAD;
   }
   return socket(address->family, address->socktype | SOCK_CLOEXEC,
@@ -181,7 +184,8 @@ fetch_result fetch(const fetch_request& req, fetch_handler& handler) {
   }
   if (code == CURLE_COULDNT_CONNECT && !st.blocked_address.empty())
     return {fetch_status::blocked, false,
-            "address " + st.blocked_address + " is not allowed"};
+            "address " + st.blocked_address +
+                " is not allowed: " + st.blocked_reason};
   std::string text = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
   return {fetch_status::failed, is_transient_curl_error(code), text};
 }

@@ -1,5 +1,6 @@
 #include "job.hpp"
 
+#include "adopt.hpp"
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "part_file.hpp"
@@ -48,7 +49,8 @@ public:
 private:
   std::string execute();
   std::optional<target_paths> resolve(std::string* outcome);
-  std::optional<std::string> adopt_final(const target_paths& paths);
+  std::optional<std::string> check_final(const target_paths& paths);
+  void clean_up_after_failure();
   std::string finish_completed(const std::string& digest);
   std::string finish_stopped();
   std::string finish_failed(const std::string& error, bool transient);
@@ -222,7 +224,8 @@ std::optional<target_paths> job_runner::resolve(std::string* outcome) {
   std::string error = lexical;
   std::optional<target_paths> paths;
   if (lexical.empty())
-    paths = resolve_target(env_.library_root, job_.target_path, true, &error);
+    paths = resolve_target(env_.library_root, job_.target_path, true, &error,
+                           job_.id);
   if (!paths) {
     bool permanent =
         !lexical.empty() ||
@@ -236,28 +239,32 @@ std::optional<target_paths> job_runner::resolve(std::string* outcome) {
   return paths;
 }
 
-/// A previous owner renamed the file into place but died before the queue
-/// heard "completed": the final file is there and the .part is gone. Adopt
-/// it when its size (and digest) match what the queue recorded.
-std::optional<std::string> job_runner::adopt_final(const target_paths& paths) {
-  if (job_.bytes_total <= 0 || job_.bytes_done != job_.bytes_total ||
-      part_file::existing_size(paths.part_path) >= 0 ||
-      part_file::existing_size(paths.final_path) != job_.bytes_total)
+/// A file already at the final path. Adopted when it is this job's own
+/// download (a previous owner linked it into place but died before the
+/// queue heard "completed"; see adopt.hpp); anything else belongs to
+/// someone else: the job fails and the file is left as it is.
+std::optional<std::string> job_runner::check_final(const target_paths& paths) {
+  adopt_expectation expected{job_.id, job_.src.size,
+                             normalize_sha256(job_.src.sha256),
+                             job_.bytes_total, job_.validator};
+  auto facts =
+      inspect_final(paths.final_path, !expected.declared_sha256.empty());
+  if (!facts)
     return std::nullopt;
-  std::string digest;
-  if (!job_.src.sha256.empty()) {
-    sha256 hash;
-    int64_t size = 0;
-    std::string error;
-    if (!hash_file(paths.final_path, hash, &size, &error))
-      return std::nullopt;
-    digest = hash.hex_digest();
-    if (digest != normalize_sha256(job_.src.sha256))
-      return std::nullopt;
+  if (!is_own_download(*facts, expected)) {
+    log::warn("a file not written by this job is at the target",
+              {{"job", job_.id}, {"target_path", job_.target_path}});
+    return finish_failed("target exists and is not ours: " + job_.target_path,
+                         false);
   }
   log::info("adopting a file already in place", {{"job", job_.id}});
-  durable_ = {job_.bytes_total, job_.bytes_total, job_.validator};
-  return commit_and_complete(nullptr, digest);
+  // A commit interrupted between link and unlink also left our `.part`.
+  std::string error;
+  bool skipped = false;
+  remove_part_of(paths, job_.id, &skipped, &error);
+  durable_ = {facts->size, facts->size,
+              facts->validator.value_or(job_.validator)};
+  return commit_and_complete(nullptr, facts->sha256);
 }
 
 std::string job_runner::commit_and_complete(part_file* file,
@@ -273,9 +280,12 @@ std::string job_runner::commit_and_complete(part_file* file,
     return "stale";
   }
   std::string error;
-  if (file && !file->publish(&error)) {
+  if (file && !file->publish(&error, durable_.validator)) {
     log::error("cannot move the download into place",
                {{"job", job_.id}, {"error", error}});
+    if (error.rfind("target exists", 0) == 0)
+      return finish_failed("target exists and is not ours: " + job_.target_path,
+                           false);
     return finish_failed(error, true);
   }
   // The file is in place: this report must reach the queue, whatever else
@@ -295,17 +305,7 @@ std::string job_runner::finish_stopped() {
   auto reason = control_->stop();
   // Only our own partial file is deleted: by now the target path may
   // belong to a new job for the same episode.
-  auto discard = [&] {
-    if (file_) {
-      file_->remove_if_current();
-      return;
-    }
-    std::string error;
-    bool skipped = false;
-    if (paths_ && !remove_part_of(*paths_, job_.id, &skipped, &error))
-      log::warn("cannot delete partial file",
-                {{"job", job_.id}, {"error", error}});
-  };
+  auto discard = [&] { clean_up_after_failure(); };
   switch (reason) {
   case stop_reason::lost_cancelled:
     discard();
@@ -340,10 +340,30 @@ std::string job_runner::finish_stopped() {
   return "lease_expired";
 }
 
+/// Deletes our own `.part` and then the directories this job created, when
+/// they are empty: a job that ends without a file leaves nothing behind.
+void job_runner::clean_up_after_failure() {
+  if (file_) {
+    file_->remove_if_current();
+  } else if (paths_) {
+    std::string error;
+    bool skipped = false;
+    if (!remove_part_of(*paths_, job_.id, &skipped, &error))
+      log::warn("cannot delete partial file",
+                {{"job", job_.id}, {"error", error}});
+  }
+  if (paths_)
+    remove_job_directories(env_.library_root, *paths_, job_.id);
+}
+
 std::string job_runner::finish_failed(const std::string& error,
                                       bool transient) {
   if (lost())
     return finish_stopped();
+  // A permanent failure keeps no bytes worth resuming; a transient one
+  // keeps its `.part` (and so its folder) for the retry.
+  if (!transient)
+    clean_up_after_failure();
   log::warn("download failed",
             {{"job", job_.id}, {"error", error}, {"transient", transient}});
   auto r = make_report("failed");
@@ -360,8 +380,8 @@ std::string job_runner::execute() {
   paths_ = resolve(&outcome);
   if (!paths_)
     return outcome;
-  if (auto adopted = adopt_final(*paths_))
-    return *adopted;
+  if (auto ended = check_final(*paths_))
+    return *ended;
   transfer_spec spec;
   spec.url = job_.src.url;
   spec.job_id = job_.id;

@@ -5,9 +5,9 @@
 // retried here, where waiting is allowed) and hears the worker only through
 // its job_control.
 
-#include "kumo/address_policy.hpp"
 #include "downloader_metrics.hpp"
 #include "job_control.hpp"
+#include "kumo/address_policy.hpp"
 #include "kumo/bus.hpp"
 #include "kumo/wire.hpp"
 #include "token_bucket.hpp"

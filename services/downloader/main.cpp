@@ -1,4 +1,5 @@
 #include "http_fetch.hpp"
+#include "kumo/local_addresses.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
 #include "options.hpp"
@@ -16,23 +17,14 @@ using namespace kumo;
 using namespace kumo::downloader;
 
 /// Checks what the option schema cannot (the library root exists, the
-/// allowlist parses) before anything starts. Returns the exit code: 0 to go
-/// on, 2 after one clear error line. Problems the schema catches are left to
-/// run_service, which reports them the same way.
-int check_options(const service_definition& def) {
-  auto schema = common_options(def);
-  schema.insert(schema.end(), def.options.begin(), def.options.end());
-  auto loaded = load_settings(schema, process_env());
-  auto* values = std::get_if<settings>(&loaded);
-  if (values == nullptr)
-    return 0;
+/// allowlist parses). Returns nullopt after one clear error line.
+std::optional<downloader_options> check_options(const settings& config) {
   option_problem problem;
-  if (read_options(*values, &problem))
-    return 0;
-  log::init(def.name, log::level::info);
-  log::error("invalid configuration: " + problem.message,
-             {{"option", problem.key}, {"env", env_name(problem.key)}});
-  return 2;
+  auto opts = read_options(config, &problem);
+  if (!opts)
+    log::error("invalid configuration: " + problem.message,
+               {{"option", problem.key}, {"env", env_name(problem.key)}});
+  return opts;
 }
 
 job_env make_env(service_context& ctx, const downloader_options& opts) {
@@ -44,7 +36,10 @@ job_env make_env(service_context& ctx, const downloader_options& opts) {
   env.connect_timeout = opts.connect_timeout;
   env.stall_timeout = opts.stall_timeout;
   env.request_timeout = opts.request_timeout;
-  env.policy = std::make_shared<address_policy>(opts.fetch_allow);
+  // Interfaces are read again at most once a second: connects are rare
+  // next to the bytes they carry.
+  env.policy = std::make_shared<address_policy>(
+      opts.fetch_allow, cached_interface_addresses(std::chrono::seconds(1)));
   if (opts.worker_rate_limit > 0)
     env.bucket = std::make_shared<token_bucket>(
         opts.worker_rate_limit,
@@ -55,26 +50,28 @@ job_env make_env(service_context& ctx, const downloader_options& opts) {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int main() {
   service_definition def;
   def.name = "downloader";
   def.uses_database = false;
   def.options = option_schema();
   def.migrations = downloader::migrations;
-  if (int rc = check_options(def); rc != 0)
-    return rc;
+  // Read once: the options checked here are the ones the worker runs with.
+  auto config = load_service_config(def);
+  if (!config)
+    return 2;
+  auto opts = check_options(*config);
+  if (!opts)
+    return 2;
   init_curl();
-  def.start = [](service_context& ctx) -> drainable_actor {
-    option_problem problem;
-    auto opts = read_options(ctx.config, &problem);
-    if (!opts) // checked above; only a change on disk meanwhile gets here
-      log::error("invalid configuration: " + problem.message);
-    auto env = make_env(ctx, *opts);
+  def.start = [opts =
+                   std::move(*opts)](service_context& ctx) -> drainable_actor {
+    auto env = make_env(ctx, opts);
     log::info("worker ready",
-              {{"library_root", opts->library_root},
-               {"jobs", opts->jobs},
+              {{"library_root", opts.library_root},
+               {"jobs", opts.jobs},
                {"allow", ctx.config.text("fetch_allow_cidrs")}});
-    return spawn_worker(ctx.system, *opts, std::move(env));
+    return spawn_worker(ctx.system, opts, std::move(env));
   };
-  return run_service(argc, argv, def);
+  return run_service(def, std::move(*config));
 }

@@ -1,5 +1,6 @@
 #include "part_file.hpp"
 
+#include "file_tag.hpp"
 #include "sha256.hpp"
 
 #include <algorithm>
@@ -8,7 +9,6 @@
 #include <fcntl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 #include <vector>
 
@@ -18,13 +18,13 @@ namespace {
 
 constexpr size_t copy_buffer_size = 1 << 20;
 
-constexpr const char* owner_attribute = "user.kumo.job";
-
 bool fail(std::string* error, const std::string& what) {
   if (error)
     *error = what + ": " + std::strerror(errno);
   return false;
 }
+
+} // namespace
 
 std::string temp_name(const std::string& dir) {
   unsigned char raw[8] = {0};
@@ -41,6 +41,8 @@ std::string temp_name(const std::string& dir) {
   }
   return out + ".tmp";
 }
+
+namespace {
 
 /// Copies `length` bytes with pread/pwrite when copy_file_range cannot.
 bool copy_plain(int in, int out, int64_t from, int64_t length,
@@ -124,7 +126,7 @@ std::optional<part_file> part_file::create(const target_paths& paths,
   };
   // Best effort: filesystems without extended attributes work untagged.
   if (!owner.empty())
-    fsetxattr(fd, owner_attribute, owner.data(), owner.size(), 0);
+    write_tag(fd, job_tag, owner);
   if (keep > 0 && !owner.empty()) {
     auto previous = part_owner(paths.part_path);
     if (previous && *previous != owner)
@@ -244,28 +246,6 @@ bool part_file::hash_prefix(int64_t length, sha256& hash, std::string* error) {
   return true;
 }
 
-bool part_file::is_current() const {
-  struct stat st;
-  return lstat(paths_.part_path.c_str(), &st) == 0 && st.st_dev == dev_ &&
-         st.st_ino == ino_;
-}
-
-bool part_file::publish(std::string* error) {
-  if (!is_current()) {
-    if (error)
-      *error = "partial file was replaced by another writer";
-    return false;
-  }
-  if (rename(paths_.part_path.c_str(), paths_.final_path.c_str()) != 0)
-    return fail(error, "cannot rename partial file into place");
-  return sync_directory(paths_.directory, error);
-}
-
-void part_file::remove_if_current() {
-  if (is_current())
-    unlink(paths_.part_path.c_str());
-}
-
 bool remove_part(const target_paths& paths, std::string* error) {
   if (unlink(paths.part_path.c_str()) != 0 && errno != ENOENT)
     return fail(error, "cannot delete partial file");
@@ -273,11 +253,7 @@ bool remove_part(const target_paths& paths, std::string* error) {
 }
 
 std::optional<std::string> part_owner(const std::string& path) {
-  char buffer[256];
-  auto n = lgetxattr(path.c_str(), owner_attribute, buffer, sizeof buffer);
-  if (n < 0)
-    return std::nullopt;
-  return std::string(buffer, static_cast<size_t>(n));
+  return read_tag(path, job_tag);
 }
 
 bool remove_part_of(const target_paths& paths, const std::string& job,

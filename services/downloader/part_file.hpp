@@ -10,6 +10,7 @@
 #include "safe_path.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -61,9 +62,16 @@ public:
   /// True while `.part` on disk is still the inode we write.
   bool is_current() const;
 
-  /// Renames `.part` to the final name and syncs the directory, but only if
-  /// `.part` is still our inode.
-  bool publish(std::string* error);
+  /// Commits the download: records `validator` and the size on our inode
+  /// (see file_tag.hpp), links our inode, through the open descriptor, under
+  /// the final name, syncs the directory, then removes `.part` if it is
+  /// still our inode. Refused while `.part` is not our inode. Never replaces
+  /// a file already at the final name: fails with "target exists" then.
+  /// Whatever happens to `.part` meanwhile, the inode that lands is ours.
+  /// `after_check` runs between the inode check and the link (tests use it
+  /// to inject a competing writer).
+  bool publish(std::string* error, const std::string& validator = {},
+               const std::function<void()>& after_check = {});
 
   /// Deletes `.part` if it is still our inode.
   void remove_if_current();
@@ -81,6 +89,9 @@ private:
   dev_t dev_ = 0;
   ino_t ino_ = 0;
 };
+
+/// A fresh unique name ".kumo-<16 hex>.tmp" inside `dir` (full path).
+std::string temp_name(const std::string& dir);
 
 /// Deletes `<final>.part` (no error when it does not exist).
 bool remove_part(const target_paths& paths, std::string* error);

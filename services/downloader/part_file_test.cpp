@@ -1,3 +1,4 @@
+#include "file_tag.hpp"
 #include "part_file.hpp"
 #include "sha256.hpp"
 
@@ -194,4 +195,86 @@ TEST_F(part_file_test, hashes_a_whole_file) {
   EXPECT_EQ(h.hex_digest(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_FALSE(hash_file(dir_ + "/missing", h, &size, &error));
+}
+
+TEST_F(part_file_test, a_part_replaced_between_check_and_commit_never_lands) {
+  auto p = make(0, "job-x");
+  std::string error;
+  ASSERT_TRUE(p.write_at("mine", 4, 0, &error));
+  ASSERT_TRUE(p.sync(&error));
+  // Tried: another writer installs its own `.part` right after our inode
+  // check, before the commit; only our inode may reach the final name.
+  std::optional<part_file> other;
+  auto replace = [&] {
+    other = make(0, "job-y");
+    ASSERT_TRUE(other->write_at("theirs", 6, 0, &error));
+  };
+  // Our inode lost its last name when it was replaced: it cannot be linked,
+  // and the other writer's file is not moved into place either.
+  EXPECT_FALSE(p.publish(&error, "\"v1\"", replace));
+  EXPECT_EQ(error, "partial file was replaced by another writer");
+  EXPECT_FALSE(fs::exists(paths_.final_path));
+  EXPECT_EQ(read(paths_.part_path), "theirs"); // left to its writer
+  EXPECT_TRUE(other->is_current());
+  EXPECT_EQ(entries(dir_), 1u); // the other `.part` only, no temp file
+  // Its writer commits it normally.
+  ASSERT_TRUE(other->publish(&error)) << error;
+  EXPECT_EQ(read(paths_.final_path), "theirs");
+}
+
+TEST_F(part_file_test, a_part_renamed_away_before_commit_still_lands_as_ours) {
+  auto p = make(0, "job-x");
+  std::string error;
+  ASSERT_TRUE(p.write_at("mine", 4, 0, &error));
+  // Tried: after the check, `.part` is moved away and another file put in
+  // its place under the same name; our inode still has a name, so it is
+  // the one linked, and the file now named `.part` is not touched.
+  auto replace = [&] {
+    fs::rename(paths_.part_path, dir_ + "/moved");
+    write(paths_.part_path, "theirs");
+  };
+  ASSERT_TRUE(p.publish(&error, "\"v1\"", replace)) << error;
+  EXPECT_EQ(read(paths_.final_path), "mine");
+  EXPECT_EQ(read(paths_.part_path), "theirs");
+}
+
+TEST_F(part_file_test, never_replaces_a_file_already_at_the_final_name) {
+  write(paths_.final_path, "someone else's");
+  auto p = make(0, "job-x");
+  std::string error;
+  ASSERT_TRUE(p.write_at("mine", 4, 0, &error));
+  // Tried: commit while the final name is taken.
+  EXPECT_FALSE(p.publish(&error));
+  EXPECT_EQ(error, "target exists: " + paths_.final_path);
+  EXPECT_EQ(read(paths_.final_path), "someone else's");
+  EXPECT_TRUE(p.is_current()); // our `.part` is kept
+  EXPECT_EQ(read(paths_.part_path), "mine");
+}
+
+TEST_F(part_file_test, a_commit_records_validator_and_size_on_the_file) {
+  auto p = make(0, "job-x");
+  std::string error;
+  ASSERT_TRUE(p.write_at("abcdef", 6, 0, &error));
+  ASSERT_TRUE(p.publish(&error, "\"etag-1\"")) << error;
+  EXPECT_FALSE(fs::exists(paths_.part_path));
+  EXPECT_EQ(read(paths_.final_path), "abcdef");
+  EXPECT_EQ(read_tag(paths_.final_path, validator_tag),
+            std::optional<std::string>{"\"etag-1\""});
+  EXPECT_EQ(read_tag(paths_.final_path, size_tag),
+            std::optional<std::string>{"6"});
+  EXPECT_EQ(read_tag(paths_.final_path, job_tag),
+            std::optional<std::string>{"job-x"});
+}
+
+TEST_F(part_file_test, removes_its_part_only_while_it_is_its_own) {
+  auto p = make(0, "job-x");
+  auto other = make(0, "job-y");
+  std::string error;
+  ASSERT_TRUE(other.write_at("theirs", 6, 0, &error));
+  p.remove_if_current();
+  EXPECT_EQ(read(paths_.part_path), "theirs");
+  EXPECT_TRUE(other.is_current());
+  EXPECT_EQ(entries(dir_), 1u);
+  other.remove_if_current();
+  EXPECT_EQ(entries(dir_), 0u);
 }

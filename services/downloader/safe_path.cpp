@@ -1,10 +1,13 @@
 #include "safe_path.hpp"
 
+#include "file_tag.hpp"
+
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 namespace kumo::downloader {
@@ -35,7 +38,8 @@ bool fail(std::string* error, std::string why) {
 
 /// Descends into `name` below the verified directory `dir`.
 bool descend(const std::string& root, std::string& dir, std::string_view name,
-             bool create, std::string* error) {
+             bool create, std::string* error, target_paths& out,
+             const std::string& owner) {
   auto next = dir + "/" + std::string{name};
   struct stat st;
   if (lstat(next.c_str(), &st) != 0) {
@@ -44,9 +48,14 @@ bool descend(const std::string& root, std::string& dir, std::string_view name,
                              "': " + std::strerror(errno));
     if (!create)
       return fail(error, "parent directory does not exist");
-    if (mkdir(next.c_str(), 0755) != 0 && errno != EEXIST)
+    if (mkdir(next.c_str(), 0755) == 0) {
+      out.created.push_back(next);
+      if (!owner.empty())
+        write_tag(next, job_tag, owner);
+    } else if (errno != EEXIST) {
       return fail(error, "cannot create directory '" + std::string{name} +
                              "': " + std::strerror(errno));
+    }
   }
   auto resolved = real_path(next);
   if (!resolved)
@@ -109,7 +118,8 @@ std::string check_relative_path(std::string_view rel) {
 std::optional<target_paths> resolve_target(const std::string& root,
                                            std::string_view rel,
                                            bool create_parents,
-                                           std::string* error) {
+                                           std::string* error,
+                                           const std::string& owner) {
   if (auto why = check_relative_path(rel); !why.empty()) {
     fail(error, why);
     return std::nullopt;
@@ -121,14 +131,38 @@ std::optional<target_paths> resolve_target(const std::string& root,
   }
   auto parts = split(rel);
   std::string dir = *real_root;
-  for (size_t i = 0; i + 1 < parts.size(); ++i)
-    if (!descend(*real_root, dir, parts[i], create_parents, error))
-      return std::nullopt;
   target_paths out;
+  for (size_t i = 0; i + 1 < parts.size(); ++i)
+    if (!descend(*real_root, dir, parts[i], create_parents, error, out, owner))
+      return std::nullopt;
   out.directory = dir;
   out.final_path = dir + (dir == "/" ? "" : "/") + std::string{parts.back()};
   out.part_path = out.final_path + ".part";
   return out;
+}
+
+int remove_job_directories(const std::string& root, const target_paths& paths,
+                           const std::string& owner) {
+  auto real_root = real_path(root);
+  if (!real_root || owner.empty())
+    return 0;
+  auto created_here = [&](const std::string& dir) {
+    for (const auto& c : paths.created)
+      if (c == dir)
+        return true;
+    return false;
+  };
+  int removed = 0;
+  std::string dir = paths.directory;
+  while (dir != *real_root && is_inside(*real_root, dir)) {
+    if (!created_here(dir) && read_tag(dir, job_tag) != owner)
+      break;
+    if (rmdir(dir.c_str()) != 0) // ENOTEMPTY: someone else's files are there
+      break;
+    ++removed;
+    dir.erase(dir.rfind('/'));
+  }
+  return removed;
 }
 
 } // namespace kumo::downloader

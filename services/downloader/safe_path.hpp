@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kumo::downloader {
 
@@ -15,6 +16,8 @@ struct target_paths {
   std::string directory;  ///< real (symlink-free) parent directory
   std::string final_path; ///< directory + "/" + name
   std::string part_path;  ///< final_path + ".part"
+  /// Directories resolve_target() created for this call, outermost first.
+  std::vector<std::string> created;
 };
 
 /// Lexical checks of a relative target path. Returns "" when acceptable,
@@ -31,11 +34,22 @@ std::string check_relative_path(std::string_view rel);
 /// so nothing is ever created outside the root. Symlinks that stay inside
 /// the root are followed. On failure returns nullopt and sets `error`; with
 /// `create_parents` false a missing parent is reported as
-/// "parent directory does not exist".
+/// "parent directory does not exist". A directory it creates is tagged
+/// with `owner` (the job id, see file_tag.hpp) when one is given.
 std::optional<target_paths> resolve_target(const std::string& root,
                                            std::string_view rel,
                                            bool create_parents,
-                                           std::string* error);
+                                           std::string* error,
+                                           const std::string& owner = {});
+
+/// Removes the directories of `paths` that job `owner` created (listed in
+/// `paths.created` or tagged with `owner`), innermost first, each only when
+/// empty, stopping at the first one that is not; never `root` or anything
+/// above it. Returns how many were removed. A job calls it when it ends
+/// without a file (failed, cancelled, discarded) so that no empty series
+/// folder is left behind.
+int remove_job_directories(const std::string& root, const target_paths& paths,
+                           const std::string& owner);
 
 /// realpath(3) as a string; nullopt when the path does not resolve.
 std::optional<std::string> real_path(const std::string& path);

@@ -142,3 +142,50 @@ TEST(safe_path_inside, compares_whole_components) {
   EXPECT_FALSE(is_inside("/lib", "/"));
   EXPECT_TRUE(is_inside("/", "/anything"));
 }
+
+TEST_F(safe_path_test, removes_only_the_empty_directories_its_job_created) {
+  fs::create_directories(root_ + "/Show");
+  std::string error;
+  auto paths = resolve_target(root_, "Show/Season 01/Extras/ep.mkv", true,
+                              &error, "job-1");
+  ASSERT_TRUE(paths) << error;
+  ASSERT_EQ(paths->created.size(), 2u);
+  EXPECT_EQ(paths->created[0], root_ + "/Show/Season 01");
+  // Tried: a file of someone else in "Season 01" keeps it (and "Show",
+  // which existed before); the empty "Extras" goes.
+  std::ofstream{root_ + "/Show/Season 01/other.mkv"} << "x";
+  EXPECT_EQ(remove_job_directories(root_, *paths, "job-1"), 1);
+  EXPECT_FALSE(fs::exists(root_ + "/Show/Season 01/Extras"));
+  EXPECT_TRUE(fs::exists(root_ + "/Show/Season 01/other.mkv"));
+  fs::remove(root_ + "/Show/Season 01/other.mkv");
+  // A later run of the same job (nothing created this time) recognizes
+  // its folders by their tag; "Show" was not created by it and stays.
+  auto again =
+      resolve_target(root_, "Show/Season 01/ep.mkv", true, &error, "job-1");
+  ASSERT_TRUE(again) << error;
+  EXPECT_TRUE(again->created.empty());
+  EXPECT_EQ(remove_job_directories(root_, *again, "job-2"), 0);
+  EXPECT_TRUE(fs::exists(root_ + "/Show/Season 01"));
+  EXPECT_EQ(remove_job_directories(root_, *again, "job-1"), 1);
+  EXPECT_FALSE(fs::exists(root_ + "/Show/Season 01"));
+  EXPECT_TRUE(fs::exists(root_ + "/Show"));
+}
+
+TEST_F(safe_path_test, never_removes_the_library_root) {
+  std::string error;
+  auto top = resolve_target(root_, "ep.mkv", true, &error, "job-1");
+  ASSERT_TRUE(top) << error;
+  EXPECT_EQ(remove_job_directories(root_, *top, "job-1"), 0);
+  // Even a forged list naming the root or a folder outside removes nothing.
+  target_paths forged = *top;
+  forged.created = {root_, outside_};
+  forged.directory = outside_;
+  EXPECT_EQ(remove_job_directories(root_, forged, "job-1"), 0);
+  EXPECT_TRUE(fs::exists(root_));
+  EXPECT_TRUE(fs::exists(outside_));
+  auto nested = resolve_target(root_, "A/B/ep.mkv", true, &error, "job-1");
+  ASSERT_TRUE(nested) << error;
+  EXPECT_EQ(remove_job_directories(root_, *nested, "job-1"), 2);
+  EXPECT_TRUE(fs::exists(root_));
+  EXPECT_TRUE(fs::is_empty(root_));
+}

@@ -358,7 +358,8 @@ TEST_F(transfer_test, refuses_loopback_without_an_allowlist) {
   auto r = run_transfer(spec_for(origin.url("/")), settings_, observer_);
   EXPECT_EQ(r.outcome, transfer_outcome::failed);
   EXPECT_FALSE(r.transient);
-  EXPECT_EQ(r.error, "address 127.0.0.1 is not allowed");
+  EXPECT_EQ(r.error,
+            "address 127.0.0.1 is not allowed: 127.0.0.0/8 (loopback)");
   EXPECT_EQ(hits, 0);
 }
 
@@ -376,7 +377,8 @@ TEST_F(transfer_test, refuses_a_redirect_to_a_forbidden_address) {
   }};
   auto r = run_transfer(spec_for(outer.url("/")), settings_, observer_);
   EXPECT_EQ(r.outcome, transfer_outcome::failed);
-  EXPECT_EQ(r.error, "address 127.0.0.2 is not allowed");
+  EXPECT_EQ(r.error,
+            "address 127.0.0.2 is not allowed: 127.0.0.0/8 (loopback)");
   EXPECT_TRUE(inner.requests().empty());
 }
 

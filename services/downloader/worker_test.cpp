@@ -2,6 +2,7 @@
 // answers claims, heartbeats and reports like the queue would, and the jobs
 // download from a local test origin into a temporary library.
 
+#include "file_tag.hpp"
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "test_origin.hpp"
@@ -268,7 +269,7 @@ TEST_F(worker_test, downloads_commits_renames_and_completes) {
   start(2);
   for (const auto& j : {a, b, c})
     ASSERT_TRUE(eventually([&] { return queue_->outcomes(j.id).size() == 2; }))
-        << j.id;
+        << j.id << ": " << ::testing::PrintToString(queue_->outcomes(j.id));
   for (const auto& j : {a, b, c}) {
     EXPECT_EQ(queue_->outcomes(j.id),
               (std::vector<std::string>{"commit", "completed"}));
@@ -313,6 +314,8 @@ TEST_F(worker_test, cancel_deletes_the_partial_file) {
   ASSERT_TRUE(eventually([&] { return !queue_->outcomes(a.id).empty(); }));
   EXPECT_EQ(queue_->outcomes(a.id), std::vector<std::string>{"cancelled"});
   EXPECT_EQ(part_size("a.mkv"), -1);
+  // The series folders the job created are gone with it.
+  EXPECT_TRUE(fs::is_empty(root_));
 }
 
 TEST_F(worker_test, a_lost_lease_stops_writing_and_only_hands_over_the_offset) {
@@ -410,4 +413,92 @@ TEST_F(worker_test, an_unsafe_target_fails_permanently) {
   EXPECT_EQ(r.outcome, "failed");
   EXPECT_FALSE(r.transient);
   EXPECT_EQ(r.error, "invalid target path: target path contains '..'");
+}
+
+namespace {
+
+/// Puts `data` at a job's final path, tagged as written by `owner`.
+void place_final(const std::string& path, const std::string& data,
+                 const std::string& owner, const std::string& validator) {
+  fs::create_directories(fs::path{path}.parent_path());
+  std::ofstream{path, std::ios::binary} << data;
+  if (!owner.empty()) {
+    ASSERT_EQ(write_tag(path, job_tag, owner), true);
+  }
+  if (!validator.empty()) {
+    ASSERT_EQ(write_tag(path, validator_tag, validator), true);
+  }
+  ASSERT_EQ(write_tag(path, size_tag, std::to_string(data.size())), true);
+}
+
+} // namespace
+
+TEST_F(worker_test, a_file_of_another_series_at_the_target_is_never_adopted) {
+  // Two series rendered the same path; the other one's job completed first.
+  // This job, retried with its whole file once recorded, finds a file of
+  // the same size at its target: it must neither adopt nor replace it.
+  auto a = add_job("a.mkv");
+  {
+    std::lock_guard<std::mutex> guard{queue_->mutex};
+    auto& j = queue_->pending.back();
+    j.bytes_done = j.bytes_total = static_cast<int64_t>(content_.size());
+    j.validator = "\"v1\"";
+  }
+  auto theirs = std::string(content_.size(), 'B');
+  place_final(root_ + "/" + a.target_path, theirs, "job-other", "\"v1\"");
+  start(1);
+  ASSERT_TRUE(eventually([&] { return !queue_->outcomes(a.id).empty(); }));
+  auto r = *queue_->last_report(a.id);
+  EXPECT_EQ(queue_->outcomes(a.id), std::vector<std::string>{"failed"});
+  EXPECT_FALSE(r.transient);
+  EXPECT_EQ(r.error, "target exists and is not ours: " + a.target_path);
+  EXPECT_EQ(slurp(root_ + "/" + a.target_path), theirs);
+  EXPECT_TRUE(origin_->requests().empty());
+}
+
+TEST_F(worker_test, an_untagged_file_at_the_target_is_never_overwritten) {
+  auto a = add_job("a.mkv"); // a fresh job: nothing recorded yet
+  place_final(root_ + "/" + a.target_path, "somebody's file", "", "");
+  start(1);
+  ASSERT_TRUE(eventually([&] { return !queue_->outcomes(a.id).empty(); }));
+  EXPECT_EQ(queue_->outcomes(a.id), std::vector<std::string>{"failed"});
+  EXPECT_EQ(queue_->last_report(a.id)->error,
+            "target exists and is not ours: " + a.target_path);
+  EXPECT_EQ(slurp(root_ + "/" + a.target_path), "somebody's file");
+}
+
+TEST_F(worker_test, its_own_committed_file_is_adopted_without_downloading) {
+  auto a = add_job("a.mkv");
+  {
+    std::lock_guard<std::mutex> guard{queue_->mutex};
+    auto& j = queue_->pending.back();
+    j.bytes_done = j.bytes_total = static_cast<int64_t>(content_.size());
+    j.validator = "\"v1\"";
+  }
+  place_final(root_ + "/" + a.target_path, content_, a.id, "\"v1\"");
+  start(1);
+  ASSERT_TRUE(eventually([&] { return queue_->outcomes(a.id).size() == 2; }));
+  EXPECT_EQ(queue_->outcomes(a.id),
+            (std::vector<std::string>{"commit", "completed"}));
+  EXPECT_EQ(slurp(root_ + "/" + a.target_path), content_);
+  EXPECT_TRUE(origin_->requests().empty());
+}
+
+TEST_F(worker_test, a_permanent_failure_removes_the_folders_it_created) {
+  fs::create_directories(root_ + "/Show");
+  std::ofstream{root_ + "/Show/poster.jpg"} << "x";
+  auto a = add_job("a.mkv");
+  {
+    // An address the policy refuses: a permanent failure.
+    std::lock_guard<std::mutex> guard{queue_->mutex};
+    auto& url = queue_->pending.back().src.url;
+    url.replace(url.find("127.0.0.1"), 9, "127.0.0.2");
+  }
+  start(1);
+  ASSERT_TRUE(eventually([&] { return !queue_->outcomes(a.id).empty(); }));
+  auto r = *queue_->last_report(a.id);
+  EXPECT_EQ(r.outcome, "failed");
+  EXPECT_FALSE(r.transient);
+  EXPECT_FALSE(fs::exists(root_ + "/Show/Season 01"));
+  EXPECT_TRUE(fs::exists(root_ + "/Show/poster.jpg")); // not the job's
 }

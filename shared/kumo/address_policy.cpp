@@ -1,5 +1,6 @@
 #include "kumo/address_policy.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cstring>
 #include <netinet/in.h>
@@ -43,28 +44,81 @@ cidr must_parse(const char* text) {
   return *parse_cidr(text, &ignored);
 }
 
-/// Ranges no download reaches unless allowed explicitly.
-const std::vector<cidr>& special_ranges() {
-  static const std::vector<cidr> ranges{
-      must_parse("0.0.0.0/8"),      // "this network"
-      must_parse("10.0.0.0/8"),     // private
-      must_parse("100.64.0.0/10"),  // shared address space (CGNAT)
-      must_parse("127.0.0.0/8"),    // loopback
-      must_parse("169.254.0.0/16"), // link-local (cloud metadata lives here)
-      must_parse("172.16.0.0/12"),  // private
-      must_parse("192.0.0.0/24"),   // IETF protocol assignments
-      must_parse("192.168.0.0/16"), // private
-      must_parse("198.18.0.0/15"),  // benchmarking
-      must_parse("224.0.0.0/4"),    // multicast
-      must_parse("240.0.0.0/4"),    // reserved, broadcast
-      must_parse("::/96"),          // unspecified, ::1, IPv4-compatible
-      must_parse("64:ff9b::/96"),   // NAT64: may embed any IPv4 address
-      must_parse("fc00::/7"),       // unique-local
-      must_parse("fe80::/10"),      // link-local
-      must_parse("fec0::/10"),      // site-local (deprecated)
-      must_parse("ff00::/8"),       // multicast
+struct named_range {
+  cidr range;
+  const char* text;
+  const char* name;
+};
+
+named_range named(const char* text, const char* name) {
+  return {must_parse(text), text, name};
+}
+
+/// IPv4 ranges no download reaches unless allowed (see the table in the
+/// header). Checked against IPv4 addresses and the IPv4 that IPv6 forms
+/// embed.
+const std::vector<named_range>& special_v4() {
+  static const std::vector<named_range> ranges{
+      named("0.0.0.0/8", "this network"),
+      named("10.0.0.0/8", "private-use"),
+      named("100.64.0.0/10", "shared address space"),
+      named("127.0.0.0/8", "loopback"),
+      named("169.254.0.0/16", "link-local"),
+      named("172.16.0.0/12", "private-use"),
+      named("192.0.0.0/24", "IETF protocol assignments"),
+      named("192.0.2.0/24", "documentation"),
+      named("192.31.196.0/24", "AS112"),
+      named("192.52.193.0/24", "AMT"),
+      named("192.88.99.0/24", "6to4 relay anycast"),
+      named("192.168.0.0/16", "private-use"),
+      named("192.175.48.0/24", "AS112 direct delegation"),
+      named("198.18.0.0/15", "benchmarking"),
+      named("198.51.100.0/24", "documentation"),
+      named("203.0.113.0/24", "documentation"),
+      named("224.0.0.0/4", "multicast"),
+      named("255.255.255.255/32", "limited broadcast"),
+      named("240.0.0.0/4", "reserved"),
   };
   return ranges;
+}
+
+/// IPv6 ranges refused outright. The forms that embed IPv4 (::/96,
+/// ::ffff:0:0/96, 64:ff9b::/96, 2002::/16) are judged by that IPv4 instead.
+const std::vector<named_range>& special_v6() {
+  static const std::vector<named_range> ranges{
+      named("::/128", "unspecified"),
+      named("::1/128", "loopback"),
+      named("64:ff9b:1::/48", "local-use IPv4/IPv6 translation"),
+      named("100::/64", "discard-only"),
+      named("100:0:0:1::/64", "dummy prefix"),
+      named("2001::/32", "Teredo"),
+      named("2001::/23", "IETF protocol assignments"),
+      named("2001:db8::/32", "documentation"),
+      named("2620:4f:8000::/48", "AS112 direct delegation"),
+      named("3fff::/20", "documentation"),
+      named("5f00::/16", "SRv6 segment identifiers"),
+      named("fc00::/7", "unique-local"),
+      named("fe80::/10", "link-local"),
+      named("fec0::/10", "site-local"),
+      named("ff00::/8", "multicast"),
+  };
+  return ranges;
+}
+
+const cidr& global_unicast() {
+  static const cidr range = must_parse("2000::/3");
+  return range;
+}
+
+std::string describe(const named_range& r) {
+  return std::string{r.text} + " (" + r.name + ")";
+}
+
+std::string v4_reason(const ip_address& v4) {
+  for (const auto& r : special_v4())
+    if (r.range.contains(v4))
+      return describe(r);
+  return {};
 }
 
 } // namespace
@@ -170,23 +224,81 @@ std::optional<ip_address> from_sockaddr(const sockaddr* addr) {
   return std::nullopt;
 }
 
+std::optional<ip_address> embedded_ipv4(const ip_address& addr) {
+  const auto& b = addr.bytes;
+  auto zero = [&](int from, int to) {
+    return std::all_of(b.begin() + from, b.begin() + to,
+                       [](uint8_t x) { return x == 0; });
+  };
+  if (addr.is_v4_mapped())
+    return addr;
+  if (zero(0, 12)) // IPv4-compatible ::a.b.c.d
+    return from_v4(b.data() + 12);
+  static const std::array<uint8_t, 12> nat64{0, 0x64, 0xff, 0x9b};
+  if (std::equal(nat64.begin(), nat64.end(), b.begin()))
+    return from_v4(b.data() + 12);
+  if (b[0] == 0x20 && b[1] == 0x02) // 6to4 2002:a.b.c.d::/48
+    return from_v4(b.data() + 2);
+  return std::nullopt;
+}
+
 address_policy::address_policy(std::vector<cidr> allow)
     : allow_(std::move(allow)) {
   // nop
 }
 
+address_policy::address_policy(std::vector<cidr> allow,
+                               local_address_source local)
+    : allow_(std::move(allow)), local_(std::move(local)) {
+  // nop
+}
+
+std::string address_policy::special_reason(const ip_address& addr) {
+  for (const auto& r : special_v6())
+    if (r.range.contains(addr))
+      return describe(r);
+  if (auto v4 = embedded_ipv4(addr)) {
+    auto why = v4_reason(*v4);
+    if (why.empty() || addr.is_v4_mapped())
+      return why;
+    return "embeds " + v4->to_string() + ", " + why;
+  }
+  if (!global_unicast().contains(addr))
+    return "not global unicast (outside 2000::/3)";
+  return {};
+}
+
 bool address_policy::is_special(const ip_address& addr) {
-  for (const auto& range : special_ranges())
-    if (range.contains(addr))
+  return !special_reason(addr).empty();
+}
+
+bool address_policy::allowed(const ip_address& addr) const {
+  auto v4 = embedded_ipv4(addr);
+  for (const auto& range : allow_)
+    if (range.contains(addr) || (v4 && range.contains(*v4)))
       return true;
   return false;
 }
 
+std::string address_policy::refusal(const ip_address& addr) const {
+  if (allowed(addr))
+    return {};
+  if (auto why = special_reason(addr); !why.empty())
+    return why;
+  if (!local_)
+    return {};
+  auto local = local_();
+  if (!local)
+    return "the addresses of local interfaces cannot be read";
+  auto v4 = embedded_ipv4(addr);
+  for (const auto& mine : *local)
+    if (mine == addr || (v4 && mine == *v4))
+      return "assigned to a local interface";
+  return {};
+}
+
 bool address_policy::permits(const ip_address& addr) const {
-  for (const auto& range : allow_)
-    if (range.contains(addr))
-      return true;
-  return !is_special(addr);
+  return refusal(addr).empty();
 }
 
 } // namespace kumo

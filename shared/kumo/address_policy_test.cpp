@@ -1,5 +1,7 @@
 #include "kumo/address_policy.hpp"
+#include "kumo/local_addresses.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -117,7 +119,7 @@ TEST(cidr, default_policy_refuses_internal_addresses) {
     EXPECT_FALSE(policy.permits(ip(denied))) << denied;
   }
   for (const char* allowed : {"93.184.216.34", "8.8.8.8", "172.32.0.1",
-                              "2606:4700::1111", "2001:db8::1", "1.1.1.1"}) {
+                              "2606:4700::1111", "1.1.1.1"}) {
     EXPECT_TRUE(policy.permits(ip(allowed))) << allowed;
   }
 }
@@ -153,4 +155,103 @@ TEST(cidr, reads_socket_addresses) {
   other.sa_family = AF_UNIX;
   EXPECT_FALSE(from_sockaddr(&other));
   EXPECT_FALSE(from_sockaddr(nullptr));
+}
+
+TEST(cidr, default_policy_refuses_every_special_purpose_range) {
+  address_policy policy;
+  for (const char* denied :
+       {"0.0.0.0",      "192.0.0.9",       "192.0.0.170",     "192.0.2.1",
+        "192.31.196.1", "192.52.193.1",    "192.88.99.1",     "192.175.48.1",
+        "198.18.0.1",   "198.19.255.255",  "198.51.100.7",    "203.0.113.9",
+        "240.0.0.1",    "255.255.255.255", "100::1",          "100:0:0:1::1",
+        "64:ff9b:1::1", "2001::1",         "2001:0:4136::1",  "2001:2::1",
+        "2001:1ff::1",  "2001:db8::1",     "2620:4f:8000::1", "3fff::1",
+        "5f00::1",      "fec0::1",         "ff0e::1",         "4000::1",
+        "1::1"}) {
+    EXPECT_FALSE(policy.permits(ip(denied))) << denied;
+    EXPECT_NE(policy.refusal(ip(denied)), "") << denied;
+  }
+  // Neighbours of those ranges are public.
+  for (const char* allowed : {"192.0.1.255", "192.0.3.0", "198.17.255.255",
+                              "198.20.0.0", "203.0.114.1", "223.255.255.255",
+                              "2001:200::1", "2001:db9::1", "3fff:1000::1"}) {
+    EXPECT_TRUE(policy.permits(ip(allowed))) << allowed;
+  }
+  EXPECT_EQ(policy.refusal(ip("198.51.100.7")),
+            "198.51.100.0/24 (documentation)");
+  EXPECT_EQ(policy.refusal(ip("2001:0:4136::1")), "2001::/32 (Teredo)");
+}
+
+TEST(cidr, ipv6_forms_that_embed_ipv4_are_judged_by_that_ipv4) {
+  address_policy policy;
+  // 93.184.216.34 = 5db8:d822, 127.0.0.1 = 7f00:1, 10.0.0.1 = a00:1.
+  for (const char* denied :
+       {"::ffff:127.0.0.1", "::ffff:198.51.100.1", "::7f00:1", "::a00:1",
+        "64:ff9b::7f00:1", "64:ff9b::c0a8:101", "2002:7f00:1::1",
+        "2002:a00:1::", "2002:a9fe:a9fe::1"}) {
+    EXPECT_FALSE(policy.permits(ip(denied))) << denied;
+  }
+  for (const char* allowed : {"::ffff:93.184.216.34", "::5db8:d822",
+                              "64:ff9b::5db8:d822", "2002:5db8:d822::1"}) {
+    EXPECT_TRUE(policy.permits(ip(allowed))) << allowed;
+  }
+  EXPECT_EQ(policy.refusal(ip("64:ff9b::7f00:1")),
+            "embeds 127.0.0.1, 127.0.0.0/8 (loopback)");
+  auto v4 = embedded_ipv4(ip("2002:5db8:d822::1"));
+  ASSERT_TRUE(v4);
+  EXPECT_EQ(v4->to_string(), "93.184.216.34");
+  EXPECT_FALSE(embedded_ipv4(ip("2606:4700::1111")));
+  // The allowlist opens the embedded address too.
+  std::string error;
+  address_policy loopback{*parse_cidr_list("127.0.0.1/32", &error)};
+  EXPECT_TRUE(loopback.permits(ip("64:ff9b::7f00:1")));
+  EXPECT_FALSE(loopback.permits(ip("64:ff9b::7f00:2")));
+}
+
+TEST(cidr, addresses_of_local_interfaces_are_refused_unless_allowed) {
+  // Public-looking addresses that no other rule refuses, declared local.
+  auto local = [] {
+    return std::optional<std::vector<ip_address>>{
+        {ip("93.184.216.34"), ip("2606:4700::1111")}};
+  };
+  address_policy policy{{}, local};
+  for (const char* denied :
+       {"93.184.216.34", "::ffff:93.184.216.34", "64:ff9b::5db8:d822",
+        "2002:5db8:d822::1", "2606:4700::1111"}) {
+    EXPECT_FALSE(policy.permits(ip(denied))) << denied;
+    EXPECT_EQ(policy.refusal(ip(denied)), "assigned to a local interface")
+        << denied;
+  }
+  EXPECT_TRUE(policy.permits(ip("93.184.216.35")));
+  EXPECT_TRUE(policy.permits(ip("8.8.8.8")));
+  // Without a local source (the add-time check) they pass.
+  EXPECT_TRUE(address_policy{}.permits(ip("93.184.216.34")));
+
+  std::string error;
+  address_policy allowed{*parse_cidr_list("93.184.216.34/32", &error), local};
+  EXPECT_TRUE(allowed.permits(ip("93.184.216.34")));
+  EXPECT_FALSE(allowed.permits(ip("2606:4700::1111")));
+}
+
+TEST(cidr, unknown_local_addresses_refuse_everything_not_allowed) {
+  auto unknown = [] { return std::optional<std::vector<ip_address>>{}; };
+  std::string error;
+  address_policy policy{*parse_cidr_list("93.184.216.34/32", &error), unknown};
+  EXPECT_FALSE(policy.permits(ip("8.8.8.8")));
+  EXPECT_EQ(policy.refusal(ip("8.8.8.8")),
+            "the addresses of local interfaces cannot be read");
+  EXPECT_TRUE(policy.permits(ip("93.184.216.34")));
+}
+
+TEST(cidr, reads_the_addresses_of_this_machine) {
+  auto list = read_interface_addresses();
+  ASSERT_TRUE(list);
+  auto loopback = ip("127.0.0.1");
+  EXPECT_NE(std::find(list->begin(), list->end(), loopback), list->end());
+  auto cached = cached_interface_addresses(std::chrono::seconds(60));
+  auto first = cached();
+  ASSERT_TRUE(first);
+  EXPECT_NE(std::find(first->begin(), first->end(), loopback), first->end());
+  address_policy policy{{}, cached};
+  EXPECT_EQ(policy.refusal(loopback), "127.0.0.0/8 (loopback)");
 }

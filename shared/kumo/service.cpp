@@ -93,12 +93,9 @@ caf::behavior database_probe(caf::event_based_actor* self, std::string url,
   };
 }
 
-struct loaded_config {
-  settings values;
-  bool ok = false;
-};
+} // namespace
 
-loaded_config load(const service_definition& def) {
+std::optional<settings> load_service_config(const service_definition& def) {
   auto schema = common_options(def);
   schema.insert(schema.end(), def.options.begin(), def.options.end());
   auto result = load_settings(schema, process_env());
@@ -106,14 +103,16 @@ loaded_config load(const service_definition& def) {
     log::init(def.name, log::level::info);
     log::error("invalid configuration: " + err->message,
                {{"option", err->key}, {"env", env_name(err->key)}});
-    return {};
+    return std::nullopt;
   }
   auto values = std::get<settings>(std::move(result));
   log::level lvl = log::level::info;
   log::parse_level(values.text("log_level"), lvl);
   log::init(def.name, lvl);
-  return {std::move(values), true};
+  return values;
 }
+
+namespace {
 
 /// Connects and migrates, retrying every second until it works or a
 /// shutdown signal arrives. Returns false on shutdown.
@@ -195,16 +194,19 @@ std::vector<option> common_options(const service_definition& def) {
 }
 
 int run_service(int, char**, const service_definition& def) {
+  auto config = load_service_config(def);
+  if (!config)
+    return 2;
+  return run_service(def, std::move(*config));
+}
+
+int run_service(const service_definition& def, settings config) {
   // Every thread created from here on inherits the mask, so only sigwait
   // in this thread sees the shutdown signals.
   auto set = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   setenv("PGCONNECT_TIMEOUT", "3", 0);
   auto started = steady::now();
-  auto cfg = load(def);
-  if (!cfg.ok)
-    return 2;
-  const auto& config = cfg.values;
   auto level = config.text("log_level");
   log::level parsed;
   if (!log::parse_level(level, parsed)) {

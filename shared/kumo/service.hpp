@@ -16,6 +16,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,16 @@ struct service_definition {
 /// Options every service has: nats_url, database_url (when used), admin_*,
 /// log_level, instance, threads, shutdown_grace.
 std::vector<option> common_options(const service_definition& def);
+
+/// Loads the service's configuration (common options plus `def.options`)
+/// and initializes logging at its level. On error logs one line and returns
+/// nullopt (the caller exits with 2). For a main() that checks its own
+/// options before run_service(def, config): the configuration is read once.
+std::optional<settings> load_service_config(const service_definition& def);
+
+/// Runs the service with a configuration from load_service_config(). Same
+/// exit codes as below.
+int run_service(const service_definition& def, settings config);
 
 /// Runs the service until SIGTERM/SIGINT. Returns the process exit code:
 /// 0 after a clean drain, 2 for configuration or start-up errors, and 3
