@@ -10,12 +10,18 @@ MSG <subject> <sid> [reply] <n>\\r\\n<payload>\\r\\n.
     reply = nc.request("kumo.progress.snapshot", b"{}", timeout=2)
     sid = nc.subscribe("kumo.events.*"); msg = nc.next_message(sid, timeout=5)
     nc.close()
+
+With authorization on (every Kumo stack), pass the user and password, or put
+them into the URL (nats://user:password@host:port, as Stack.nats_url does).
+A refused login raises NatsError("... Authorization Violation"); a refused
+publish or subscription only shows up in `errors` (see wait_error).
 """
 
 import json
 import queue
 import socket
 import threading
+import time
 import urllib.parse
 import uuid
 
@@ -25,8 +31,13 @@ class NatsError(Exception):
 
 
 class NatsClient:
-    def __init__(self, url, name="kumo-test", timeout=5.0):
+    def __init__(self, url, name="kumo-test", timeout=5.0, user=None,
+                 password=None, inbox_prefix="_INBOX.mini"):
         parsed = urllib.parse.urlsplit(url.split(",")[0])
+        if user is None and parsed.username:
+            user = urllib.parse.unquote(parsed.username)
+            password = urllib.parse.unquote(parsed.password or "")
+        self.inbox_prefix = inbox_prefix
         self.sock = socket.create_connection(
             (parsed.hostname or "127.0.0.1", parsed.port or 4222), timeout=timeout)
         self.sock.settimeout(None)
@@ -41,10 +52,33 @@ class NatsClient:
             raise NatsError("unexpected greeting: %r" % info[:80])
         connect = {"verbose": False, "pedantic": False, "name": name,
                    "lang": "python-mini", "version": "0", "protocol": 1}
-        self._send(b"CONNECT " + json.dumps(connect).encode() + b"\r\n")
+        if user is not None:
+            connect["user"] = user
+            connect["pass"] = password or ""
+        self._send(b"CONNECT " + json.dumps(connect).encode() + b"\r\nPING\r\n")
+        self.sock.settimeout(timeout)
+        try:
+            self._await_login()
+        except (OSError, NatsError):
+            self.close()
+            raise
+        self.sock.settimeout(None)
         self.reader = threading.Thread(target=self._read_loop, daemon=True)
         self.reader.start()
-        self.flush(timeout)
+
+    def _await_login(self):
+        """Reads up to the PONG answering our first PING; the server says
+        -ERR (and hangs up) instead when it refuses the login."""
+        while True:
+            line = self.file.readline()
+            if not line:
+                raise NatsError("connection closed during login")
+            if line.startswith(b"-ERR"):
+                raise NatsError(line.decode(errors="replace").strip())
+            if line.startswith(b"PING"):
+                self._send(b"PONG\r\n")
+            elif line.startswith(b"PONG"):
+                return
 
     # -- sending --
 
@@ -91,13 +125,26 @@ class NatsClient:
 
     def request(self, subject, payload, timeout=5.0):
         """Payload of the first reply; TimeoutError when none comes."""
-        inbox = "_INBOX.mini." + uuid.uuid4().hex
+        inbox = "%s.%s" % (self.inbox_prefix, uuid.uuid4().hex)
         sid = self.subscribe(inbox)
         try:
             self.publish(subject, payload, reply=inbox)
             return self.next_message(sid, timeout)[2]
         finally:
             self.unsubscribe(sid)
+
+    def wait_error(self, text, timeout=5.0):
+        """The first -ERR line from the server containing `text` (e.g.
+        "Permissions Violation"); TimeoutError when none arrives."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in list(self.errors):
+                if text in line:
+                    return line
+            if time.monotonic() >= deadline:
+                raise TimeoutError("no -ERR with %r within %ss (got %r)"
+                                   % (text, timeout, self.errors))
+            time.sleep(0.05)
 
     def close(self):
         try:

@@ -2,6 +2,7 @@
 // no worker ran it. One member of the queue group "downloader" answers each
 // request; any worker can, since the library volume is shared.
 
+#include "kumo/bus_calls.hpp"
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "kumo/wire.hpp"
@@ -58,20 +59,11 @@ discard_actor spawn_discard(caf::actor_system& sys, const bus_actor& bus,
                             const std::string& library_root) {
   auto init = [bus, library_root](
                   discard_actor::pointer self) -> discard_actor::behavior_type {
-    self->request(bus, std::chrono::seconds(10), subscribe_atom::value,
-                  std::string{subjects::discard_partial},
-                  std::string{subjects::downloader_group},
-                  caf::actor_cast<bus_listener>(self))
-        .then([](bool) {},
-              [](const caf::error& err) {
-                log::error("cannot subscribe to discards",
-                           {{"error", caf::to_string(err)}});
-              });
+    subscribe(self, bus, subjects::discard_partial, subjects::downloader_group);
     return {
         [=](const bus_message& msg) {
-          auto reply = handle_discard(library_root, msg.payload);
           if (!msg.reply.empty())
-            self->send(bus, publish_atom::value, msg.reply, reply);
+            reply(self, bus, msg, handle_discard(library_root, msg.payload));
         },
     };
   };

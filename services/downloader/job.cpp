@@ -1,6 +1,7 @@
 #include "job.hpp"
 
 #include "adopt.hpp"
+#include "kumo/bus_calls.hpp"
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "part_file.hpp"
@@ -160,18 +161,15 @@ wire::report job_runner::make_report(const std::string& outcome) const {
 std::optional<std::string> job_runner::request(const std::string& subject,
                                                const std::string& payload,
                                                milliseconds timeout) {
-  std::optional<std::string> out;
-  self_
-      ->request(env_.bus, timeout + milliseconds{1'000}, request_atom::value,
-                subject, payload, caf::timespan{timeout})
-      .receive([&](std::string& reply) { out = std::move(reply); },
-               [&](caf::error& err) {
-                 // Timeouts and missing responders are retried; a bus that
-                 // is gone (the process is exiting) never answers again.
-                 if (err == caf::sec::request_receiver_down)
-                   bus_gone_ = true;
-               });
-  return out;
+  auto answer =
+      ask_blocking(self_, env_.bus, subject, payload, caf::timespan{timeout});
+  if (answer)
+    return std::move(*answer);
+  // Timeouts and missing responders are retried; a bus that is gone (the
+  // process is exiting) never answers again.
+  if (answer.error() == caf::sec::request_receiver_down)
+    bus_gone_ = true;
+  return std::nullopt;
 }
 
 bool job_runner::pause_for(milliseconds d, bool give_up_when_lost) {

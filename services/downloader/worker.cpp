@@ -1,5 +1,6 @@
 #include "worker.hpp"
 
+#include "kumo/bus_calls.hpp"
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "kumo/wire.hpp"
@@ -125,18 +126,16 @@ void try_claim(worker_pointer self) {
   auto asked_at = clock::now();
   wire::claim_request req{st.opts.worker, slots};
   auto timeout = caf::timespan{st.opts.request_timeout};
-  self->request(st.env.bus, timeout + std::chrono::seconds(1),
-                request_atom::value, std::string{subjects::queue_claim},
-                encode(req), timeout)
-      .then(
-          [=](const std::string& payload) {
-            on_claim_reply(self, payload, asked_at, slots);
-          },
-          [=](const caf::error&) {
-            self->state.claim_in_flight = false;
-            self->state.claim_again = false;
-            maybe_finish_drain(self);
-          });
+  ask(
+      self, st.env.bus, subjects::queue_claim, encode(req), timeout,
+      [=](const std::string& payload) {
+        on_claim_reply(self, payload, asked_at, slots);
+      },
+      [=](const caf::error&) {
+        self->state.claim_in_flight = false;
+        self->state.claim_again = false;
+        maybe_finish_drain(self);
+      });
 }
 
 void apply_heartbeat_reply(worker_pointer self, const std::string& payload,
@@ -188,28 +187,25 @@ void send_heartbeat(worker_pointer self) {
   auto sent_at = clock::now();
   auto timeout = caf::timespan{
       std::min(st.opts.request_timeout, milliseconds{st.beat_interval_ms})};
-  self->request(st.env.bus, timeout + std::chrono::seconds(1),
-                request_atom::value, std::string{subjects::queue_heartbeat},
-                encode(hb), timeout)
-      .then(
-          [=](const std::string& payload) {
-            self->state.beat_in_flight = false;
-            if (self->state.beat_failing) {
-              self->state.beat_failing = false;
-              log::info("heartbeats answered again");
-            }
-            apply_heartbeat_reply(self, payload, tokens, sent_at);
-          },
-          [=](const caf::error& err) {
-            auto& st = self->state;
-            st.beat_in_flight = false;
-            st.env.metrics.heartbeat_failures->Increment();
-            if (!st.beat_failing) {
-              st.beat_failing = true;
-              log::warn("heartbeat unanswered",
-                        {{"error", caf::to_string(err)}});
-            }
-          });
+  ask(
+      self, st.env.bus, subjects::queue_heartbeat, encode(hb), timeout,
+      [=](const std::string& payload) {
+        self->state.beat_in_flight = false;
+        if (self->state.beat_failing) {
+          self->state.beat_failing = false;
+          log::info("heartbeats answered again");
+        }
+        apply_heartbeat_reply(self, payload, tokens, sent_at);
+      },
+      [=](const caf::error& err) {
+        auto& st = self->state;
+        st.beat_in_flight = false;
+        st.env.metrics.heartbeat_failures->Increment();
+        if (!st.beat_failing) {
+          st.beat_failing = true;
+          log::warn("heartbeat unanswered", {{"error", caf::to_string(err)}});
+        }
+      });
 }
 
 int64_t shortest_lease(worker_pointer self) {
@@ -254,31 +250,15 @@ void on_job_down(worker_pointer self, const caf::down_msg& down) {
   try_claim(self);
 }
 
-/// Subscribes the worker to `subject` (every worker hears every message).
-void subscribe(worker_pointer self, const char* subject) {
-  auto listener = caf::actor_cast<bus_listener>(self);
-  std::string name{subject};
-  self->request(self->state.env.bus, std::chrono::seconds(10),
-                subscribe_atom::value, name, std::string{}, listener)
-      .then(
-          [=](bool ok) {
-            if (!ok)
-              log::error("cannot subscribe", {{"subject", name}});
-          },
-          [=](const caf::error& err) {
-            log::error("cannot subscribe",
-                       {{"subject", name}, {"error", caf::to_string(err)}});
-          });
-}
-
 worker_actor::behavior_type worker(worker_pointer self, downloader_options opts,
                                    job_env env) {
   auto& st = self->state;
   st.opts = std::move(opts);
   st.env = std::move(env);
   self->set_down_handler([=](caf::down_msg& down) { on_job_down(self, down); });
-  subscribe(self, subjects::jobs_available);
-  subscribe(self, subjects::job_control_all);
+  // No queue group: every worker hears every message.
+  subscribe(self, st.env.bus, subjects::jobs_available);
+  subscribe(self, st.env.bus, subjects::job_control_all);
   self->link_to(
       spawn_discard(self->system(), st.env.bus, st.opts.library_root));
   self->send(self, tick_atom::value);

@@ -1,5 +1,6 @@
 #include "bus_client.hpp"
 
+#include "kumo/bus_calls.hpp"
 #include "kumo/errors.hpp"
 
 #include <caf/all.hpp>
@@ -16,13 +17,7 @@ caf::expected<std::string>
 bus_client::request(const std::string& subject,
                     const std::string& payload) const {
   caf::scoped_actor self{sys_};
-  caf::expected<std::string> out{make_error(errc::timeout, "no answer")};
-  // The bus enforces `timeout_`; our own deadline only guards a dead bus.
-  self->request(bus_, timeout_ + std::chrono::seconds(1), request_atom::value,
-                subject, payload, timeout_)
-      .receive([&](std::string& reply) { out = std::move(reply); },
-               [&](caf::error& err) { out = std::move(err); });
-  return out;
+  return ask_blocking(self.ptr(), bus_, subject, payload, timeout_);
 }
 
 std::vector<std::vector<std::string>>

@@ -1,5 +1,6 @@
 #include "event_hub.hpp"
 
+#include "kumo/bus_calls.hpp"
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
 #include "kumo/metrics.hpp"
@@ -102,21 +103,7 @@ void fan_out(hub_pointer self, const bus_message& msg) {
 
 void subscribe(hub_pointer self, bus_actor bus, caf::timespan timeout) {
   // No queue group: every gateway instance needs every event.
-  self->request(bus, timeout, subscribe_atom::value,
-                std::string{subjects::events_all}, std::string{},
-                caf::actor_cast<bus_listener>(self))
-      .then(
-          [=](bool ok) {
-            if (!ok) {
-              log::error("cannot subscribe to progress events");
-              self->quit(make_error(errc::unavailable, "subscription refused"));
-            }
-          },
-          [=](const caf::error& err) {
-            log::error("cannot subscribe to progress events",
-                       {{"error", caf::to_string(err)}});
-            self->quit(err);
-          });
+  kumo::subscribe(self, bus, subjects::events_all, {}, timeout);
 }
 
 event_hub_actor::behavior_type event_hub(hub_pointer self, bus_actor bus,

@@ -13,6 +13,7 @@
 #include "event_hub.hpp"
 #include "events.hpp"
 #include "http_server.hpp"
+#include "kumo/bus_calls.hpp"
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
@@ -281,18 +282,14 @@ private:
     return [sys, bus, deadline, payload]() {
       caf::scoped_actor self{*sys};
       std::optional<wire::progress_snapshot> out;
-      self->request(bus, deadline + std::chrono::seconds(1),
-                    request_atom::value,
-                    std::string{subjects::progress_snapshot}, payload, deadline)
-          .receive(
-              [&](std::string& reply) {
-                auto snap = decode<wire::progress_snapshot>(reply);
-                if (snap && !snap->epoch.empty())
-                  out = std::move(snap);
-              },
-              [](const caf::error&) {
-                // nop: init says progress_unavailable
-              });
+      // No answer: init says progress_unavailable.
+      if (auto reply =
+              ask_blocking(self.ptr(), bus, subjects::progress_snapshot,
+                           payload, deadline)) {
+        auto snap = decode<wire::progress_snapshot>(*reply);
+        if (snap && !snap->epoch.empty())
+          out = std::move(snap);
+      }
       return out;
     };
   }

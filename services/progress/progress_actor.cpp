@@ -1,4 +1,5 @@
 #include "actors.hpp"
+#include "kumo/bus_calls.hpp"
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
 #include "kumo/metrics.hpp"
@@ -95,8 +96,8 @@ void answer_snapshot(progress_pointer self, const bus_message& msg) {
     if (parsed)
       req = std::move(*parsed);
   }
-  self->send(self->state.bus, publish_atom::value, msg.reply,
-             encode(self->state.book->snapshot(req.rooms)));
+  reply(self, self->state.bus, msg,
+        encode(self->state.book->snapshot(req.rooms)));
 }
 
 void take_update(progress_pointer self, const bus_message& msg) {
@@ -130,22 +131,8 @@ void take_update(progress_pointer self, const bus_message& msg) {
 void subscribe(progress_pointer self, caf::timespan timeout) {
   // One queue group: should a second replica overlap during a rolling
   // update, each update is still handled (and published) once.
-  self->request(self->state.bus, timeout, subscribe_atom::value,
-                std::string{subjects::progress_all},
-                std::string{subjects::progress_group},
-                caf::actor_cast<bus_listener>(self))
-      .then(
-          [=](bool ok) {
-            if (!ok) {
-              log::error("cannot subscribe to progress updates");
-              self->quit(make_error(errc::unavailable, "subscription refused"));
-            }
-          },
-          [=](const caf::error& err) {
-            log::error("cannot subscribe to progress updates",
-                       {{"error", caf::to_string(err)}});
-            self->quit(err);
-          });
+  kumo::subscribe(self, self->state.bus, subjects::progress_all,
+                  subjects::progress_group, timeout);
 }
 
 progress_actor::behavior_type progress(progress_pointer self, bus_actor bus,

@@ -1,4 +1,5 @@
 #include "actors.hpp"
+#include "kumo/bus_calls.hpp"
 #include "kumo/log.hpp"
 #include "kumo/metrics.hpp"
 #include "kumo/subjects.hpp"
@@ -137,20 +138,19 @@ void send_discard(pointer self, const wire::discard_request& d) {
   if (!st.discards_in_flight.insert(d.id).second)
     return;
   auto deadline = st.cfg.discard_timeout;
-  self->request(st.bus, deadline + std::chrono::seconds(1), request_atom::value,
-                std::string{subjects::discard_partial}, encode(d), deadline)
-      .then(
-          [=](const std::string& answer) {
-            self->state.discards_in_flight.erase(d.id);
-            auto doc = nlohmann::json::parse(answer, nullptr, false);
-            if (doc.is_object() && doc.value("ok", false) == true &&
-                !self->state.draining)
-              submit(self, command{discard_done_command{d.id}}, "");
-          },
-          [=](const caf::error&) {
-            // Nobody answered: the reaper sends it again later.
-            self->state.discards_in_flight.erase(d.id);
-          });
+  ask(
+      self, st.bus, subjects::discard_partial, encode(d), deadline,
+      [=](const std::string& answer) {
+        self->state.discards_in_flight.erase(d.id);
+        auto doc = nlohmann::json::parse(answer, nullptr, false);
+        if (doc.is_object() && doc.value("ok", false) == true &&
+            !self->state.draining)
+          submit(self, command{discard_done_command{d.id}}, "");
+      },
+      [=](const caf::error&) {
+        // Nobody answered: the reaper sends it again later.
+        self->state.discards_in_flight.erase(d.id);
+      });
 }
 
 /// Publishes what a committed transaction decided.
@@ -291,22 +291,6 @@ void flush(pointer self) {
       });
 }
 
-void subscribe(pointer self, const std::string& subject) {
-  self->request(self->state.bus, std::chrono::seconds(10),
-                subscribe_atom::value, subject,
-                std::string{subjects::queue_group},
-                caf::actor_cast<bus_listener>(self))
-      .then(
-          [=](bool ok) {
-            if (!ok)
-              log::error("cannot subscribe", {{"subject", subject}});
-          },
-          [=](const caf::error& err) {
-            log::error("cannot subscribe",
-                       {{"subject", subject}, {"error", caf::to_string(err)}});
-          });
-}
-
 queue_actor::behavior_type queue_service(pointer self, queue_settings cfg,
                                          std::vector<store_actor> stores,
                                          bus_actor bus, kumo::metrics* m) {
@@ -319,7 +303,7 @@ queue_actor::behavior_type queue_service(pointer self, queue_settings cfg,
   for (const char* subject :
        {subjects::queue_cmd_all, subjects::queue_claim,
         subjects::queue_heartbeat, subjects::queue_report})
-    subscribe(self, subject);
+    subscribe(self, st.bus, subject, subjects::queue_group);
   self->send(self, tick_atom::value);
   self->attach_functor([stores = self->state.stores] {
     for (const auto& s : stores)

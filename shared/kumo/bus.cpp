@@ -5,8 +5,10 @@
 #include "kumo/log.hpp"
 #include "kumo/metrics.hpp"
 
+#include <atomic>
 #include <caf/all.hpp>
 #include <condition_variable>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <nats/nats.h>
@@ -43,6 +45,11 @@ struct status_closure {
   std::mutex mutex;
   std::condition_variable changed;
   bool closed = false;
+  /// Set before we close the connection ourselves.
+  std::atomic<bool> closing{false};
+  /// Set when nats.c gave the connection up after the login was refused.
+  std::atomic<bool> login_refused{false};
+  std::string user;
 };
 
 struct bus_counters {
@@ -99,11 +106,38 @@ void on_disconnected(natsConnection*, void* arg) {
   }
 }
 
-void on_closed(natsConnection*, void* arg) {
+void on_closed(natsConnection* conn, void* arg) {
   auto* closure = static_cast<status_closure*>(arg);
+  closure->ready->nats = false;
+  if (!closure->closing) {
+    // With unlimited reconnects nats.c gives a connection up only when the
+    // servers refused the login (it drops a server from its pool after two
+    // authorization errors in a row), so this is the one report of it.
+    closure->login_refused = true;
+    const char* text = nullptr;
+    natsConnection_GetLastError(conn, &text);
+    log::error("nats authorization failed; not connected until restarted "
+               "with valid nats_user / nats_password",
+               {{"user", closure->user}, {"error", text ? text : ""}});
+  }
   std::lock_guard<std::mutex> guard{closure->mutex};
   closure->closed = true;
   closure->changed.notify_all();
+}
+
+/// Asynchronous errors: the server refused a publish or a subscription
+/// (permissions violation), or a listener falls behind (slow consumer).
+void on_error(natsConnection* conn, natsSubscription*, natsStatus status,
+              void* arg) {
+  auto* closure = static_cast<status_closure*>(arg);
+  const char* text = nullptr;
+  natsConnection_GetLastError(conn, &text);
+  nlohmann::json f{{"user", closure->user},
+                   {"error", text ? text : natsStatus_GetText(status)}};
+  if (status == NATS_NOT_PERMITTED)
+    log::error("nats permissions violation", f);
+  else
+    log::warn("nats error", f);
 }
 
 struct bus_state {
@@ -130,6 +164,8 @@ struct bus_state {
     for (auto& sub : subscriptions)
       natsSubscription_Unsubscribe(sub.get());
     if (connection) {
+      if (status)
+        status->closing = true;
       natsConnection_FlushTimeout(connection.get(), 1000);
       natsConnection_Close(connection.get());
       // The disconnected/closed callbacks run on a nats.c thread after
@@ -178,7 +214,11 @@ bool connect(bus_pointer self, const bus_options& opts, readiness& ready) {
   st.status = std::make_unique<status_closure>();
   st.status->ready = &ready;
   st.status->disconnects = st.counters.disconnects;
+  st.status->user = opts.user;
   natsOptions_SetServers(raw_opts, nullptr, 0);
+  if (!opts.user.empty())
+    natsOptions_SetUserInfo(raw_opts, opts.user.c_str(), opts.password.c_str());
+  natsOptions_SetErrorHandler(raw_opts, on_error, st.status.get());
   natsOptions_SetURL(raw_opts, opts.url.c_str());
   natsOptions_SetName(raw_opts, opts.name.c_str());
   natsOptions_SetMaxReconnect(raw_opts, -1);
@@ -200,13 +240,15 @@ bool connect(bus_pointer self, const bus_options& opts, readiness& ready) {
   st.connection.reset(conn);
   if (s == NATS_OK)
     on_connected(conn, st.status.get());
-  else
+  else if (!st.status->login_refused)
     log::warn("nats not reachable yet; retrying in the background",
               {{"url", log::redact_url(opts.url)}});
   natsInbox* inbox = nullptr;
   natsInbox_Create(&inbox);
-  st.inbox_prefix = std::string{inbox} + ".";
+  // natsInbox_Create gives "_INBOX.<unique>"; keep the unique part.
+  std::string unique{inbox + std::strlen("_INBOX.")};
   natsInbox_Destroy(inbox);
+  st.inbox_prefix = inbox_root(opts.user) + "." + unique + ".";
   st.inbox_target = std::make_unique<inbox_closure>(inbox_closure{
       caf::actor_cast<caf::actor_addr>(self), st.inbox_prefix.size()});
   natsSubscription* sub = nullptr;
@@ -233,6 +275,10 @@ uint64_t send_request(bus_pointer self, const std::string& subject,
 }
 
 } // namespace
+
+std::string inbox_root(const std::string& user) {
+  return user.empty() ? "_INBOX" : "_INBOX." + user;
+}
 
 bus_actor spawn_bus(caf::actor_system& sys, bus_options opts, readiness& ready,
                     metrics& m) {
@@ -265,8 +311,13 @@ bus_actor spawn_bus(caf::actor_system& sys, bus_options opts, readiness& ready,
           return promise;
         },
         [=](subscribe_atom, const std::string& subject,
-            const std::string& group, bus_listener target) {
+            const std::string& group,
+            bus_listener target) -> caf::result<bool> {
           auto& st = self->state;
+          // The refused login was reported once and keeps readiness off;
+          // subscribers wait with the process instead of failing too.
+          if (st.status && st.status->login_refused)
+            return true;
           st.listeners.push_back(std::make_unique<listener_closure>(
               listener_closure{std::move(target), st.counters.received}));
           natsSubscription* sub = nullptr;
@@ -278,12 +329,10 @@ bus_actor spawn_bus(caf::actor_system& sys, bus_options opts, readiness& ready,
                   : natsConnection_QueueSubscribe(
                         &sub, st.connection.get(), subject.c_str(),
                         group.c_str(), on_message, st.listeners.back().get());
-          if (status != NATS_OK) {
-            log::error(
-                "nats subscribe failed",
-                {{"subject", subject}, {"error", natsStatus_GetText(status)}});
-            return false;
-          }
+          if (status != NATS_OK)
+            return make_error(errc::unavailable,
+                              std::string{"nats subscribe failed: "} +
+                                  natsStatus_GetText(status));
           // Slow listeners must not make nats.c drop messages silently early.
           natsSubscription_SetPendingLimits(sub, 1'000'000, 1 << 30);
           st.subscriptions.emplace_back(sub, natsSubscription_Destroy);

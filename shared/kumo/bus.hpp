@@ -53,10 +53,21 @@ using bus_actor = caf::typed_actor<
 struct bus_options {
   std::string url;  ///< nats://host:port[,nats://...]
   std::string name; ///< connection name shown by the server
+  /// NATS user and password; empty for a server without authorization.
+  /// With a user, replies arrive on `_INBOX.<user>.>`, the only inbox the
+  /// server's permission table lets that user read.
+  std::string user;
+  std::string password;
 };
 
+/// The inbox prefix (without the trailing ".") of a connection as `user`.
+std::string inbox_root(const std::string& user);
+
 /// Spawns the bus. It connects in the background and keeps reconnecting
-/// forever; `ready.nats` follows the connection state.
+/// forever; `ready.nats` follows the connection state. A refused login is
+/// logged once (error "nats authorization failed") and keeps `ready.nats`
+/// false; a refused publish or subscribe is logged as a permissions
+/// violation.
 bus_actor spawn_bus(caf::actor_system& sys, bus_options opts, readiness& ready,
                     metrics& m);
 

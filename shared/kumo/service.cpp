@@ -1,6 +1,7 @@
 #include "kumo/service.hpp"
 
 #include "kumo/admin_server.hpp"
+#include "kumo/bus_calls.hpp"
 #include "kumo/log.hpp"
 #include "kumo/store.hpp"
 #include "kumo/subjects.hpp"
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <unistd.h>
 
@@ -48,8 +50,7 @@ std::string default_instance() {
 caf::behavior health_responder(caf::event_based_actor* self, bus_actor bus,
                                std::string service, std::string instance,
                                readiness* ready, steady::time_point started) {
-  self->send(bus, subscribe_atom::value, subjects::health(service),
-             std::string{}, caf::actor_cast<bus_listener>(self));
+  subscribe(self, bus, subjects::health(service));
   return {
       [=](const bus_message& msg) {
         if (msg.reply.empty())
@@ -65,10 +66,7 @@ caf::behavior health_responder(caf::event_based_actor* self, bus_actor bus,
                        : "degraded";
         r.uptime_seconds =
             std::chrono::duration<double>(steady::now() - started).count();
-        self->send(bus, publish_atom::value, msg.reply, encode(r));
-      },
-      [](bool) {
-        // subscription acknowledged
+        reply(self, bus, msg, encode(r));
       },
   };
 }
@@ -167,12 +165,37 @@ void drain(caf::actor_system& sys, const drainable_actor& service,
           });
 }
 
+/// The configuration for the start-up line: secrets redacted, and so are
+/// passwords written into URLs.
+std::map<std::string, std::string> printable(const settings& config) {
+  auto out = config.printable();
+  for (auto& [key, value] : out)
+    if (key.size() > 4 && key.compare(key.size() - 4, 4, "_url") == 0)
+      value = log::redact_url(value);
+  return out;
+}
+
+bus_options bus_settings(const service_definition& def,
+                         const settings& config) {
+  bus_options opts;
+  opts.url = config.text("nats_url");
+  opts.name = def.name + "/" + config.text("instance");
+  opts.user = config.text("nats_user");
+  if (!config.text("nats_password").empty())
+    opts.password = config.text("nats_password");
+  else
+    opts.user.clear(); // no login: a server without authorization
+  return opts;
+}
+
 } // namespace
 
 std::vector<option> common_options(const service_definition& def) {
   std::vector<option> out{
       {"nats_url", option_kind::url, "nats://127.0.0.1:4222",
        "NATS server URL(s)"},
+      {"nats_user", option_kind::text, def.name,
+       "NATS user (the server's permission table names one per service)"},
       {"admin_bind", option_kind::text, "127.0.0.1", "admin HTTP bind address"},
       {"admin_port", option_kind::integer, "0", "admin HTTP port (0: any free)",
        0, 65535},
@@ -184,6 +207,10 @@ std::vector<option> common_options(const service_definition& def) {
       {"request_timeout", option_kind::duration, "5s",
        "deadline of NATS requests", 1, 600'000},
   };
+  option nats_password{"nats_password", option_kind::text, "",
+                       "NATS password of nats_user (empty: no login)"};
+  nats_password.secret = true;
+  out.push_back(nats_password);
   if (def.uses_database) {
     option db{"database_url", option_kind::url, std::nullopt,
               "PostgreSQL URL, e.g. postgresql://kumo@127.0.0.1:5432/kumo"};
@@ -217,7 +244,7 @@ int run_service(const service_definition& def, settings config) {
   }
   log::info("starting", {{"version", version()},
                          {"instance", config.text("instance")},
-                         {"config", config.printable()}});
+                         {"config", printable(config)}});
   readiness ready;
   ready.needs_database = def.uses_database;
   metrics m{def.name, version()};
@@ -236,9 +263,7 @@ int run_service(const service_definition& def, settings config) {
   sys_cfg.set("scheduler.policy", caf::atom("sharing"));
   sys_cfg.set("scheduler.max-threads", config.integer("threads"));
   caf::actor_system sys{sys_cfg};
-  auto bus = spawn_bus(
-      sys, {config.text("nats_url"), def.name + "/" + config.text("instance")},
-      ready, m);
+  auto bus = spawn_bus(sys, bus_settings(def, config), ready, m);
   std::vector<caf::actor> helpers;
   if (def.uses_database) {
     if (!prepare_database(def, config, ready)) {

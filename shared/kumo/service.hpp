@@ -47,7 +47,8 @@ struct service_definition {
   std::function<drainable_actor(service_context&)> start;
 };
 
-/// Options every service has: nats_url, database_url (when used), admin_*,
+/// Options every service has: nats_url, nats_user, nats_password,
+/// database_url (when used), admin_*,
 /// log_level, instance, threads, shutdown_grace.
 std::vector<option> common_options(const service_definition& def);
 

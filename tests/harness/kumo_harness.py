@@ -1,8 +1,10 @@
 """Test harness for Kumo's integration tests (Python 3 standard library only).
 
 A `Stack` owns a temporary folder and every server started through it: a
-private PostgreSQL, nats-server with JetStream, an nginx origin, and Kumo's
-service processes, each on a free 127.0.0.1 port. Leaving the `with` block
+private PostgreSQL, nats-server with JetStream and Kumo's NATS users and
+permissions (each service logs in as itself; `nats_url` carries the admin's
+credentials, `nats_client(user)` connects as any user), an nginx origin, and
+Kumo's service processes, each on a free 127.0.0.1 port. Leaving the `with` block
 stops everything and removes the folder (kept when KUMO_KEEP_TMP=1).
 
     from kumo_harness import Stack, free_port, http
@@ -47,6 +49,9 @@ DEFAULT_PASSWORD = "kumo-Test-passw0rd"
 _SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                       "runtime error:", "ERROR: ThreadSanitizer")
 _HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.normpath(os.path.join(_HERE, "..")))  # mini_nats
+sys.path.insert(0, os.path.normpath(os.path.join(_HERE, "..", "..", "scripts", "lib")))
+import nats_config  # noqa: E402  (the stack's NATS users and permissions)
 # Defaults for sanitized builds (scripts/test sets the same); a variable
 # already in the environment wins.
 _SUPPRESSIONS = os.path.normpath(os.path.join(_HERE, "..", "sanitizers"))
@@ -650,6 +655,8 @@ class Stack:
         self._pg = None
         self.nats_port = None
         self.nats_url = None
+        self.nats_plain_url = None
+        self.nats_passwords = {}
         self._nats = None
         self.nats_dir = None
         self.nginx_port = None
@@ -734,25 +741,47 @@ class Stack:
     # -- NATS --
 
     def start_nats(self, timeout=20):
-        """Starts nats-server with JetStream (same port and store on every
-        call). Sets nats_url."""
+        """Starts nats-server with JetStream and authorization (same port,
+        store and passwords on every call). The users and permissions are
+        Kumo's own (deploy/nats/permissions.json, through
+        scripts/lib/nats_config.py): each service logs in as itself, tests
+        as `admin` (every subject). Sets nats_url (with the admin's
+        credentials in it, for NatsClient and tools), nats_plain_url and
+        nats_passwords; returns nats_url."""
         if self._nats is not None and self._nats.poll() is None:
             return self.nats_url
         if self.nats_port is None:
             self.nats_port = free_port()
-            self.nats_url = "nats://127.0.0.1:%d" % self.nats_port
             self.nats_dir = self.path("nats")
             os.makedirs(self.nats_dir, exist_ok=True)
+            self.nats_passwords = nats_config.write_config(
+                self.path("nats-server.conf"), self.nats_port, self.nats_dir,
+                self.path("secrets"), name="kumo-test")
+            self.nats_plain_url = "nats://127.0.0.1:%d" % self.nats_port
+            self.nats_url = self.nats_url_as("admin")
         log_path = self.path("nats.log")
         with open(log_path, "ab") as log:
             self._nats = subprocess.Popen(
-                ["nats-server", "-a", "127.0.0.1", "-p", str(self.nats_port),
-                 "-js", "-sd", self.nats_dir, "-n", "kumo-test"],
+                ["nats-server", "-c", self.path("nats-server.conf")],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
                 preexec_fn=_parent_death_signal(signal.SIGKILL))
         _wait_tcp(self.nats_port, self._nats, timeout, "nats-server", log_path)
         return self.nats_url
+
+    def nats_url_as(self, user):
+        """nats://<user>:<password>@127.0.0.1:<port> for a user of the
+        permission table (a service name or "admin")."""
+        return "nats://%s:%s@127.0.0.1:%d" % (
+            user, self.nats_passwords[user], self.nats_port)
+
+    def nats_client(self, user="admin", name=None):
+        """A mini_nats.NatsClient logged in as `user` (a service name or
+        "admin"), its requests answered on that user's inbox prefix."""
+        from mini_nats import NatsClient
+        return NatsClient(self.nats_plain_url, name=name or "test-" + user,
+                          user=user, password=self.nats_passwords[user],
+                          inbox_prefix="_INBOX." + user)
 
     def stop_nats(self, mode="term", timeout=30):
         """Stops nats-server: "term" (SIGTERM, graceful) or "kill"."""
@@ -927,7 +956,10 @@ http {
         full["KUMO_ADMIN_PORT"] = str(free_port())
         full["KUMO_LOG_LEVEL"] = os.environ.get("KUMO_TEST_LOG_LEVEL", "info")
         if self.nats_url:
-            full["KUMO_NATS_URL"] = self.nats_url
+            full["KUMO_NATS_URL"] = self.nats_plain_url
+            if name in self.nats_passwords:
+                full["KUMO_NATS_USER"] = name
+                full["KUMO_NATS_PASSWORD"] = self.nats_passwords[name]
         if self.pg_url:
             full["KUMO_DATABASE_URL"] = self.pg_url
         if name == "gateway":

@@ -5,7 +5,9 @@
 
 Starts the requested servers on free 127.0.0.1 ports, exports
 KUMO_TEST_DATABASE_URL, KUMO_TEST_NATS_URL and KUMO_TEST_ORIGIN_URL to the
-command, and exits with the command's exit code. Used by CTest for C++ tests
+command (NATS runs with Kumo's users and permissions: KUMO_TEST_NATS_URL
+carries the admin's credentials, KUMO_TEST_NATS_PLAIN_URL none, and
+KUMO_TEST_NATS_SECRETS names the folder of nats-<user>-password files), and exits with the command's exit code. Used by CTest for C++ tests
 that need a real PostgreSQL or NATS.
 """
 
@@ -40,6 +42,8 @@ def main(argv):
             env["KUMO_TEST_DATABASE_URL"] = stack.start_postgres()
         if opts.nats:
             env["KUMO_TEST_NATS_URL"] = stack.start_nats()
+            env["KUMO_TEST_NATS_PLAIN_URL"] = stack.nats_plain_url
+            env["KUMO_TEST_NATS_SECRETS"] = stack.path("secrets")
         if opts.nginx:
             env["KUMO_TEST_ORIGIN_URL"] = stack.start_nginx(opts.nginx)
         env["KUMO_TEST_TMPDIR"] = stack.tmp
