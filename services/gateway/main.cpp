@@ -1,6 +1,6 @@
 #include "bus_client.hpp"
-#include "events.hpp"
-#include "http_server.hpp"
+#include "events/events.hpp"
+#include "http/http_server.hpp"
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"

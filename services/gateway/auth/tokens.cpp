@@ -1,4 +1,4 @@
-#include "tokens.hpp"
+#include "auth/tokens.hpp"
 
 #include <array>
 #include <openssl/crypto.h>

@@ -1,4 +1,4 @@
-#include "auth_store.hpp"
+#include "auth/auth_store.hpp"
 
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"

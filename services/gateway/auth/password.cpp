@@ -1,6 +1,6 @@
-#include "password.hpp"
+#include "auth/password.hpp"
 
-#include "tokens.hpp"
+#include "auth/tokens.hpp"
 
 #include <array>
 #include <cstdint>

@@ -1,6 +1,6 @@
 #include "bus_client.hpp"
 #include "health.hpp"
-#include "http_server.hpp"
+#include "http/http_server.hpp"
 #include "kumo/subjects.hpp"
 #include "routes.hpp"
 

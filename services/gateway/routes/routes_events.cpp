@@ -9,10 +9,10 @@
 // connection watch ends a stream as soon as its client hangs up.
 
 #include "bus_client.hpp"
-#include "connection_watch.hpp"
-#include "event_hub.hpp"
-#include "events.hpp"
-#include "http_server.hpp"
+#include "events/connection_watch.hpp"
+#include "events/event_hub.hpp"
+#include "events/events.hpp"
+#include "http/http_server.hpp"
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"

@@ -1,4 +1,4 @@
-#include "session_cache.hpp"
+#include "auth/session_cache.hpp"
 
 #include <algorithm>
 

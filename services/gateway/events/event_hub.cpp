@@ -1,4 +1,4 @@
-#include "event_hub.hpp"
+#include "events/event_hub.hpp"
 
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"

@@ -1,4 +1,4 @@
-#include "thread_pool.hpp"
+#include "http/thread_pool.hpp"
 
 #include "kumo/log.hpp"
 

@@ -5,11 +5,11 @@
 // store with a short cache), logs in with brute-force limiting, logs out.
 // Thread-safe. Knows nothing about HTTP; routes_auth.cpp maps its answers.
 
-#include "auth_policy.hpp"
-#include "auth_store.hpp"
-#include "login_limiter.hpp"
-#include "password.hpp"
-#include "session_cache.hpp"
+#include "auth/auth_policy.hpp"
+#include "auth/auth_store.hpp"
+#include "auth/login_limiter.hpp"
+#include "auth/password.hpp"
+#include "auth/session_cache.hpp"
 
 #include <chrono>
 #include <mutex>

@@ -1,4 +1,4 @@
-#include "password.hpp"
+#include "auth/password.hpp"
 
 #include <gtest/gtest.h>
 

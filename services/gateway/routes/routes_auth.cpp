@@ -1,9 +1,9 @@
 // /api/auth/* and the guard in front of every other /api route.
 
-#include "auth_gate.hpp"
+#include "auth/auth_gate.hpp"
 #include "bus_client.hpp"
-#include "http_errors.hpp"
-#include "http_server.hpp"
+#include "http/http_errors.hpp"
+#include "http/http_server.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
 #include "openapi.hpp"

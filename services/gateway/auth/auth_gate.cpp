@@ -1,8 +1,8 @@
-#include "auth_gate.hpp"
+#include "auth/auth_gate.hpp"
 
+#include "auth/tokens.hpp"
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
-#include "tokens.hpp"
 
 #include <prometheus/counter.h>
 

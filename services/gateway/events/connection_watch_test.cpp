@@ -1,4 +1,4 @@
-#include "connection_watch.hpp"
+#include "events/connection_watch.hpp"
 
 #include <arpa/inet.h>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "login_limiter.hpp"
+#include "auth/login_limiter.hpp"
 
 #include <algorithm>
 

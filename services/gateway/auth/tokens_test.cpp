@@ -1,4 +1,4 @@
-#include "tokens.hpp"
+#include "auth/tokens.hpp"
 
 #include <gtest/gtest.h>
 #include <set>

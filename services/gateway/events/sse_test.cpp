@@ -1,6 +1,6 @@
+#include "events/sse.hpp"
+#include "http/mailbox.hpp"
 #include "kumo/bus.hpp"
-#include "mailbox.hpp"
-#include "sse.hpp"
 
 #include <gtest/gtest.h>
 #include <thread>

@@ -1,6 +1,6 @@
-#include "http_errors.hpp"
+#include "http/http_errors.hpp"
 
-#include "http_server.hpp"
+#include "http/http_server.hpp"
 
 #include <httplib.h>
 

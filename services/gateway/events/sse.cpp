@@ -1,4 +1,4 @@
-#include "sse.hpp"
+#include "events/sse.hpp"
 
 #include "kumo/bus.hpp"
 #include "kumo/subjects.hpp"

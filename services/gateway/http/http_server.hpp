@@ -8,8 +8,8 @@
 // its thread for its whole life, so the pool grows past the streams in use
 // and the API always finds a thread.
 
+#include "http/thread_pool.hpp"
 #include "kumo/config.hpp"
-#include "thread_pool.hpp"
 
 #include <memory>
 #include <nlohmann/json.hpp>
