@@ -45,7 +45,8 @@ gateway_supervisor(drainable_actor::stateful_pointer<gateway_state> self,
   st.bus =
       std::make_unique<gateway::bus_client>(ctx->system, ctx->bus, timeout);
   st.http = std::make_unique<gateway::http_server>(
-      gateway::pool_options_from(ctx->config));
+      gateway::pool_options_from(ctx->config),
+      gateway::connection_options_from(ctx->config));
   auto& routes = st.http->routes();
   gateway::add_health_routes(routes, *st.bus, ctx->config);
   st.modules.push_back(gateway::make_auth_module(routes, *ctx, *st.bus));
