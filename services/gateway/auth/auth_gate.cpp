@@ -53,7 +53,10 @@ auth_verdict auth_gate::check(const credentials& creds) {
 auth_verdict auth_gate::check_session(const std::string& token) {
   if (!looks_like_session_token(token))
     return auth_verdict::denied;
-  auto hash = token_hash(token);
+  return check_hash(token_hash(token));
+}
+
+auth_verdict auth_gate::check_hash(const std::string& hash) {
   {
     std::lock_guard<std::mutex> guard{cache_mtx_};
     if (cache_.valid(hash, steady::now()))
@@ -70,6 +73,24 @@ auth_verdict auth_gate::check_session(const std::string& token) {
   std::lock_guard<std::mutex> guard{cache_mtx_};
   cache_.remember(hash, *left, steady::now());
   return auth_verdict::allowed;
+}
+
+std::string auth_gate::session_hash(const credentials& creds) const {
+  if (!creds.api_key.empty())
+    return {};
+  auto token = session_token(creds);
+  if (!opts_.api_key.empty() && constant_time_equal(token, opts_.api_key))
+    return {};
+  return looks_like_session_token(token) ? token_hash(token) : std::string{};
+}
+
+bool auth_gate::session_valid(const std::string& hash) {
+  return check_hash(hash) != auth_verdict::denied;
+}
+
+void auth_gate::forget(const std::string& hash) {
+  std::lock_guard<std::mutex> guard{cache_mtx_};
+  cache_.forget(hash, steady::now());
 }
 
 caf::expected<bool> auth_gate::configured() const {

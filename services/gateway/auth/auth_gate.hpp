@@ -83,6 +83,17 @@ public:
   /// confirmation within `cache_ttl`.
   caf::expected<bool> logout(const credentials& creds);
 
+  /// SHA-256 (hex) of the session token `creds` carry; "" when they carry
+  /// none (or only the API key).
+  std::string session_hash(const credentials& creds) const;
+
+  /// Whether the session with token hash `hash` is valid now (through the
+  /// cache; also when the store cannot be asked).
+  bool session_valid(const std::string& hash);
+
+  /// Drops the cached confirmation of a session revoked elsewhere.
+  void forget(const std::string& hash);
+
   std::chrono::milliseconds session_ttl() const {
     return opts_.session_ttl;
   }
@@ -91,6 +102,7 @@ private:
   /// The session token `creds` carry: the bearer token, else the cookie.
   static std::string session_token(const credentials& creds);
   auth_verdict check_session(const std::string& token);
+  auth_verdict check_hash(const std::string& hash);
   void count(prometheus::Counter* c) const;
 
   auth_client client_;

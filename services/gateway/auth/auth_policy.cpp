@@ -82,15 +82,16 @@ credentials extract_credentials(const std::string& authorization,
 }
 
 std::string session_cookie_header(const std::string& token,
-                                  long long max_age_seconds) {
+                                  long long max_age_seconds, bool secure) {
   return std::string{session_cookie} + "=" + token +
          "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" +
-         std::to_string(max_age_seconds);
+         std::to_string(max_age_seconds) + (secure ? "; Secure" : "");
 }
 
-std::string clear_session_cookie_header() {
+std::string clear_session_cookie_header(bool secure) {
   return std::string{session_cookie} +
-         "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0";
+         "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0" +
+         (secure ? "; Secure" : "");
 }
 
 } // namespace kumo::gateway

@@ -32,11 +32,13 @@ credentials extract_credentials(const std::string& authorization,
                                 const std::string& x_api_key,
                                 const std::string& cookie_header);
 
-/// Set-Cookie value that stores `token` for `max_age_seconds`.
+/// Set-Cookie value that stores `token` for `max_age_seconds`; `secure`
+/// (the client spoke HTTPS) adds the Secure attribute.
 std::string session_cookie_header(const std::string& token,
-                                  long long max_age_seconds);
+                                  long long max_age_seconds,
+                                  bool secure = false);
 
 /// Set-Cookie value that deletes the session cookie.
-std::string clear_session_cookie_header();
+std::string clear_session_cookie_header(bool secure = false);
 
 } // namespace kumo::gateway

@@ -20,6 +20,16 @@ std::optional<position> parse_event_id(const std::string& text) {
   return position{text.substr(0, colon), std::stoull(digits)};
 }
 
+namespace {
+
+/// Room names are ASCII; anything else is not echoed back.
+bool printable_ascii(const std::string& s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
+} // namespace
+
 std::variant<std::set<std::string>, std::string>
 parse_rooms(const std::string& csv) {
   std::set<std::string> out;
@@ -31,7 +41,9 @@ parse_rooms(const std::string& csv) {
                                                              : comma - start);
     if (!name.empty()) {
       if (std::find(known.begin(), known.end(), name) == known.end())
-        return "unknown room '" + name.substr(0, 64) + "'";
+        return printable_ascii(name)
+                   ? "unknown room '" + name.substr(0, 64) + "'"
+                   : std::string{"unknown room (not printable ASCII)"};
       out.insert(name);
     }
     if (comma == std::string::npos)

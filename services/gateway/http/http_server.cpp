@@ -388,7 +388,11 @@ void send_error(httplib::Response& res, int status, const std::string& code,
 
 void send_json(httplib::Response& res, const nlohmann::json& body, int status) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  // Text from a request may reach an error message; invalid UTF-8 in it
+  // must not turn the answer into an exception (a 500).
+  res.set_content(
+      body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+      "application/json");
 }
 
 } // namespace kumo::gateway

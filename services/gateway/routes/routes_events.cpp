@@ -108,6 +108,8 @@ public:
     // it while it is still ours.
     if (watch_)
       watch_->remove(ticket_);
+    if (sessions_)
+      sessions_->streams.remove(session_ticket_);
     mailbox_->close();
     caf::anon_send(hub_, leave_atom::value, id_);
     gauge_->release();
@@ -117,6 +119,20 @@ public:
   void watch(std::shared_ptr<connection_watch> watch, int fd) {
     watch_ = std::move(watch);
     ticket_ = watch_->add(fd, [mailbox = mailbox_] { mailbox->close(); });
+  }
+
+  /// Ends the stream when the login session with token hash `hash` is
+  /// revoked (at once through `sessions`) or found invalid at one of the
+  /// checks every `revalidate` (sessions revoked where no broadcast
+  /// reached, or expired).
+  void bind_session(std::shared_ptr<stream_sessions> sessions, std::string hash,
+                    std::chrono::milliseconds revalidate) {
+    sessions_ = std::move(sessions);
+    hash_ = std::move(hash);
+    revalidate_ = revalidate;
+    next_check_ = steady::now() + revalidate_;
+    session_ticket_ = sessions_->streams.add(
+        hash_, [mailbox = mailbox_] { mailbox->close(); });
   }
 
   void start(sse::stream_logic logic, std::string opening) {
@@ -133,8 +149,11 @@ public:
       opening_.clear();
       opening_.shrink_to_fit();
     }
-    auto batch = mailbox_->take(last_write_ + keepalive_);
-    if (mailbox_->closed())
+    auto wake = last_write_ + keepalive_;
+    if (sessions_)
+      wake = std::min(wake, next_check_);
+    auto batch = mailbox_->take(wake);
+    if (mailbox_->closed() || !session_still_valid())
       return false;
     auto out = logic_->on_events(batch);
     if (out.empty() && steady::now() >= last_write_ + keepalive_)
@@ -143,6 +162,13 @@ public:
   }
 
 private:
+  bool session_still_valid() {
+    if (!sessions_ || steady::now() < next_check_)
+      return true;
+    next_check_ = steady::now() + revalidate_;
+    return sessions_->still_valid(hash_);
+  }
+
   bool write(httplib::DataSink& sink, const std::string& bytes) {
     last_write_ = steady::now();
     return sink.write(bytes.data(), bytes.size());
@@ -155,6 +181,11 @@ private:
   std::chrono::milliseconds keepalive_;
   std::shared_ptr<connection_watch> watch_;
   uint64_t ticket_ = 0;
+  std::shared_ptr<stream_sessions> sessions_;
+  std::string hash_;
+  uint64_t session_ticket_ = 0;
+  std::chrono::milliseconds revalidate_{1000};
+  steady::time_point next_check_;
   std::optional<sse::stream_logic> logic_;
   std::string opening_;
   steady::time_point last_write_ = steady::now();
@@ -162,8 +193,10 @@ private:
 
 class events_module : public route_module {
 public:
-  events_module(httplib::Server& server, service_context& ctx)
-      : sys_(ctx.system),
+  events_module(httplib::Server& server, service_context& ctx,
+                std::shared_ptr<stream_sessions> sessions)
+      : sessions_(std::move(sessions)),
+        sys_(ctx.system),
         bus_(ctx.bus),
         cfg_(events_config_from(ctx.config)),
         gauge_(std::make_shared<stream_gauge>()),
@@ -238,6 +271,9 @@ private:
     session->watch(watch_,
                    find_connection_socket(req.remote_addr, req.remote_port,
                                           req.local_port));
+    if (auto hash = sessions_->session_of ? sessions_->session_of(req) : "";
+        !hash.empty())
+      session->bind_session(sessions_, std::move(hash), revalidate_every);
     auto last_id = req.get_header_value("Last-Event-ID");
     if (last_id.empty())
       last_id = req.get_param_value("last_event_id");
@@ -297,6 +333,10 @@ private:
     };
   }
 
+  /// How often a stream re-checks its login session.
+  static constexpr std::chrono::milliseconds revalidate_every{1000};
+
+  std::shared_ptr<stream_sessions> sessions_;
   caf::actor_system& sys_;
   bus_actor bus_;
   events_config cfg_;
@@ -309,10 +349,11 @@ private:
 
 } // namespace
 
-std::unique_ptr<route_module> make_events_module(httplib::Server& server,
-                                                 service_context& ctx,
-                                                 const bus_client&) {
-  return std::make_unique<events_module>(server, ctx);
+std::unique_ptr<route_module>
+make_events_module(httplib::Server& server, service_context& ctx,
+                   const bus_client&,
+                   std::shared_ptr<stream_sessions> sessions) {
+  return std::make_unique<events_module>(server, ctx, std::move(sessions));
 }
 
 } // namespace kumo::gateway
