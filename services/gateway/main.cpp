@@ -1,6 +1,6 @@
 #include "bus_client.hpp"
-#include "events.hpp"
-#include "http_server.hpp"
+#include "events/events.hpp"
+#include "http/http_server.hpp"
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
@@ -34,6 +34,36 @@ struct gateway_state {
   }
 };
 
+/// Registers every route and starts listening; false (logged) on a bad
+/// option or an unusable port.
+bool start_serving(gateway_state& st, service_context& ctx) {
+  std::string problem;
+  auto site = gateway::site_options_from(ctx.config, &problem);
+  if (!site) {
+    log::error("invalid configuration: " + problem,
+               {{"option", "trusted_proxies"}});
+    return false;
+  }
+  auto sessions = std::make_shared<gateway::stream_sessions>();
+  auto& routes = st.http->routes();
+  gateway::add_health_routes(routes, *st.bus, ctx.config);
+  st.modules.push_back(gateway::make_auth_module(routes, ctx, *st.bus,
+                                                 std::move(*site), sessions));
+  st.modules.push_back(gateway::make_queue_module(routes, ctx, *st.bus));
+  st.modules.push_back(
+      gateway::make_events_module(routes, ctx, *st.bus, sessions));
+  auto port = st.http->start(ctx.config.text("http_bind"),
+                             static_cast<int>(ctx.config.integer("http_port")));
+  if (port < 0) {
+    log::error("cannot bind HTTP port",
+               {{"port", ctx.config.integer("http_port")}});
+    return false;
+  }
+  log::info("http listening",
+            {{"port", port}, {"bind", ctx.config.text("http_bind")}});
+  return true;
+}
+
 /// Owns the HTTP server. Detached: stopping httplib blocks until in-flight
 /// requests are done.
 drainable_actor::behavior_type
@@ -45,24 +75,12 @@ gateway_supervisor(drainable_actor::stateful_pointer<gateway_state> self,
   st.bus =
       std::make_unique<gateway::bus_client>(ctx->system, ctx->bus, timeout);
   st.http = std::make_unique<gateway::http_server>(
-      gateway::pool_options_from(ctx->config));
-  auto& routes = st.http->routes();
-  gateway::add_health_routes(routes, *st.bus, ctx->config);
-  st.modules.push_back(gateway::make_auth_module(routes, *ctx, *st.bus));
-  st.modules.push_back(gateway::make_queue_module(routes, *ctx, *st.bus));
-  st.modules.push_back(gateway::make_events_module(routes, *ctx, *st.bus));
-  auto port =
-      st.http->start(ctx->config.text("http_bind"),
-                     static_cast<int>(ctx->config.integer("http_port")));
-  if (port < 0) {
-    log::error("cannot bind HTTP port",
-               {{"port", ctx->config.integer("http_port")}});
-    self->quit(make_error(errc::unavailable, "cannot bind HTTP port"));
-  } else {
-    log::info("http listening",
-              {{"port", port}, {"bind", ctx->config.text("http_bind")}});
+      gateway::pool_options_from(ctx->config),
+      gateway::connection_options_from(ctx->config));
+  if (start_serving(st, *ctx))
     ctx->ready.serving = true;
-  }
+  else
+    self->quit(make_error(errc::unavailable, "gateway not started"));
   return {
       [=](drain_atom) {
         for (auto& m : self->state.modules)
@@ -89,6 +107,16 @@ int main(int argc, char** argv) {
       {"api_key", option_kind::text, "",
        "static API key for headless clients (empty: none)", INT64_MIN,
        INT64_MAX, true},
+      {"setup_token", option_kind::text, "",
+       "one-time token first-run setup requires (empty: generated and logged "
+       "when the gateway listens beyond loopback)",
+       INT64_MIN, INT64_MAX, true},
+      {"public_url", option_kind::text, "",
+       "URL browsers use to reach the gateway, e.g. https://kumo.example.org "
+       "(empty: taken from each request's Host)"},
+      {"trusted_proxies", option_kind::text, "",
+       "comma-separated CIDRs of reverse proxies whose X-Forwarded-Proto is "
+       "believed (empty: none)"},
   };
   for (auto opts : {gateway::http_server_options(), gateway::events_options()})
     def.options.insert(def.options.end(), opts.begin(), opts.end());

@@ -1,4 +1,4 @@
-#include "auth_policy.hpp"
+#include "auth/auth_policy.hpp"
 #include "openapi.hpp"
 
 #include <gtest/gtest.h>

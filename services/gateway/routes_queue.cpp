@@ -2,7 +2,7 @@
 // (kumo.queue.cmd.<op>).
 
 #include "bus_client.hpp"
-#include "http_server.hpp"
+#include "http/http_server.hpp"
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"

@@ -1,0 +1,409 @@
+// /api/auth/* and the guard in front of every other /api route.
+
+#include "auth/auth_gate.hpp"
+#include "auth/setup_token.hpp"
+#include "auth/tokens.hpp"
+#include "bus_client.hpp"
+#include "http/http_errors.hpp"
+#include "http/http_server.hpp"
+#include "kumo/log.hpp"
+#include "kumo/service.hpp"
+#include "openapi.hpp"
+#include "routes.hpp"
+
+#include <caf/all.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <prometheus/counter.h>
+
+namespace kumo::gateway {
+
+namespace {
+
+using gate_ptr = std::shared_ptr<auth_gate>;
+
+/// Published by the gateway that revoked a session, payload: its token
+/// hash. Every gateway drops its cached confirmation and ends the session's
+/// event streams.
+constexpr const char* revoked_subject = "kumo.gateway.session_revoked";
+
+/// What the auth handlers share.
+struct auth_context {
+  gate_ptr gate;
+  site_options site;
+  std::shared_ptr<setup_token> setup;
+  std::shared_ptr<stream_sessions> sessions;
+  const bus_client* bus;
+};
+using context_ptr = std::shared_ptr<const auth_context>;
+
+request_facts facts_of(const httplib::Request& req) {
+  request_facts out;
+  out.method = req.method;
+  out.remote_addr = req.remote_addr;
+  out.host = req.get_header_value("Host");
+  out.forwarded_proto = req.get_header_value("X-Forwarded-Proto");
+  out.origin = req.get_header_value("Origin");
+  out.sec_fetch_site = req.get_header_value("Sec-Fetch-Site");
+  out.content_type = req.get_header_value("Content-Type");
+  auto length = req.get_header_value("Content-Length");
+  out.has_body = !length.empty() && length != "0";
+  return out;
+}
+
+credentials credentials_of(const httplib::Request& req) {
+  return extract_credentials(req.get_header_value("Authorization"),
+                             req.get_header_value("X-Api-Key"),
+                             req.get_header_value("Cookie"));
+}
+
+void unauthorized(httplib::Response& res, const std::string& message) {
+  res.set_header("WWW-Authenticate", "Bearer");
+  send_error(res, 401, "unauthorized", message);
+}
+
+void store_unavailable(httplib::Response& res) {
+  send_error(res, 503, "unavailable",
+             "authentication store unavailable; try again shortly");
+}
+
+/// The JSON object body, or nullopt after answering 400.
+std::optional<nlohmann::json> object_body(const httplib::Request& req,
+                                          httplib::Response& res) {
+  auto body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    send_error(res, 400, "invalid_argument",
+               R"(body must be a JSON object {"password": "..."})");
+    return std::nullopt;
+  }
+  return body;
+}
+
+std::optional<std::string> password_field(const nlohmann::json& body,
+                                          httplib::Response& res) {
+  auto it = body.find("password");
+  if (it == body.end() || !it->is_string()) {
+    send_error(res, 400, "invalid_argument",
+               "field \"password\" is required and must be a string");
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+/// The "password" field of a JSON body, or nullopt after answering 400.
+std::optional<std::string> password_field(const httplib::Request& req,
+                                          httplib::Response& res) {
+  auto body = object_body(req, res);
+  if (!body)
+    return std::nullopt;
+  return password_field(*body, res);
+}
+
+/// Guards every non-public path; see is_public_path().
+/// Cookie authentication that changes state also proves the request comes
+/// from the gateway's own page (see cross_site_problem).
+httplib::Server::HandlerResponse guard(const auth_context& ctx,
+                                       const httplib::Request& req,
+                                       httplib::Response& res) {
+  using handled = httplib::Server::HandlerResponse;
+  if (is_public_path(req.path))
+    return handled::Unhandled;
+  auto creds = credentials_of(req);
+  if (creds.empty()) {
+    unauthorized(res, "authentication required: send 'Authorization: Bearer "
+                      "<token>' or log in via POST /api/auth/login");
+    return handled::Handled;
+  }
+  if (creds.bearer.empty() && creds.api_key.empty()) {
+    if (auto why = cross_site_problem(ctx.site, facts_of(req))) {
+      send_error(res, 403, "forbidden", *why);
+      return handled::Handled;
+    }
+  }
+  switch (ctx.gate->check(creds)) {
+  case auth_verdict::allowed:
+    return handled::Unhandled;
+  case auth_verdict::denied:
+    unauthorized(res, "invalid or expired credentials");
+    return handled::Handled;
+  case auth_verdict::unavailable:
+    store_unavailable(res);
+    return handled::Handled;
+  }
+  return handled::Handled;
+}
+
+/// The setup token a request presents: X-Setup-Token, else the body's
+/// "setup_token" field.
+std::string presented_setup_token(const httplib::Request& req,
+                                  const nlohmann::json& body) {
+  auto header = req.get_header_value("X-Setup-Token");
+  if (!header.empty())
+    return header;
+  auto it = body.find("setup_token");
+  return it != body.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+void handle_setup(const auth_context& ctx, const httplib::Request& req,
+                  httplib::Response& res) {
+  auto body = object_body(req, res);
+  if (!body)
+    return;
+  if (ctx.setup->required() &&
+      !ctx.setup->accepts(presented_setup_token(req, *body))) {
+    log::warn("setup refused: missing or wrong setup token",
+              {{"client", req.remote_addr}});
+    return send_error(res, 403, "forbidden",
+                      "this gateway is reachable beyond loopback: first-run "
+                      "setup needs the setup token from the gateway's log (or "
+                      "KUMO_SETUP_TOKEN) in X-Setup-Token or \"setup_token\"");
+  }
+  auto password = password_field(*body, res);
+  if (!password)
+    return;
+  auto result = ctx.gate->setup(*password);
+  switch (result.outcome) {
+  case auth_gate::setup_outcome::created:
+    ctx.setup->consume();
+    send_json(res, {{"configured", true}}, 201);
+    return;
+  case auth_gate::setup_outcome::exists:
+    send_error(res, 409, "conflict", "the master password is already set");
+    return;
+  case auth_gate::setup_outcome::bad_password:
+    send_error(res, 400, "invalid_argument", result.detail);
+    return;
+  case auth_gate::setup_outcome::failed:
+    log::warn("setup failed", {{"error", result.detail}});
+    store_unavailable(res);
+    return;
+  }
+}
+
+void handle_login(const auth_context& ctx, const httplib::Request& req,
+                  httplib::Response& res) {
+  const auto& gate = ctx.gate;
+  auto password = password_field(req, res);
+  if (!password)
+    return;
+  auto result = gate->login(req.remote_addr, *password);
+  switch (result.outcome) {
+  case auth_gate::login_outcome::ok: {
+    auto max_age =
+        std::chrono::duration_cast<std::chrono::seconds>(gate->session_ttl())
+            .count();
+    res.set_header(
+        "Set-Cookie",
+        session_cookie_header(result.token, max_age,
+                              served_over_https(ctx.site, facts_of(req))));
+    send_json(res, {{"token", result.token},
+                    {"token_type", "Bearer"},
+                    {"expires_at", result.expires_at}});
+    return;
+  }
+  case auth_gate::login_outcome::wrong_password:
+    unauthorized(res, "wrong password");
+    return;
+  case auth_gate::login_outcome::locked: {
+    auto wait = std::to_string(result.retry_after.count());
+    res.set_header("Retry-After", wait);
+    send_error(res, 429, "too_many_requests",
+               "too many failed logins; retry in " + wait + " s");
+    return;
+  }
+  case auth_gate::login_outcome::not_configured:
+    send_error(res, 409, "conflict",
+               "no master password yet: POST /api/auth/setup first");
+    return;
+  case auth_gate::login_outcome::failed:
+    log::warn("login failed on the store", {{"error", result.detail}});
+    store_unavailable(res);
+    return;
+  }
+}
+
+/// Revokes the session, ends its event streams here and tells the other
+/// gateways to do the same.
+void handle_logout(const auth_context& ctx, const httplib::Request& req,
+                   httplib::Response& res) {
+  auto creds = credentials_of(req);
+  auto hash = ctx.gate->session_hash(creds);
+  auto revoked = ctx.gate->logout(creds);
+  if (!revoked) {
+    store_unavailable(res);
+    return;
+  }
+  if (!hash.empty()) {
+    ctx.sessions->streams.revoke(hash);
+    ctx.bus->publish(revoked_subject, hash);
+  }
+  res.set_header("Set-Cookie", clear_session_cookie_header(
+                                   served_over_https(ctx.site, facts_of(req))));
+  send_json(res, {{"logged_out", true}});
+}
+
+void handle_status(const gate_ptr& gate, const httplib::Request& req,
+                   httplib::Response& res) {
+  auto configured = gate->configured();
+  if (!configured) {
+    store_unavailable(res);
+    return;
+  }
+  auto creds = credentials_of(req);
+  bool authenticated =
+      !creds.empty() && gate->check(creds) == auth_verdict::allowed;
+  send_json(res,
+            {{"configured", *configured}, {"authenticated", authenticated}});
+}
+
+auth_counters make_counters(kumo::metrics& m) {
+  auto& logins = prometheus::BuildCounter()
+                     .Name("kumo_gateway_logins_total")
+                     .Help("Login attempts by result.")
+                     .Register(m.registry());
+  auto& rejected = prometheus::BuildCounter()
+                       .Name("kumo_gateway_auth_failures_total")
+                       .Help("Authentication problems by kind.")
+                       .Register(m.registry());
+  return {&logins.Add({{"result", "ok"}}),
+          &logins.Add({{"result", "wrong_password"}}),
+          &logins.Add({{"result", "locked"}}),
+          &rejected.Add({{"kind", "rejected"}}),
+          &rejected.Add({{"kind", "store_error"}})};
+}
+
+/// Hears sessions revoked on other gateways (revoked_subject).
+bus_listener::behavior_type
+revocation_listener(bus_listener::pointer, gate_ptr gate,
+                    std::shared_ptr<stream_sessions> sessions) {
+  return {
+      [=](const bus_message& msg) {
+        gate->forget(msg.payload);
+        sessions->streams.revoke(msg.payload);
+      },
+  };
+}
+
+void listen_for_revocations(service_context& ctx, bus_listener listener) {
+  caf::scoped_actor self{ctx.system};
+  self->request(ctx.bus, std::chrono::seconds(5), subscribe_atom::value,
+                std::string{revoked_subject}, std::string{}, listener)
+      .receive(
+          [](bool ok) {
+            if (!ok)
+              log::warn("cannot subscribe to session revocations");
+          },
+          [](const caf::error& err) {
+            log::warn("cannot subscribe to session revocations",
+                      {{"error", caf::to_string(err)}});
+          });
+}
+
+/// The setup token guarding first-run setup: the configured one; else, on a
+/// gateway reachable beyond loopback with no master account yet, a fresh
+/// one written to the log once (the one secret meant for the operator).
+std::shared_ptr<setup_token> make_setup_token(const settings& cfg,
+                                              const auth_gate& gate) {
+  auto configured = cfg.text("setup_token");
+  if (!configured.empty())
+    return std::make_shared<setup_token>(configured);
+  if (is_loopback_bind(cfg.text("http_bind")))
+    return std::make_shared<setup_token>();
+  auto exists = gate.configured();
+  if (exists && *exists)
+    return std::make_shared<setup_token>();
+  auto token = new_session_token();
+  // In the message itself: the logger redacts fields named like secrets.
+  log::info("first-run setup needs the one-time setup token " + token +
+            " in the X-Setup-Token header (or \"setup_token\" field) of "
+            "POST /api/auth/setup");
+  return std::make_shared<setup_token>(token);
+}
+
+class auth_module : public route_module {
+public:
+  auth_module(auth_store_actor store, bus_listener listener)
+      : store_(std::move(store)), listener_(std::move(listener)) {
+    // nop
+  }
+
+  ~auth_module() override {
+    // The server is gone by now, so no handler still uses the store.
+    caf::anon_send_exit(store_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(listener_, caf::exit_reason::user_shutdown);
+  }
+
+private:
+  auth_store_actor store_;
+  bus_listener listener_;
+};
+
+} // namespace
+
+std::optional<site_options> site_options_from(const settings& cfg,
+                                              std::string* error) {
+  site_options out;
+  out.public_url = cfg.text("public_url");
+  auto proxies = parse_cidr_list(cfg.text("trusted_proxies"), error);
+  if (!proxies)
+    return std::nullopt;
+  out.trusted_proxies = std::move(*proxies);
+  return out;
+}
+
+std::unique_ptr<route_module>
+make_auth_module(httplib::Server& server, service_context& ctx,
+                 const bus_client& bus, site_options site,
+                 std::shared_ptr<stream_sessions> sessions) {
+  const auto& cfg = ctx.config;
+  auth_options opts;
+  opts.session_ttl = std::chrono::milliseconds(cfg.millis("session_ttl"));
+  opts.api_key = cfg.text("api_key");
+  if (!opts.api_key.empty() && opts.api_key.size() < 16)
+    log::warn("the configured API key is short; use at least 16 random "
+              "characters");
+  auto deadline =
+      caf::timespan{std::chrono::milliseconds(cfg.millis("request_timeout"))};
+  auto store = spawn_auth_store(ctx.system, cfg.text("database_url"),
+                                std::chrono::minutes(10));
+  auto counters = make_counters(ctx.metrics);
+  auto gate = std::make_shared<auth_gate>(
+      auth_client{ctx.system, store, deadline}, opts, counters);
+  auto shared = std::make_shared<auth_context>(auth_context{
+      gate, std::move(site), make_setup_token(cfg, *gate), sessions, &bus});
+  sessions->session_of = [gate](const httplib::Request& req) {
+    return gate->session_hash(credentials_of(req));
+  };
+  sessions->still_valid = [gate](const std::string& hash) {
+    return gate->session_valid(hash);
+  };
+  auto listener = ctx.system.spawn(revocation_listener, gate, sessions);
+  listen_for_revocations(ctx, listener);
+  server.set_pre_routing_handler(
+      [shared, rejected = counters.rejected](const httplib::Request& req,
+                                             httplib::Response& res) {
+        auto outcome = guard(*shared, req, res);
+        if (res.status == 401 && rejected)
+          rejected->Increment();
+        return outcome;
+      });
+  server.Post("/api/auth/setup", [shared](const auto& req, auto& res) {
+    handle_setup(*shared, req, res);
+  });
+  server.Post("/api/auth/login", [shared](const auto& req, auto& res) {
+    handle_login(*shared, req, res);
+  });
+  server.Post("/api/auth/logout", [shared](const auto& req, auto& res) {
+    handle_logout(*shared, req, res);
+  });
+  server.Get("/api/auth/status", [gate](const auto& req, auto& res) {
+    handle_status(gate, req, res);
+  });
+  // Public like the auth routes: clients read it before they can log in.
+  add_openapi_route(server);
+  // Refusals and httplib's own errors share the JSON error shape.
+  install_json_errors(server);
+  return std::make_unique<auth_module>(store, listener);
+}
+
+} // namespace kumo::gateway
