@@ -75,53 +75,11 @@ bool parse_nxm(std::string_view w, int& season, std::vector<int>& eps) {
 
 namespace {
 
-bool is_episode_label(std::string_view w) {
-  return w == "e" || w == "ep" || w == "eps" || w == "epi" || w == "episode" ||
-         w == "episodes" || w == "episodio" || w == "folge";
-}
-
-bool is_season_label(std::string_view w) {
-  return w == "season" || w == "seasons" || w == "saison" || w == "temporada" ||
-         w == "staffel" || w == "stagione" || w == "seizoen" ||
-         w == "\xD1\x81\xD0\xB5\xD0\xB7\xD0\xBE\xD0\xBD" ||
-         w == "\xD0\xA1\xD0\xB5\xD0\xB7\xD0\xBE\xD0\xBD";
-}
-
-/// "第3季" / "第2期" (season) or "第12話" / "第12话" / "第05集" (episode):
-/// returns the number when `w` has that form with one of `suffixes`.
-int cjk_number(std::string_view w,
-               std::initializer_list<const char*> suffixes) {
-  static constexpr std::string_view prefix = "\xE7\xAC\xAC"; // 第
-  if (w.size() < prefix.size() + 4 || w.substr(0, prefix.size()) != prefix)
-    return -1;
-  for (const char* suffix : suffixes) {
-    std::string_view sfx{suffix};
-    if (w.size() <= prefix.size() + sfx.size() ||
-        w.substr(w.size() - sfx.size()) != sfx)
-      continue;
-    return number_of(
-        w.substr(prefix.size(), w.size() - prefix.size() - sfx.size()));
-  }
-  return -1;
-}
-
-int cjk_season(std::string_view w) {
-  return cjk_number(w, {"\xE5\xAD\xA3", "\xE6\x9C\x9F"}); // 季 期
-}
-
-int cjk_episode(std::string_view w) {
-  return cjk_number(
-      w, {"\xE8\xA9\xB1", "\xE8\xAF\x9D", "\xE9\x9B\x86"}); // 話 话 集
-}
-
-int roman(std::string_view w) {
-  static constexpr const char* numerals[] = {"i",  "ii",  "iii",  "iv",  "v",
-                                             "vi", "vii", "viii", "ix",  "x",
-                                             "xi", "xii", "xiii", "xiv", "xv"};
-  for (int k = 0; k < 15; ++k)
-    if (w == numerals[k])
-      return k + 1;
-  return -1;
+/// Every season marker has a digit, starts with a label letter ("season",
+/// "temporada", "cap", "s 01") or is non-Latin ("第2季", "Сезон").
+bool may_mark(const name_view& v, size_t i, std::string_view w) {
+  return v.has(i, flag::numeric) || w[0] == 's' || w[0] == 't' || w[0] == 'c' ||
+         static_cast<unsigned char>(w[0]) >= 0x80;
 }
 
 } // namespace
@@ -202,8 +160,10 @@ bool episode_at(const name_view& v, size_t i, std::vector<int>& eps,
 bool season_at(const name_view& v, size_t i, int& season, size_t& last) {
   char buf[32];
   auto w = low(v, i, buf);
-  std::vector<int> eps;
   last = i;
+  if (!may_mark(v, i, w))
+    return false;
+  std::vector<int> eps;
   if (parse_sxe(w, season, eps))
     return eps.empty();
   if ((season = cjk_season(w)) >= 0)
@@ -257,6 +217,8 @@ bool strong_at(const name_view& v, size_t i, marker& m) {
   char buf[32];
   auto w = low(v, i, buf);
   m.first = m.last = i;
+  if (!may_mark(v, i, w))
+    return false;
   if (parse_sxe(w, m.season, m.eps) && !m.eps.empty())
     return true;
   for (size_t k = 1; k + 3 < w.size() && is_alpha(w[k - 1]); ++k)

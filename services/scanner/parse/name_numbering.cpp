@@ -52,6 +52,7 @@ struct candidate {
 bool bare_number(const name_view& v, size_t start, numbering& out) {
   auto end = noise_start(v, start);
   std::vector<candidate> found;
+  std::vector<int> range;
   for (size_t i = start; i < end && found.size() < 64; ++i) {
     if (!usable_number(v, i) || v.toks[i].width > 6)
       continue;
@@ -60,7 +61,7 @@ bool bare_number(const name_view& v, size_t start, numbering& out) {
     if (v.toks[i].width > 4 && !v.scene)
       continue;
     found.push_back({i, after_spaced_dash(v, i)});
-    std::vector<int> range{v.toks[i].value};
+    range.assign(1, v.toks[i].value);
     i = number_range(v, i, range); // the rest of a range is not a candidate
   }
   if (found.empty())

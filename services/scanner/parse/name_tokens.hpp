@@ -19,13 +19,14 @@ std::string normalize(std::string_view text);
 enum class kind : uint8_t { word, sep, open, close };
 
 enum flag : uint16_t {
-  tech = 1 << 0,   ///< codec, source, resolution, language, tag, ...
-  used = 1 << 1,   ///< consumed by an episode or season marker
-  date = 1 << 2,   ///< part of an air date
-  year = 1 << 3,   ///< a year 1900..2099
-  crc = 1 << 4,    ///< an 8-hex-digit checksum
-  digits = 1 << 5, ///< all digits, or digits + "v<N>" (version)
-  skip = 1 << 6,   ///< a number that cannot be an episode
+  tech = 1 << 0,    ///< codec, source, resolution, language, tag, ...
+  used = 1 << 1,    ///< consumed by an episode or season marker
+  date = 1 << 2,    ///< part of an air date
+  year = 1 << 3,    ///< a year 1900..2099
+  crc = 1 << 4,     ///< an 8-hex-digit checksum
+  digits = 1 << 5,  ///< all digits, or digits + "v<N>" (version)
+  skip = 1 << 6,    ///< a number that cannot be an episode
+  numeric = 1 << 7, ///< the word contains a digit
 };
 
 struct token {
@@ -58,6 +59,19 @@ std::string resolution_of(std::string_view word);
 
 /// Canonical source name ("WEB-DL", "BluRay", ...) or "".
 std::string source_of(std::string_view word);
+
+/// Lower-case labels that announce an episode ("ep", "episode", ...) or a
+/// season ("season", "saison", "temporada", "сезон", ...).
+bool is_episode_label(std::string_view w);
+bool is_season_label(std::string_view w);
+
+/// "第3季"/"第2期" give the season, "第12話"/"第12话"/"第05集" the episode;
+/// -1 otherwise.
+int cjk_season(std::string_view w);
+int cjk_episode(std::string_view w);
+
+/// "i".."xv" as 1..15; -1 otherwise.
+int roman(std::string_view w);
 
 /// Parses 1..6 ASCII digits; -1 otherwise.
 int number_of(std::string_view text);
