@@ -218,11 +218,10 @@ void take_numbers(const numbering& num, int folder, episode_name& out) {
 /// A file inside a release folder may carry no usable numbers of its own
 /// ("Show.S02E05.720p-GRP/160725_02.mkv", an obfuscated or reversed name):
 /// the folder's full marker then wins over the file's bare numbers, and the
-/// folder's "Episode 3" over a file without any.
-void adopt_folder_numbers(std::string_view folder, numbering& num) {
-  if (num.strength == marker_strength::full ||
-      (num.strength == marker_strength::labeled && num.found))
-    return;
+/// folder's "Episode 3" over a file without any. Returns true when it did.
+bool adopt_folder_numbers(std::string_view folder, numbering& num) {
+  if (num.strength != marker_strength::none)
+    return false;
   auto fv = classify(folder);
   auto outer = find_numbering(fv);
   bool full =
@@ -230,12 +229,25 @@ void adopt_folder_numbers(std::string_view folder, numbering& num) {
   bool labeled = outer.strength == marker_strength::labeled &&
                  num.episodes.empty() && num.season < 0;
   if (!full && !labeled)
-    return;
-  auto first = num.first;
-  auto number_first = num.number_first;
+    return false;
   num = outer;
-  num.first = first; // the title still comes from the file name
-  num.number_first = number_first;
+  return true;
+}
+
+/// A file named only by its numbers ("Season 1/05.mkv") takes the title of
+/// the nearest folder that is not a season folder.
+void title_from_folders(const std::vector<std::string_view>& folders,
+                        episode_name& out) {
+  for (size_t k = 0; k < folders.size() && out.title.empty(); ++k) {
+    if (folder_season(folders[k]) >= 0 && k + 1 < folders.size())
+      continue;
+    auto dv = classify(folders[k]);
+    episode_name named;
+    take_title(dv, find_numbering(dv), named);
+    out.title = named.title;
+    if (!out.year)
+      out.year = named.year;
+  }
 }
 
 } // namespace
@@ -249,29 +261,22 @@ episode_name parse_episode_name(std::string_view name) {
   auto file = strip_extension(parts.back(), out.extension);
   auto v = classify(file);
   auto num = find_numbering(v);
-  if (parts.size() >= 2)
-    adopt_folder_numbers(parts[parts.size() - 2], num);
+  bool adopted =
+      parts.size() >= 2 && adopt_folder_numbers(parts[parts.size() - 2], num);
+  // The nearest folders, innermost first.
+  std::vector<std::string_view> folders;
+  for (size_t k = parts.size() - 1; k-- > 0 && folders.size() < 4;)
+    folders.push_back(parts[k]);
   int folder = -1;
-  size_t folders = std::min<size_t>(parts.size() - 1, 4);
-  for (size_t k = 0; k < folders && folder < 0; ++k)
-    folder = folder_season(parts[parts.size() - 2 - k]);
+  for (size_t k = 0; k < folders.size() && folder < 0; ++k)
+    folder = folder_season(folders[k]);
   take_numbers(num, folder, out);
-  take_title(v, num, out);
+  if (!adopted) // an obfuscated file name has no title either
+    take_title(v, num, out);
   take_group(v, out);
   take_quality(v, out);
   out.date = v.date;
-  for (size_t k = 0; k < folders && out.title.empty(); ++k) {
-    auto dir = parts[parts.size() - 2 - k];
-    if (folder_season(dir) >= 0 && k + 1 < folders)
-      continue;
-    auto dv = classify(dir);
-    numbering none;
-    episode_name named;
-    take_title(dv, find_numbering(dv), named);
-    out.title = named.title;
-    if (!out.year)
-      out.year = named.year;
-  }
+  title_from_folders(folders, out);
   return out;
 }
 

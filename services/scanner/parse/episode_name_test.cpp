@@ -76,6 +76,17 @@ TEST(episode_name, seasons_from_folders) {
   EXPECT_TRUE(parse_episode_name("Show/Specials/Show - 03.mkv").special);
 }
 
+TEST(episode_name, obfuscated_files_take_the_release_folder) {
+  auto p = parse_episode_name(
+      "Zoo.S02E05.1080p.WEB-DL.DD5.1.H.264.HKD/160725_02.mkv");
+  EXPECT_EQ(p.season, 2);
+  EXPECT_EQ(p.episodes, std::vector<int>{5});
+  EXPECT_EQ(p.title, "Zoo");
+  // A file with its own full marker keeps it.
+  p = parse_episode_name("Show.S02E05.720p-GRP/Show.S02E06.720p-GRP.mkv");
+  EXPECT_EQ(p.episodes, std::vector<int>{6});
+}
+
 TEST(episode_name, titles_with_digits_and_years) {
   auto p = parse_episode_name("86 - Eighty Six - 05 [1080p].mkv");
   EXPECT_EQ(p.title, "86 - Eighty Six");

@@ -168,7 +168,7 @@ bool season_at(const name_view& v, size_t i, int& season, size_t& last) {
     return eps.empty();
   if ((season = cjk_season(w)) >= 0)
     return true;
-  for (const char* label : {"season", "saison"}) {
+  for (const char* label : {"season", "saison", "temporada", "staffel"}) {
     std::string_view l{label};
     if (w.size() > l.size() && w.substr(0, l.size()) == l) {
       season = number_of(w.substr(l.size()));

@@ -186,6 +186,12 @@ numbering find_numbering(name_view& v) {
       dedupe(out.episodes);
       out.absolute = absolute_near(v, m);
       out.first = m.first;
+      // The title ends at "[Grp] Show 214 10x14" 214 and at "Temporada 2".
+      if (!out.absolute.empty() && m.first >= 2 &&
+          v.toks[m.first - 2].value == out.absolute.front())
+        out.first = m.first - 2;
+      if (season >= 0 && season_first < out.first)
+        out.first = season_first;
       out.found = true;
       out.strength = marker_strength::full;
       return out;

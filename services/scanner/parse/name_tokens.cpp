@@ -61,15 +61,24 @@ uint32_t fold(uint32_t cp) {
   switch (cp) {
   case 0x3000:
     return ' ';
-  case 0x3010:
-  case 0x300C:
+  case 0x300C: // 「」『』 quote a title
+  case 0x300D:
   case 0x300E:
+  case 0x300F:
+    return ' ';
+  case 0x2010: // hyphens and dashes, the minus sign
+  case 0x2011:
+  case 0x2012:
+  case 0x2013:
+  case 0x2014:
+  case 0x2015:
+  case 0x2212:
+    return '-';
+  case 0x3010:
   case 0x3014:
   case 0x3016:
     return '[';
   case 0x3011:
-  case 0x300D:
-  case 0x300F:
   case 0x3015:
   case 0x3017:
     return ']';

@@ -12,8 +12,9 @@ namespace kumo::scanner::detail {
 
 /// Cuts `text` to max_name_bytes, replaces invalid UTF-8 and control
 /// characters, maps full-width ASCII (U+FF01..U+FF5E) to ASCII, the
-/// ideographic space to ' ', CJK brackets (【】「」『』〔〕〖〗) to '[' ']',
-/// and '\\' to '/'.
+/// ideographic space and the quotes 「」『』 to ' ', CJK brackets
+/// (【】〔〕〖〗) to '[' ']', dashes (U+2010..U+2015, U+2212) to '-', and '\\'
+/// to '/'.
 std::string normalize(std::string_view text);
 
 enum class kind : uint8_t { word, sep, open, close };
