@@ -1,6 +1,9 @@
 #include "kumo/service.hpp"
+#include "parse/parse_command.hpp"
 
 #include <caf/all.hpp>
+#include <iostream>
+#include <string_view>
 
 namespace kumo::scanner {
 std::vector<migration> migrations();
@@ -19,6 +22,8 @@ drainable_actor::behavior_type supervisor(drainable_actor::pointer) {
 } // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "parse")
+    return scanner::run_parse_command(std::cin, std::cout);
   service_definition def;
   def.name = "scanner";
   def.uses_database = true;
