@@ -74,7 +74,8 @@ class Manifests(unittest.TestCase):
 
     def test_validator_rejects_broken_objects(self):
         # Tried: a string replica count, a ScaledObject without target or
-        # triggers, a Service port out of type, a kind without a schema.
+        # triggers, a Service port out of type, a kind without a schema,
+        # misspelt fields (which the schemas alone would accept).
         broken = """
 apiVersion: apps/v1
 kind: Deployment
@@ -97,6 +98,29 @@ spec: {ports: [{port: http}]}
 apiVersion: example.com/v1
 kind: Unknown
 metadata: {name: broken}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: misspelt}
+spec:
+  containers:
+    - name: x
+      image: kumo/queue:1
+      readinesProbe: {httpGet: {path: /readyz, port: 9100}}
+      securityContext: {readOnlyRootFileSystem: true}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: misspelt}
+spec: {podSelecter: {}, policyTypes: [Egress]}
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: misspelt}
+spec:
+  scaleTargetRef: {name: downloader}
+  minReplicas: 0
+  triggers: [{type: postgresql, metadata: {query: x}}]
 """
         code, _, errors = validate(self.node_dir, broken)
         self.assertEqual(code, 1, errors)
@@ -106,7 +130,12 @@ metadata: {name: broken}
                          "ScaledObject/broken: /spec must have required property "
                          "triggers",
                          "Service/broken: /spec/ports/0/port must be integer",
-                         "Unknown/broken: no schema for example.com/v1 Unknown"):
+                         "Unknown/broken: no schema for example.com/v1 Unknown",
+                         "Pod/misspelt: /spec/containers/0/readinesProbe is not a field",
+                         "Pod/misspelt: /spec/containers/0/securityContext/"
+                         "readOnlyRootFileSystem is not a field",
+                         "NetworkPolicy/misspelt: /spec/podSelecter is not a field",
+                         "ScaledObject/misspelt: /spec/minReplicas is not a field"):
             self.assertIn(expected, errors)
         # The same objects, repaired, pass: the failure was theirs.
         repaired = broken.replace("replicas: two", "replicas: 2")

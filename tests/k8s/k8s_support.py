@@ -11,6 +11,7 @@ import subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NPM_FILES = ("package.json", "package-lock.json")
+SCRIPTS = ("validate.mjs", "strict.mjs")
 
 
 def cache_root():
@@ -46,7 +47,8 @@ def validator():
         open(os.path.join(staging, ".installed"), "w").close()
         shutil.rmtree(folder, ignore_errors=True)
         os.rename(staging, folder)
-    shutil.copy(os.path.join(HERE, "validate.mjs"), folder)
+    for name in SCRIPTS:
+        shutil.copy(os.path.join(HERE, name), folder)
     return folder
 
 

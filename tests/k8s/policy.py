@@ -127,8 +127,11 @@ def check_kumo_container(where, c, env, out):
 
 
 def check_grace(obj, spec, env_of, out):
-    """terminationGracePeriodSeconds covers preStop + drain + a margin."""
+    """terminationGracePeriodSeconds of a Kumo pod covers preStop + drain +
+    a margin."""
     for c in spec.get("containers", []):
+        if not c.get("image", "").startswith("kumo/"):
+            continue
         grace = duration_seconds(env_of(c).get("KUMO_SHUTDOWN_GRACE", "20s"))
         if grace is None:
             continue

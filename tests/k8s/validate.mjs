@@ -4,13 +4,18 @@
 // Usage: node validate.mjs FILE.yaml...   (or the YAML on standard input)
 //
 // Every document must be an object whose apiVersion and kind have a schema
-// here and which passes that schema's checks (types, required fields, enums,
-// formats). On success prints all objects as one JSON array on standard
+// here, which passes that schema's checks (types, required fields, enums,
+// formats) and has no field its type does not declare (strict.mjs). On success prints all objects as one JSON array on standard
 // output and exits 0. Otherwise prints one line per problem on standard
 // error ("<source> <kind>/<name>: <problem>") and exits 1.
 
 import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
+import { unknownFields } from "./strict.mjs";
+
+const nodeModules = join(dirname(fileURLToPath(import.meta.url)), "node_modules");
 
 /// Module that holds the model class of `apiVersion`, or null.
 function modulePath(apiVersion) {
@@ -48,13 +53,16 @@ async function validateObject(obj) {
   if (!obj.apiVersion || !obj.kind) return ["apiVersion or kind missing"];
   const Model = await modelClass(obj.apiVersion, obj.kind);
   if (!Model) return [`no schema for ${obj.apiVersion} ${obj.kind}`];
+  const strict = unknownFields(
+    obj, join(nodeModules, `${modulePath(obj.apiVersion)}/${obj.kind}.d.ts`),
+    nodeModules);
   try {
     new Model(obj).validate();
-    return [];
+    return strict;
   } catch (err) {
     if (Array.isArray(err.errors) && err.errors.length)
-      return err.errors.map(describe);
-    return [String(err.message ?? err)];
+      return err.errors.map(describe).concat(strict);
+    return [String(err.message ?? err)].concat(strict);
   }
 }
 
