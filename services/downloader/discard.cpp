@@ -62,8 +62,9 @@ discard_actor spawn_discard(caf::actor_system& sys, const bus_actor& bus,
     subscribe(self, bus, subjects::discard_partial, subjects::downloader_group);
     return {
         [=](const bus_message& msg) {
-          if (!msg.reply.empty())
-            reply(self, bus, msg, handle_discard(library_root, msg.payload));
+          // Discarded even when the sender expects no answer.
+          auto answer = handle_discard(library_root, msg.payload);
+          reply(self, bus, msg, std::move(answer));
         },
     };
   };
