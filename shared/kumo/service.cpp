@@ -112,6 +112,14 @@ loaded_config load(const service_definition& def) {
   log::level lvl = log::level::info;
   log::parse_level(values.text("log_level"), lvl);
   log::init(def.name, lvl);
+  if (def.configure) {
+    if (auto err = def.configure(values)) {
+      log::error("invalid configuration: " + env_name(err->key) + ": " +
+                     err->message,
+                 {{"option", err->key}});
+      return {};
+    }
+  }
   return {std::move(values), true};
 }
 

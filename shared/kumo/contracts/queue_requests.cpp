@@ -179,13 +179,13 @@ parsed<priority_level> read_priority(const json& value,
       return priority_level::normal;
     if (s == "low")
       return priority_level::low;
-  } else if (value.is_number_integer() && !value.is_number_float()) {
-    auto n = value.is_number_unsigned() ? value.get<uint64_t>() : 99;
-    if (value.is_number_unsigned() && n <= 2)
+  } else if (value.is_number_integer()) {
+    auto n = value.is_number_unsigned()
+                 ? static_cast<int64_t>(
+                       std::min<uint64_t>(value.get<uint64_t>(), 99))
+                 : value.get<int64_t>();
+    if (n >= 0 && n <= 2)
       return static_cast<priority_level>(n);
-    if (!value.is_number_unsigned() && value.get<int64_t>() >= 0 &&
-        value.get<int64_t>() <= 2)
-      return static_cast<priority_level>(value.get<int64_t>());
   }
   return refuse(path, R"(must be "high", "normal" or "low" (or 2, 1, 0))");
 }
