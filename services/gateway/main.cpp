@@ -4,6 +4,7 @@
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
+#include "queue_requests.hpp"
 #include "routes.hpp"
 
 #include <caf/all.hpp>
@@ -118,10 +119,17 @@ int main(int argc, char** argv) {
        "comma-separated CIDRs of reverse proxies whose X-Forwarded-Proto is "
        "believed (empty: none)"},
   };
-  for (auto opts : {gateway::http_server_options(), gateway::events_options()})
+  for (auto opts : {gateway::http_server_options(), gateway::events_options(),
+                    gateway::queue_route_options()})
     def.options.insert(def.options.end(), opts.begin(), opts.end());
   def.migrations = gateway::migrations;
   def.sets_serving = true;
+  def.configure = [](const settings& cfg) -> std::optional<config_error> {
+    auto rules = gateway::queue_route_rules(cfg);
+    if (auto* err = std::get_if<config_error>(&rules))
+      return *err;
+    return std::nullopt;
+  };
   def.start = [](service_context& ctx) {
     return ctx.system.spawn<caf::detached>(gateway_supervisor, &ctx);
   };

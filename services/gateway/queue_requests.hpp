@@ -4,49 +4,52 @@
 // service (kumo.queue.cmd.<op>), and the mapping of its answers to HTTP.
 // Pure: strings and JSON in, values out; no httplib, CAF or NATS.
 //
-// Every check yields either the normalized payload to forward (only known
-// fields; unknown fields are ignored) or one clear message naming the field.
+// Every check runs the shared request contract (kumo/contracts/), the same
+// the queue parses the forwarded payload with, and yields either the
+// contract's wire form to forward (only known fields) or the offending
+// field and a sentence naming it.
 
+#include "kumo/config.hpp"
+#include "kumo/contracts/queue_requests.hpp"
+#include "kumo/contracts/queue_status.hpp"
+
+#include <map>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 namespace kumo::gateway {
 
-/// Limits on what a client may send. The queue enforces its own as well.
-namespace queue_limits {
-constexpr size_t max_text_bytes = 255; ///< serie_id, serie_folder, serie_name
-constexpr size_t max_url_bytes = 2048;
-constexpr size_t max_provider_bytes = 32;
-constexpr size_t max_episodes = 1000;
-constexpr size_t max_ids = 1000;
-constexpr int max_season = 1000;
-constexpr int max_episode = 10000;
-} // namespace queue_limits
+/// The gateway options of the queue routes: fetch_allow_cidrs, the same
+/// allowlist the queue and the downloader have.
+std::vector<option> queue_route_options();
+
+/// The rules of the queue routes from validated settings, or the offending
+/// option.
+std::variant<contracts::request_rules, config_error>
+queue_route_rules(const settings& cfg);
 
 /// A validated request: `payload` when `error` is empty.
 struct checked_request {
   nlohmann::json payload;
-  std::string error;
+  std::string error; ///< the sentence for the client
+  std::string field; ///< the offending field ("" for the whole body)
 
   [[nodiscard]] bool ok() const {
     return error.empty();
   }
   static checked_request valid(nlohmann::json payload) {
-    return {std::move(payload), {}};
+    return {std::move(payload), {}, {}};
   }
-  static checked_request invalid(std::string why) {
-    return {nullptr, std::move(why)};
+  static checked_request invalid(const contracts::field_error& why) {
+    return {nullptr, why.message, why.field};
   }
 };
 
-/// Why `url` cannot be a download source, or nullopt when it can: it must
-/// be printable ASCII, at most max_url_bytes, with scheme http or https, a
-/// host, an optional numeric port, and no user info (credentials).
-std::optional<std::string> url_problem(const std::string& url);
-
-/// POST /api/queue/add.
-checked_request check_add(const std::string& body);
+/// POST /api/queue/add, checked against `rules` (literal source addresses).
+checked_request check_add(const std::string& body,
+                          const contracts::request_rules& rules);
 
 /// Any route that names one item: {"id": "<uuid, lowercase>"}.
 checked_request check_id(const std::string& id);
@@ -57,6 +60,10 @@ checked_request check_priority(const std::string& id, const std::string& body);
 /// POST /api/queue/retry with an optional {"ids": [uuid, ...]}; an empty
 /// body retries every failed item.
 checked_request check_retry(const std::string& body);
+
+/// GET /api/queue/status?limit=&<list>_cursor=: one page of every list.
+checked_request
+check_status(const std::multimap<std::string, std::string>& params);
 
 /// An HTTP answer: status and JSON body.
 struct http_answer {

@@ -1,3 +1,4 @@
+#include "kumo/contracts/source_url.hpp"
 #include "queue_requests.hpp"
 
 #include <gtest/gtest.h>
@@ -6,6 +7,14 @@ using namespace kumo::gateway;
 using json = nlohmann::json;
 
 namespace {
+
+/// The test origins live on 127.0.0.1: the allowlist opens it.
+const kumo::contracts::request_rules rules{
+    kumo::address_policy{*kumo::parse_cidr_list("127.0.0.1/32", nullptr)}};
+
+checked_request check_add(const std::string& body) {
+  return kumo::gateway::check_add(body, rules);
+}
 
 json valid_add() {
   return json::parse(R"json({
@@ -86,7 +95,7 @@ TEST(queue_requests, rejects_missing_and_mistyped_fields) {
   expect_add_error([](json& d) { d["serie_id"] = 5; },
                    "serie_id must be a string");
   expect_add_error([](json& d) { d["serie_name"] = nullptr; },
-                   "serie_name must be a string");
+                   "serie_name is required");
   expect_add_error([](json& d) { d["serie_name"] = ""; }, "must not be empty");
   expect_add_error([](json& d) { d["episodes"] = "S01E01"; },
                    "episodes must be an array");
@@ -221,33 +230,44 @@ TEST(queue_requests, rejects_duplicate_episodes_in_one_request) {
                    "episode S01E02 is listed more than once");
 }
 
+/// The contract's URL check under the test allowlist (127.0.0.1/32).
+std::optional<std::string> url_problem(const std::string& url) {
+  return kumo::contracts::source_url_problem(url, rules.addresses);
+}
+
 TEST(queue_requests, validates_urls) {
   for (auto url :
        {"http://example.com/a.mp4", "https://example.com:8443/x?y=1#z",
-        "HTTP://EXAMPLE.COM/", "http://127.0.0.1:8080/e.mp4",
-        "http://[::1]:8080/e.mp4", "http://host", "https://a.b/%20x"})
+        "HTTP://EXAMPLE.COM/", "http://127.0.0.1:8080/e.mp4", "http://host",
+        "https://a.b/%20x", "http://[2606:4700::1]:8080/e"})
     EXPECT_FALSE(url_problem(url).has_value())
         << url << ": " << *url_problem(url);
   struct bad {
     const char* url;
     const char* why;
   };
-  for (auto [url, why] :
-       {bad{"ftp://example.com/a", "http or https"},
-        bad{"file:///etc/passwd", "http or https"},
-        bad{"javascript:alert(1)", "http"}, bad{"example.com/a.mp4", "http"},
-        bad{"http://", "no host"}, bad{"http:///path", "no host"},
-        bad{"http://:80/x", "no host"},
-        bad{"http://user:pw@example.com/a", "credentials"},
-        bad{"http://user@example.com/a", "credentials"},
-        bad{"http://example.com:99999/", "port"},
-        bad{"http://example.com:0/", "port"},
-        bad{"http://example.com:x/", "port"},
-        bad{"http://exa mple.com/", "printable ASCII"},
-        bad{"http://example.com/\n", "printable ASCII"},
-        bad{"http://example.com\\@evil/", "backslash"},
-        bad{"http://ex%41mple.com/", "host"}, bad{"http://[::1/", "IPv6"},
-        bad{"http://bücher.de/", "printable ASCII"}}) {
+  for (auto [url, why] : {bad{"ftp://example.com/a", "http or https"},
+                          bad{"file:///etc/passwd", "http or https"},
+                          bad{"javascript:alert(1)", "http"},
+                          bad{"example.com/a.mp4", "http"},
+                          bad{"http://", "no host"},
+                          bad{"http:///path", "no host"},
+                          bad{"http://:80/x", "no host"},
+                          bad{"http://user:pw@example.com/a", "credentials"},
+                          bad{"http://user@example.com/a", "credentials"},
+                          bad{"http://example.com:99999/", "port"},
+                          bad{"http://example.com:0/", "port"},
+                          bad{"http://example.com:x/", "port"},
+                          bad{"http://exa mple.com/", "printable ASCII"},
+                          bad{"http://example.com/\n", "printable ASCII"},
+                          bad{"http://example.com\\@evil/", "backslash"},
+                          bad{"http://ex%41mple.com/", "host"},
+                          bad{"http://[::1/", "IPv6"},
+                          bad{"http://bücher.de/", "printable ASCII"},
+                          bad{"http://[::1]:8080/e.mp4", "may not reach"},
+                          bad{"http://127.0.0.2/e.mp4", "may not reach"},
+                          bad{"http://0x7f000002/e.mp4", "may not reach"},
+                          bad{"http://10.1.2.3/e.mp4", "may not reach"}}) {
     auto p = url_problem(url);
     ASSERT_TRUE(p.has_value()) << url;
     EXPECT_NE(p->find(why), std::string::npos) << url << ": " << *p;
@@ -346,3 +366,24 @@ TEST(queue_requests, maps_bus_failures_to_503) {
 }
 
 } // namespace
+
+TEST(queue_requests, status_queries) {
+  using params = std::multimap<std::string, std::string>;
+  EXPECT_EQ(check_status({}).payload, json::object());
+  EXPECT_EQ(check_status(params{{"limit", "7"}}).payload, json({{"limit", 7}}));
+  auto cursor =
+      kumo::contracts::encode_cursor({1, "2026-11-27T08:46:08.000001Z", 9});
+  auto paged = check_status(params{{"pending_cursor", cursor}});
+  ASSERT_TRUE(paged.ok()) << paged.error;
+  EXPECT_EQ(paged.payload["cursors"]["pending_queue"], cursor);
+  for (auto [key, value] : {std::pair<std::string, std::string>{"limit", "201"},
+                            {"limit", "0"},
+                            {"limit", "ten"},
+                            {"pending_cursor", "junk"},
+                            {"failed_cursor", cursor + "00"},
+                            {"active_cursor", std::string(4096, 'c')}}) {
+    auto bad = check_status(params{{key, value}});
+    EXPECT_FALSE(bad.ok()) << key << "=" << value.substr(0, 40);
+    EXPECT_EQ(bad.field, key);
+  }
+}

@@ -40,7 +40,12 @@ public:
   void forward(const std::string& op, const checked_request& request,
                httplib::Response& res, int success_status = 200) const {
     if (!request.ok()) {
-      send_error(res, 400, "invalid_argument", request.error);
+      send_json(res,
+                {{"error",
+                  {{"code", "invalid_argument"},
+                   {"message", request.error},
+                   {"field", request.field}}}},
+                400);
       return;
     }
     auto reply = bus_.request(subjects::queue_cmd(op), request.payload.dump());
@@ -68,12 +73,13 @@ using forwarder_ptr = std::shared_ptr<const queue_forwarder>;
 
 const checked_request no_arguments = checked_request::valid(json::object());
 
-void add_queue_routes(httplib::Server& server, const forwarder_ptr& q) {
-  server.Get("/api/queue/status", [q](const auto&, auto& res) {
-    q->forward("status", no_arguments, res);
+void add_queue_routes(httplib::Server& server, const forwarder_ptr& q,
+                      const contracts::request_rules& rules) {
+  server.Get("/api/queue/status", [q](const auto& req, auto& res) {
+    q->forward("status", check_status(req.params), res);
   });
-  server.Post("/api/queue/add", [q](const auto& req, auto& res) {
-    q->forward("add", check_add(req.body), res, 201);
+  server.Post("/api/queue/add", [q, rules](const auto& req, auto& res) {
+    q->forward("add", check_add(req.body, rules), res, 201);
   });
   server.Post("/api/queue/retry", [q](const auto& req, auto& res) {
     q->forward("retry", check_retry(req.body), res);
@@ -115,7 +121,10 @@ std::unique_ptr<route_module> make_queue_module(httplib::Server& server,
                        .Register(ctx.metrics.registry());
   auto q = std::make_shared<const queue_forwarder>(bus, &failures.Add({}));
   // Fixed paths first: httplib tries the patterns in registration order.
-  add_queue_routes(server, q);
+  // main's configure already refused a bad allowlist.
+  auto rules =
+      std::get<contracts::request_rules>(queue_route_rules(ctx.config));
+  add_queue_routes(server, q, rules);
   add_item_routes(server, q);
   return std::make_unique<route_module>();
 }

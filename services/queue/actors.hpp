@@ -38,12 +38,18 @@ std::vector<store_actor> spawn_stores(caf::actor_system& sys,
                                       const std::string& database_url,
                                       const store_options& opts, size_t count);
 
-/// The queue service: answers kumo.queue.cmd.*, claim, heartbeat and report
-/// (queue group "queue", so replicas share the load), runs the reaper, and
-/// publishes wake-ups, job controls, discards and progress after commits.
+/// A decoded request: what to run and the inbox to answer ("": none).
+struct queue_request {
+  command cmd;
+  std::string reply_to;
+};
+
+/// The queue service: runs typed requests (decoded by its bus edge) on the
+/// stores, runs the reaper, and publishes wake-ups, job controls, discards
+/// and progress after commits.
 using queue_actor = caf::typed_actor<
-    // A request from a subscription.
-    caf::reacts_to<bus_message>,
+    // A decoded request.
+    caf::reacts_to<queue_request>,
     // SIGTERM: stop answering, let in-flight transactions finish, then true.
     caf::replies_to<drain_atom>::with<bool>,
     // One reaper pass (expired leases, due retries, discards, gauges).
@@ -51,8 +57,15 @@ using queue_actor = caf::typed_actor<
     // Publish the coalesced kumo.progress.queue event.
     caf::reacts_to<flush_atom>>;
 
+/// The queue's bus edge: subscribes to kumo.queue.cmd.*, claim, heartbeat
+/// and report (queue group "queue", so replicas share the load), decodes
+/// every message with the request contracts, answers a malformed one with
+/// invalid_argument itself, and hands the queue typed requests only.
+using queue_edge_actor = caf::typed_actor<caf::reacts_to<bus_message>>;
+
 struct queue_settings {
   path_template paths = *path_template::parse(path_template::default_text);
+  contracts::request_rules rules; ///< what a source URL is checked against
   caf::timespan reap_interval = std::chrono::seconds(1);
   caf::timespan announce_interval = std::chrono::seconds(2);
   caf::timespan store_timeout = std::chrono::seconds(15);
@@ -60,7 +73,8 @@ struct queue_settings {
   caf::timespan flush_delay = std::chrono::milliseconds(100);
 };
 
-/// Spawns the queue service around `stores` (stores[0] also runs the reaper).
+/// Spawns the queue service around `stores` (stores[0] also runs the reaper)
+/// and its bus edge, linked to it.
 queue_actor spawn_queue(caf::actor_system& sys, queue_settings cfg,
                         std::vector<store_actor> stores, bus_actor bus,
                         kumo::metrics& m);
@@ -69,3 +83,4 @@ queue_actor spawn_queue(caf::actor_system& sys, queue_settings cfg,
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kumo::queue::command)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kumo::queue::outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kumo::queue::queue_request)

@@ -1,9 +1,13 @@
 #pragma once
 
-// Every request the queue serves, parsed and validated. The store executes
-// only these values, never raw JSON, so bad input is rejected before any
-// transaction starts and changes nothing.
+// Every request the queue serves, parsed and validated. Client requests
+// are read with the shared contracts (kumo/contracts/), the same the gateway
+// checks HTTP bodies with. The store executes only these values, never raw
+// JSON, so bad input is rejected before any transaction starts and changes
+// nothing.
 
+#include "kumo/contracts/queue_requests.hpp"
+#include "kumo/contracts/queue_status.hpp"
 #include "kumo/wire.hpp"
 #include "model.hpp"
 #include "path_template.hpp"
@@ -31,8 +35,10 @@ struct add_command {
   std::vector<add_episode> episodes;
 };
 
-/// cmd.status
-struct status_command {};
+/// cmd.status: one page of every list.
+struct status_command {
+  contracts::status_request page;
+};
 
 /// cmd.get
 struct get_command {
@@ -96,11 +102,13 @@ using command =
 /// "pause_item", "claim", ...).
 std::string action_name(const command& cmd);
 
-/// Parses the payload of kumo.queue.cmd.<op>. An empty payload counts as
-/// {}. Fails with a message naming the offending field.
+/// Parses the payload of kumo.queue.cmd.<op> with the request contracts and
+/// renders the target paths of an add. An empty payload counts as {}.
+/// Fails with a message naming the offending field.
 result<command> parse_queue_command(const std::string& op,
                                     const std::string& payload,
-                                    const path_template& paths);
+                                    const path_template& paths,
+                                    const contracts::request_rules& rules);
 
 /// kumo.queue.claim
 result<wire::claim_request> parse_claim(const std::string& payload);

@@ -12,6 +12,13 @@ const path_template& paths() {
   return t;
 }
 
+/// The test origins live on 127.0.0.1: the allowlist opens it.
+const kumo::contracts::request_rules& rules() {
+  static const kumo::contracts::request_rules r{
+      kumo::address_policy{*kumo::parse_cidr_list("127.0.0.1/32", nullptr)}};
+  return r;
+}
+
 json valid_add() {
   return {{"serie_id", "attack-on-titan"},
           {"serie_folder", "Attack on Titan (2013)"},
@@ -25,7 +32,7 @@ json valid_add() {
 }
 
 result<command> add(const json& body) {
-  return parse_queue_command("add", body.dump(), paths());
+  return parse_queue_command("add", body.dump(), paths(), rules());
 }
 
 /// Expects `body` to be rejected with a message containing `needle`.
@@ -80,7 +87,7 @@ TEST(commands, add_rejections_name_the_field) {
   expect_rejected(b, "priority");
   b = valid_add();
   b["episodes"] = json::array();
-  expect_rejected(b, "episodes must have 1..1000");
+  expect_rejected(b, "episodes must not be empty");
   b["episodes"] = "S01E01";
   expect_rejected(b, "episodes must be an array");
 }
@@ -95,7 +102,7 @@ TEST(commands, add_episode_rejections_name_the_field) {
   auto e = ep;
   e["season"] = 1001;
   expect_rejected(with_episode(e),
-                  "episodes[1].season must be an integer 0..1000");
+                  "episodes[1].season must be an integer between 0 and 1000");
   e = ep;
   e["episode"] = "2";
   expect_rejected(with_episode(e), "episodes[1].episode");
@@ -105,7 +112,7 @@ TEST(commands, add_episode_rejections_name_the_field) {
   e = ep;
   e["source"]["url"] = "file:///etc/passwd";
   expect_rejected(with_episode(e),
-                  "episodes[1].source.url must be an http(s) URL");
+                  "episodes[1].source.url must use the http or https scheme");
   e["source"]["url"] = "http:///nohost";
   expect_rejected(with_episode(e), "episodes[1].source.url");
   e["source"]["url"] = "http://h/a b";
@@ -118,7 +125,7 @@ TEST(commands, add_episode_rejections_name_the_field) {
   expect_rejected(with_episode(e), "episodes[1].source.sha256");
   e = ep;
   e.erase("source");
-  expect_rejected(with_episode(e), "episodes[1].source is required");
+  expect_rejected(with_episode(e), "episode S01E02 has no source");
   expect_rejected(with_episode("S01E02"), "episode S01E02 has no source");
   expect_rejected(with_episode("hello"), "episodes[1] must be an object");
 }
@@ -126,29 +133,52 @@ TEST(commands, add_episode_rejections_name_the_field) {
 TEST(commands, add_rejects_unusable_folder_names) {
   auto b = valid_add();
   b["serie_folder"] = "..";
-  expect_rejected(b, "target path");
+  expect_rejected(b, "serie_folder must be a single folder name");
+}
+
+TEST(commands, add_refuses_source_addresses_the_policy_refuses) {
+  // Without an allowlist, loopback and private literals are refused in
+  // every spelling, before anything reaches the store.
+  kumo::contracts::request_rules closed;
+  for (auto url : {"http://127.0.0.1/e.mkv", "http://2130706433/e.mkv",
+                   "http://0x7f.1/e.mkv", "http://017700000001/e.mkv",
+                   "http://[::1]/e.mkv", "http://[::ffff:127.0.0.1]/e.mkv",
+                   "http://10.0.0.1/e.mkv", "http://a@127.0.0.1/e.mkv",
+                   "http://127.0.0.1./e.mkv"}) {
+    auto body = valid_add();
+    body["episodes"][0]["source"]["url"] = url;
+    auto r = parse_queue_command("add", body.dump(), paths(), closed);
+    ASSERT_FALSE(r) << url;
+    EXPECT_NE(r.error().find("episodes[0].source.url"), std::string::npos)
+        << r.error();
+  }
+  auto body = valid_add();
+  body["episodes"][0]["source"]["url"] = "http://cdn.example.com/e.mkv";
+  EXPECT_TRUE(parse_queue_command("add", body.dump(), paths(), closed));
 }
 
 TEST(commands, malformed_payloads_are_rejected) {
-  EXPECT_EQ(parse_queue_command("add", "{not json", paths()).error(),
-            "malformed JSON");
-  EXPECT_EQ(parse_queue_command("add", "[1]", paths()).error(),
-            "request must be a JSON object");
-  EXPECT_FALSE(parse_queue_command("drop_tables", "{}", paths()));
-  EXPECT_TRUE(parse_queue_command("status", "", paths()));
+  EXPECT_EQ(parse_queue_command("add", "{not json", paths(), rules()).error(),
+            "body is not valid JSON");
+  EXPECT_EQ(parse_queue_command("add", "[1]", paths(), rules()).error(),
+            "body must be a JSON object");
+  EXPECT_FALSE(parse_queue_command("drop_tables", "{}", paths(), rules()));
+  EXPECT_TRUE(parse_queue_command("status", "", paths(), rules()));
 }
 
 TEST(commands, id_commands_require_a_uuid) {
   for (auto op :
        {"get", "remove", "pause_item", "resume_item", "cancel_item"}) {
-    auto r = parse_queue_command(op, R"({"id":"1; DROP TABLE x"})", paths());
+    auto r = parse_queue_command(op, R"({"id":"1; DROP TABLE x"})", paths(),
+                                 rules());
     ASSERT_FALSE(r) << op;
     EXPECT_EQ(r.error(), "id must be a UUID");
-    EXPECT_EQ(parse_queue_command(op, "{}", paths()).error(), "id is required");
+    EXPECT_EQ(parse_queue_command(op, "{}", paths(), rules()).error(),
+              "id is required");
   }
   auto ok = parse_queue_command(
       "cancel_item", R"({"id":"0E8D3F4A-1111-4222-8333-444455556666"})",
-      paths());
+      paths(), rules());
   ASSERT_TRUE(ok);
   auto& c = std::get<item_command>(*ok);
   EXPECT_EQ(c.action, item_action::cancel);
@@ -157,21 +187,24 @@ TEST(commands, id_commands_require_a_uuid) {
 
 TEST(commands, set_priority_and_retry) {
   auto id = std::string{"0e8d3f4a-1111-4222-8333-444455556666"};
-  auto p = parse_queue_command(
-      "set_priority", json{{"id", id}, {"priority", "low"}}.dump(), paths());
+  auto p = parse_queue_command("set_priority",
+                               json{{"id", id}, {"priority", "low"}}.dump(),
+                               paths(), rules());
   ASSERT_TRUE(p);
   EXPECT_EQ(std::get<priority_command>(*p).prio, priority::low);
-  EXPECT_FALSE(
-      parse_queue_command("set_priority", json{{"id", id}}.dump(), paths()));
-  auto all = parse_queue_command("retry", "{}", paths());
+  EXPECT_FALSE(parse_queue_command("set_priority", json{{"id", id}}.dump(),
+                                   paths(), rules()));
+  auto all = parse_queue_command("retry", "{}", paths(), rules());
   EXPECT_TRUE(std::get<retry_command>(*all).all);
-  auto some = parse_queue_command("retry", json{{"ids", {id}}}.dump(), paths());
+  auto some = parse_queue_command("retry", json{{"ids", {id}}}.dump(), paths(),
+                                  rules());
   EXPECT_FALSE(std::get<retry_command>(*some).all);
   auto none = parse_queue_command("retry", json{{"ids", json::array()}}.dump(),
-                                  paths());
+                                  paths(), rules());
   EXPECT_FALSE(std::get<retry_command>(*none).all)
       << "an empty list retries nothing";
-  EXPECT_EQ(parse_queue_command("retry", json{{"ids", {"x"}}}.dump(), paths())
+  EXPECT_EQ(parse_queue_command("retry", json{{"ids", {"x"}}}.dump(), paths(),
+                                rules())
                 .error(),
             "ids[0] must be a UUID");
 }

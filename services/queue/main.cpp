@@ -2,10 +2,12 @@
 // downloaders under leases.
 
 #include "actors.hpp"
+#include "kumo/address_policy.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
 
 #include <caf/all.hpp>
+#include <memory>
 
 namespace kumo::queue {
 std::vector<migration> migrations();
@@ -38,6 +40,12 @@ std::vector<option> queue_options() {
        "keep queue_events this long (0: forever)", 0, INT64_MAX},
       {"discard_retry", option_kind::duration, "5s",
        "resend an unanswered partial-file discard after", 100, 3'600'000},
+      {"fetch_allow_cidrs", option_kind::text, "",
+       "CIDRs a source URL's literal address may lie in despite the address "
+       "rules (same as the downloader's)"},
+      {"max_lease_expirations", option_kind::integer, "3",
+       "expired leases after which an item fails instead of being requeued", 1,
+       1000},
   };
 }
 
@@ -47,7 +55,7 @@ struct queue_config {
   size_t connections = 2;
 };
 
-/// Validates the options that need more than a type check. Returns the
+/// Reads the options that need more than a type check. Returns the
 /// offending option and why, or the parsed values.
 std::variant<queue_config, config_error> parse_config(const settings& cfg) {
   queue_config out;
@@ -58,7 +66,12 @@ std::variant<queue_config, config_error> parse_config(const settings& cfg) {
                                             cfg.integer("max_retries"));
   if (!retries)
     return config_error{"retry_delays", retries.error()};
+  std::string cidr_error;
+  auto allow = parse_cidr_list(cfg.text("fetch_allow_cidrs"), &cidr_error);
+  if (!allow)
+    return config_error{"fetch_allow_cidrs", cidr_error};
   out.service.paths = std::move(*paths);
+  out.service.rules.addresses = address_policy{std::move(*allow)};
   out.service.reap_interval =
       std::chrono::milliseconds(cfg.millis("reap_interval"));
   out.service.announce_interval =
@@ -68,49 +81,36 @@ std::variant<queue_config, config_error> parse_config(const settings& cfg) {
   out.store.job_rate_limit_bps = cfg.integer("job_rate_limit");
   out.store.discard_retry_ms = cfg.millis("discard_retry");
   out.store.event_retention_ms = cfg.millis("event_retention");
+  out.store.max_lease_expirations =
+      static_cast<int>(cfg.integer("max_lease_expirations"));
   out.connections = static_cast<size_t>(cfg.integer("store_connections"));
   return out;
-}
-
-/// Checks the queue options before the service starts, so a bad value ends
-/// the process with one clear line. Problems of the common options are left
-/// to run_service, which reports them the same way.
-bool config_is_valid(const service_definition& def) {
-  auto schema = common_options(def);
-  schema.insert(schema.end(), def.options.begin(), def.options.end());
-  auto loaded = load_settings(schema, process_env());
-  auto* values = std::get_if<settings>(&loaded);
-  if (!values)
-    return true;
-  auto parsed = parse_config(*values);
-  if (auto* err = std::get_if<config_error>(&parsed)) {
-    log::init(def.name, log::level::info);
-    log::error("invalid configuration: " + env_name(err->key) + ": " +
-                   err->message,
-               {{"option", err->key}});
-    return false;
-  }
-  return true;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
+  // Filled once by `configure`, right after the options are loaded.
+  auto config = std::make_shared<queue_config>();
   service_definition def;
   def.name = "queue";
   def.options = queue_options();
   def.uses_database = true;
   def.migrations = queue::migrations;
-  def.start = [](service_context& ctx) {
-    auto cfg = std::get<queue_config>(parse_config(ctx.config));
+  def.configure = [config](const settings& values) {
+    auto parsed = parse_config(values);
+    if (auto* err = std::get_if<config_error>(&parsed))
+      return std::optional<config_error>{*err};
+    *config = std::get<queue_config>(std::move(parsed));
+    return std::optional<config_error>{};
+  };
+  def.start = [config](service_context& ctx) {
     auto stores =
         queue::spawn_stores(ctx.system, ctx.config.text("database_url"),
-                            cfg.store, cfg.connections);
-    auto service = queue::spawn_queue(ctx.system, std::move(cfg.service),
+                            config->store, config->connections);
+    auto service = queue::spawn_queue(ctx.system, std::move(config->service),
                                       std::move(stores), ctx.bus, ctx.metrics);
     return caf::actor_cast<drainable_actor>(service);
   };
-  if (!config_is_valid(def))
-    return 2;
   return run_service(argc, argv, def);
 }

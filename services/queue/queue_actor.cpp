@@ -3,6 +3,7 @@
 #include "kumo/log.hpp"
 #include "kumo/metrics.hpp"
 #include "kumo/subjects.hpp"
+#include "queue_edge.hpp"
 #include "queue_metrics.hpp"
 
 #include <caf/all.hpp>
@@ -170,6 +171,10 @@ void apply(pointer self, const effects& fx, const std::string& action) {
   st.metrics->claimed_jobs->Increment(fx.claimed_jobs);
   st.metrics->retries->Increment(fx.retries_scheduled);
   st.metrics->lease_expirations->Increment(fx.lease_expirations);
+  st.metrics->poisoned->Increment(fx.poisoned);
+  if (fx.poisoned > 0)
+    log::warn("items failed: their leases kept expiring",
+              {{"count", fx.poisoned}});
   if (fx.stale_report)
     st.metrics->stale_reports->Increment();
   if (fx.counts)
@@ -204,36 +209,10 @@ void submit(pointer self, command cmd, std::string reply_to) {
       });
 }
 
-result<command> parse_request(const bus_message& msg,
-                              const path_template& paths) {
-  static const std::string cmd_prefix = "kumo.queue.cmd.";
-  if (msg.subject.rfind(cmd_prefix, 0) == 0)
-    return parse_queue_command(msg.subject.substr(cmd_prefix.size()),
-                               msg.payload, paths);
-  auto lift = [](auto parsed) -> result<command> {
-    if (!parsed)
-      return result<command>::failure(parsed.error());
-    return command{std::move(*parsed)};
-  };
-  if (msg.subject == subjects::queue_claim)
-    return lift(parse_claim(msg.payload));
-  if (msg.subject == subjects::queue_heartbeat)
-    return lift(parse_heartbeat(msg.payload));
-  if (msg.subject == subjects::queue_report)
-    return lift(parse_report(msg.payload));
-  return result<command>::failure("unexpected subject " + msg.subject);
-}
-
-void on_request(pointer self, const bus_message& msg) {
-  auto& st = self->state;
-  if (st.draining)
+void on_request(pointer self, queue_request& req) {
+  if (self->state.draining)
     return; // another replica answers, or the requester retries
-  auto parsed = parse_request(msg, st.cfg.paths);
-  if (!parsed) {
-    reply_error(self, msg.reply, {"invalid_argument", parsed.error()});
-    return;
-  }
-  submit(self, std::move(*parsed), msg.reply);
+  submit(self, std::move(req.cmd), std::move(req.reply_to));
 }
 
 void on_reaped(pointer self, outcome& out, steady::time_point now) {
@@ -300,17 +279,14 @@ queue_actor::behavior_type queue_service(pointer self, queue_settings cfg,
   st.store_load.assign(st.stores.size(), 0);
   st.bus = std::move(bus);
   st.metrics = std::make_unique<queue_metrics>(*m);
-  for (const char* subject :
-       {subjects::queue_cmd_all, subjects::queue_claim,
-        subjects::queue_heartbeat, subjects::queue_report})
-    subscribe(self, st.bus, subject, subjects::queue_group);
+  spawn_queue_edge(self, st.cfg, st.bus, caf::actor_cast<queue_actor>(self));
   self->send(self, tick_atom::value);
   self->attach_functor([stores = self->state.stores] {
     for (const auto& s : stores)
       caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
   });
   return {
-      [=](const bus_message& msg) { on_request(self, msg); },
+      [=](queue_request& req) { on_request(self, req); },
       [=](drain_atom) -> caf::result<bool> {
         auto& st = self->state;
         st.draining = true;

@@ -30,6 +30,9 @@ queue_metrics::queue_metrics(kumo::metrics& m) {
                     "Transient failures scheduled for another attempt.");
   lease_expirations = counter(reg, "kumo_queue_lease_expirations_total",
                               "Leases that expired and put their job back.");
+  poisoned = counter(reg, "kumo_queue_poisoned_jobs_total",
+                     "Jobs failed because their lease expired "
+                     "max_lease_expirations times (their worker kept dying).");
   stale_reports = counter(reg, "kumo_queue_stale_reports_total",
                           "Reports refused because their lease was stale.");
   announcements = counter(reg, "kumo_queue_announcements_total",

@@ -27,6 +27,7 @@ struct queue_metrics {
   prometheus::Histogram* claim_seconds; ///< kumo_queue_claim_duration_seconds
   prometheus::Counter* retries;         ///< kumo_queue_retries_total
   prometheus::Counter* lease_expirations;
+  prometheus::Counter* poisoned; ///< kumo_queue_poisoned_jobs_total
   prometheus::Counter* stale_reports;
   prometheus::Counter* announcements; ///< kumo_queue_announcements_total
   std::map<std::string, prometheus::Gauge*> items;

@@ -23,18 +23,6 @@ checked answer(nlohmann::json reply) {
   return c;
 }
 
-nlohmann::json to_json_list(const std::vector<queue_item>& items) {
-  auto out = nlohmann::json::array();
-  for (const auto& i : items)
-    out.push_back(to_json(i));
-  return out;
-}
-
-std::vector<queue_item> list(pqxx::work& w, const sql::statement& s,
-                             item_status status, int limit) {
-  return read_items(exec(w, s, to_string(status), limit));
-}
-
 /// Locks one item; nullopt when it does not exist.
 std::optional<std::pair<queue_item, bool>> lock(pqxx::work& w,
                                                 const std::string& id) {
@@ -132,58 +120,6 @@ lifecycle_change change(const queue_item& item, std::string status,
 }
 
 // -- commands -----------------------------------------------------------------
-
-checked run(pqxx::work& w, const store_options&, const add_command& c) {
-  auto episodes = nlohmann::json::array();
-  for (const auto& ep : c.episodes)
-    episodes.push_back({{"season", ep.season},
-                        {"episode", ep.episode},
-                        {"provider", ep.src.provider},
-                        {"url", ep.src.url},
-                        {"sha256", ep.src.sha256},
-                        {"size", ep.src.size},
-                        {"target_path", ep.target_path}});
-  auto rows = exec(w, sql::insert_items, c.serie_id, c.serie_folder,
-                   c.serie_name, static_cast<int>(c.prio), episodes.dump());
-  std::set<std::pair<int, int>> added;
-  auto items = nlohmann::json::array();
-  for (const auto& item : read_items(rows)) {
-    added.emplace(item.season, item.episode);
-    items.push_back(to_json(item));
-  }
-  auto skipped = nlohmann::json::array();
-  for (const auto& ep : c.episodes)
-    if (added.erase({ep.season, ep.episode}) == 0) // each insert counts once
-      skipped.push_back({{"season", ep.season},
-                         {"episode", ep.episode},
-                         {"reason", "already queued"}});
-  checked out;
-  out.out.reply = {{"items", std::move(items)},
-                   {"skipped", std::move(skipped)}};
-  if (!rows.empty()) {
-    out.out.fx.queue_changed = true;
-    announce_claimable(w, out.out.fx);
-  }
-  return out;
-}
-
-checked run(pqxx::work& w, const store_options& o, const status_command&) {
-  auto flags = read_flags(w);
-  auto counts = count_items(w);
-  auto reply = to_json(flags);
-  reply["active_downloads"] = to_json_list(
-      list(w, sql::list_status, item_status::downloading, o.list_limit));
-  reply["pending_queue"] = to_json_list(
-      list(w, sql::list_status, item_status::pending, o.list_limit));
-  reply["completed_downloads"] = to_json_list(list(
-      w, sql::list_finished, item_status::completed, o.completed_list_limit));
-  reply["failed_downloads"] = to_json_list(
-      list(w, sql::list_finished, item_status::failed, o.list_limit));
-  reply["paused_downloads"] = to_json_list(
-      list(w, sql::list_status, item_status::paused, o.list_limit));
-  reply["counts"] = counts;
-  return answer(std::move(reply));
-}
 
 checked run(pqxx::work& w, const store_options&, const get_command& c) {
   auto rows = exec(w, sql::select_item, c.id);

@@ -26,9 +26,9 @@ struct store_options {
   int64_t job_rate_limit_bps = 0;   ///< copied into every job, 0: none
   int64_t discard_retry_ms = 5'000; ///< resend an unacknowledged discard after
   int64_t event_retention_ms = 0;   ///< prune older queue_events, 0: keep
-  int list_limit =
-      200; ///< items per list in the status reply (NATS payloads stay < 1 MB)
-  int completed_list_limit = 100;
+  /// Expired leases after which the reaper fails an item ("the worker
+  /// handling it kept dying") instead of returning it to pending.
+  int max_lease_expirations = 3;
   int reap_batch = 500; ///< expired leases handled per reaper pass
 };
 
@@ -43,6 +43,7 @@ struct effects {
   int claimed_jobs = 0;
   int retries_scheduled = 0;
   int lease_expirations = 0;
+  int poisoned = 0; ///< items failed for too many expired leases
   bool stale_report = false;
   int64_t newly_due = 0; ///< retries whose delay ended since the last reap
   std::optional<status_counts> counts;

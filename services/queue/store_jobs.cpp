@@ -169,10 +169,22 @@ checked run(pqxx::work& w, const store_options& o, const wire::report& c) {
 checked run_reap(pqxx::work& w, const store_options& o, std::string& last_due) {
   checked out;
   auto& fx = out.out.fx;
-  for (auto& item : read_items(exec(w, sql::expire_leases, o.reap_batch))) {
+  auto expired =
+      exec(w, sql::expire_leases, o.reap_batch, o.max_lease_expirations);
+  for (const auto& row : expired) {
+    auto item = read_item(row);
     ++fx.lease_expirations;
-    fx.lifecycle.push_back(
-        change(item, "pending", {{"reason", "lease_expired"}}));
+    if (item.status == item_status::failed) {
+      ++fx.poisoned;
+      fx.lifecycle.push_back(
+          change(item, "failed",
+                 {{"reason", "lease_expirations"},
+                  {"lease_expirations", row["lease_expirations"].as<int>()},
+                  {"error", item.error}}));
+    } else {
+      fx.lifecycle.push_back(
+          change(item, "pending", {{"reason", "lease_expired"}}));
+    }
   }
   auto due = exec(w, sql::due, last_due)[0];
   bool open = !due["open"].is_null() && due["open"].as<bool>();

@@ -115,6 +115,7 @@ WITH pick AS (
   ORDER BY serie_id, season, episode, completed_at DESC NULLS LAST
 ), upd AS (
   UPDATE queue_items q SET status = 'pending', retries = 0, error = '',
+    lease_expirations = 0,
     not_before = now(), completed_at = NULL, updated_at = now()
   FROM pick WHERE q.id = pick.id AND q.status = 'failed'
   RETURNING q.*
@@ -170,16 +171,32 @@ SELECT count(*) FROM queue_items
 WHERE status = 'pending' AND not_before <= now()
   AND EXISTS (SELECT 1 FROM queue_state WHERE running AND NOT paused))"};
 
-const statement list_status{
-    "queue_list_status", "SELECT " + cols +
-                             " FROM queue_items WHERE status = $1 "
-                             "ORDER BY priority DESC, queued_at, seq LIMIT $2"};
+const statement list_page{"queue_list_page", "SELECT " + cols + R"(,
+  priority AS cursor_rank, seq AS cursor_seq,
+  to_char(queued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    AS cursor_queued_at
+FROM queue_items
+WHERE status = $1
+  AND ($2::boolean OR priority < $3::smallint
+       OR (priority = $3::smallint
+           AND (queued_at, seq) > ($4::timestamptz, $5::bigint)))
+ORDER BY priority DESC, queued_at, seq
+LIMIT $6)"};
 
-const statement list_finished{
-    "queue_list_finished",
-    "SELECT " + cols +
-        " FROM queue_items WHERE status = $1 "
-        "ORDER BY completed_at DESC NULLS LAST, seq DESC LIMIT $2"};
+const statement claim_path{"queue_claim_path", R"(
+INSERT INTO queue_path_owners (path_key, serie_id, season, episode)
+VALUES (queue_path_key($1), $2, $3, $4)
+ON CONFLICT (path_key) DO NOTHING)"};
+
+const statement path_owner{"queue_path_owner", R"(
+SELECT o.serie_id, o.season, o.episode,
+       coalesce(i.id::text, '') AS item_id, coalesce(i.status, '') AS item_status
+FROM queue_path_owners o
+LEFT JOIN LATERAL (
+  SELECT id, status FROM queue_items q
+  WHERE queue_path_key(q.target_path) = o.path_key
+  ORDER BY q.added_at DESC LIMIT 1) i ON true
+WHERE o.path_key = queue_path_key($1))"};
 
 const statement add_event{"queue_add_event", R"(
 INSERT INTO queue_events (item_id, event, origin, lease_token, worker, detail)
@@ -295,15 +312,34 @@ WITH old AS (
   LIMIT $1
   FOR UPDATE SKIP LOCKED
 ), upd AS (
-  UPDATE queue_items q SET status = 'pending', owner = '', lease_expires = NULL,
+  UPDATE queue_items q SET
+    lease_expirations = q.lease_expirations + 1,
+    status = CASE WHEN q.lease_expirations + 1 >= $2 THEN 'failed'
+                  ELSE 'pending' END,
+    error = CASE WHEN q.lease_expirations + 1 >= $2
+                 THEN 'lease expired ' || (q.lease_expirations + 1)
+                      || ' times: the worker handling it kept dying'
+                 ELSE q.error END,
+    completed_at = CASE WHEN q.lease_expirations + 1 >= $2 THEN now()
+                        ELSE q.completed_at END,
+    owner = '', lease_expires = NULL,
     speed_bps = 0, not_before = now(), updated_at = now()
   FROM old WHERE q.id = old.id
   RETURNING q.*, old.owner AS old_owner
-), ev AS (
-  INSERT INTO queue_events (item_id, event, origin, lease_token, worker)
-  SELECT id, 'lease_expired', 'queue', lease_token, old_owner FROM upd
+), expired AS (
+  INSERT INTO queue_events (item_id, event, origin, lease_token, worker, detail)
+  SELECT id, 'lease_expired', 'queue', lease_token, old_owner,
+         jsonb_build_object('lease_expirations', lease_expirations)
+  FROM upd
+), poisoned AS (
+  INSERT INTO queue_events (item_id, event, origin, lease_token, worker, detail)
+  SELECT id, 'failed', 'queue', lease_token, old_owner,
+         jsonb_build_object('reason', 'lease_expirations',
+                            'lease_expirations', lease_expirations,
+                            'error', error)
+  FROM upd WHERE status = 'failed'
 )
-SELECT )" + cols + " FROM upd"};
+SELECT )" + cols + ", lease_expirations FROM upd"};
 
 const statement due{"queue_due", R"(
 SELECT count(*) FILTER (WHERE not_before <= now()) AS claimable,

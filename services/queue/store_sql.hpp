@@ -34,11 +34,15 @@ extern const statement pause_running;       // -> item rows + old_owner
 extern const statement resume_queue_paused; // -> item rows
 extern const statement counts;              // -> status, n
 extern const statement claimable; // -> n (0 unless the queue is claimable)
-extern const statement
-    list_status; // $1 status, $2 limit -> item rows in queue order
-extern const statement list_finished; // $1 status, $2 limit -> latest first
-extern const statement add_event; // $1 item ('' none), $2 event, $3 origin, $4
-                                  // token, $5 worker, $6 detail
+/// $1 status, $2 from the start, $3 after rank, $4 after queued_at, $5 after
+/// seq, $6 limit -> item rows + cursor_rank, cursor_queued_at, cursor_seq, in
+/// the order priority DESC, queued_at, seq (the claim order)
+extern const statement list_page;
+extern const statement claim_path; // $1 path, $2 key, $3 season, $4 episode
+extern const statement path_owner; // $1 path -> serie_id, season, episode,
+                                   // item_id, item_status
+extern const statement add_event;  // $1 item ('' none), $2 event, $3 origin, $4
+                                   // token, $5 worker, $6 detail
 extern const statement add_discard;            // $1 id, $2 target_path
 extern const statement drop_discard;           // $1 id -> target_path
 extern const statement drop_discards_for_path; // $1 target_path
@@ -58,7 +62,9 @@ extern const statement
 extern const statement record_offset; // $1 id, $2 done, $3 total, $4 validator
 
 // -- reaper -----------------------------------------------------------------
-extern const statement expire_leases; // $1 limit -> item rows + old_owner
+/// $1 limit, $2 max expirations -> item rows + old_owner, lease_expirations
+/// (status failed: the item reached the limit)
+extern const statement expire_leases;
 extern const statement
     due; // $1 since (timestamptz text) -> claimable, newly_due, db_now
 extern const statement

@@ -107,6 +107,14 @@ std::optional<settings> load_service_config(const service_definition& def) {
   log::level lvl = log::level::info;
   log::parse_level(values.text("log_level"), lvl);
   log::init(def.name, lvl);
+  if (def.configure) {
+    if (auto err = def.configure(values)) {
+      log::error("invalid configuration: " + env_name(err->key) + ": " +
+                     err->message,
+                 {{"option", err->key}});
+      return std::nullopt;
+    }
+  }
   return values;
 }
 

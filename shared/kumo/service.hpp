@@ -44,6 +44,10 @@ struct service_definition {
   /// (after binding its own listener).
   bool sets_serving = false;
   std::function<std::vector<migration>()> migrations;
+  /// Optional: reads the service's own options once, right after loading,
+  /// before anything starts. An error ends the process with exit code 2 and
+  /// one log line naming the option.
+  std::function<std::optional<config_error>(const settings&)> configure;
   std::function<drainable_actor(service_context&)> start;
 };
 

@@ -966,6 +966,10 @@ http {
             full["KUMO_HTTP_PORT"] = str(free_port())
         if name == "downloader":
             full["KUMO_LIBRARY_ROOT"] = self.library_root
+        if name in ("queue", "gateway"):
+            # Test origins serve on 127.0.0.1: the add-time address check
+            # opens it as the downloader's allowlist does in the tests.
+            full["KUMO_FETCH_ALLOW_CIDRS"] = "127.0.0.1/32"
         for key, value in (env or {}).items():
             if value is None:
                 full.pop(key, None)
