@@ -22,8 +22,10 @@ drainable_actor::behavior_type supervisor(drainable_actor::pointer) {
 } // namespace
 
 int main(int argc, char** argv) {
-  if (argc >= 2 && std::string_view(argv[1]) == "parse")
+  if (argc >= 2 && std::string_view(argv[1]) == "parse") {
+    std::ios::sync_with_stdio(false); // buffered stdin/stdout
     return scanner::run_parse_command(std::cin, std::cout);
+  }
   service_definition def;
   def.name = "scanner";
   def.uses_database = true;

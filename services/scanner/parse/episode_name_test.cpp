@@ -161,6 +161,53 @@ TEST(parse_command, one_object_per_line_in_order) {
   EXPECT_NE(got[3].find("\"season\":2"), std::string::npos); // no final \n
 }
 
+/// Serves its text one byte per underflow, like a pipe that has nothing
+/// more buffered after each line.
+class trickle_buf : public std::streambuf {
+public:
+  explicit trickle_buf(std::string text) : text_(std::move(text)) {
+    // nop
+  }
+
+protected:
+  int_type underflow() override {
+    if (pos_ >= text_.size())
+      return traits_type::eof();
+    ch_ = text_[pos_++];
+    setg(&ch_, &ch_, &ch_ + 1);
+    return traits_type::to_int_type(ch_);
+  }
+
+private:
+  std::string text_;
+  size_t pos_ = 0;
+  char ch_ = 0;
+};
+
+/// Counts flushes and what was written before each.
+class counting_buf : public std::stringbuf {
+public:
+  std::vector<std::string> at_flush;
+
+protected:
+  int sync() override {
+    at_flush.push_back(str());
+    return 0;
+  }
+};
+
+TEST(parse_command, answers_each_line_when_no_more_input_waits) {
+  trickle_buf in_buf{"Show.S01E02\nShow.S01E03\n"};
+  std::istream in{&in_buf};
+  counting_buf out_buf;
+  std::ostream out{&out_buf};
+  EXPECT_EQ(run_parse_command(in, out), 0);
+  ASSERT_GE(out_buf.at_flush.size(), 2u);
+  // The first answer was flushed before the second name was read.
+  EXPECT_NE(out_buf.at_flush[0].find("\"episodes\":[2]"), std::string::npos);
+  EXPECT_EQ(out_buf.at_flush[0].find("\"episodes\":[3]"), std::string::npos);
+}
+
 TEST(parse_command, long_lines_are_cut_and_the_next_line_still_parsed) {
   // The first line is 1 MiB; only its first max_name_bytes count, and the
   // marker after them is ignored.

@@ -85,6 +85,10 @@ int run_parse_command(std::istream& in, std::ostream& out) {
         if (!line.empty() && line.back() == '\r')
           line.pop_back();
         out << to_json(parse_episode_name(line)) << '\n';
+        // Answer at once when no more input is waiting: a caller may write
+        // one name and wait for its line.
+        if (buf->in_avail() <= 0)
+          out.flush();
       }
       if (c == std::char_traits<char>::eof())
         break;
