@@ -143,8 +143,13 @@ PIPELINE = [
           "lost: the lease went to another worker; stale/unconfirmed: the "
           "queue refused or never confirmed the final report."),
     panel("Failure ratio (5 m)",
-          [("kumo:downloader_failure_ratio:rate5m", "failed / ended")],
+          [("kumo:downloader_failure_ratio:5m", "failed / ended")],
           unit="percentunit"),
+    panel("Jobs ended in the last 15 min",
+          [("kumo:downloader_jobs:increase15m", "{{outcome}}")], kind="stat",
+          width=24, description="Counted with the recording rule "
+          "kumo:downloader_jobs:increase15m, which also counts a worker's "
+          "first jobs of each outcome."),
     panel("Job duration (claim to end)",
           quantiles("kumo_downloader_job_duration_seconds"), unit="s"),
     panel("Resumes",
