@@ -235,30 +235,38 @@ class Prometheus:
 
 
 class AlertWatch:
-    """Remembers every alert seen firing (polled by the caller)."""
+    """Remembers every alert seen firing (polled by the caller), as
+    "alertname" and "alertname:service" for alerts with a service label."""
 
     def __init__(self, prom):
         self.prom = prom
-        self.fired = {}  # alertname -> labels of the first firing seen
+        self.fired = set()
 
     def poll(self):
         for name, state, labels in self.prom.alerts():
-            if state == "firing" and name not in self.fired:
-                self.fired[name] = labels
+            if state == "firing":
+                self.fired.add(name)
+                if "service" in labels:
+                    self.fired.add("%s:%s" % (name, labels["service"]))
         return self.fired
 
-    def wait(self, names, timeout, what, tick=None):
-        """Waits until every alert in `names` was seen firing; `tick` runs
-        on each poll (e.g. to keep a condition alive)."""
+    def names(self):
+        return {f for f in self.fired if ":" not in f}
+
+    def wait(self, keys, timeout, what, tick=None):
+        """Waits until every key ("alertname" or "alertname:service") was
+        seen firing; `tick` runs on each poll (e.g. to keep a condition
+        alive). Returns the seconds waited."""
         def seen():
             if tick:
                 tick()
-            return set(names) <= set(self.poll())
+            return set(keys) <= self.poll()
         started = time.monotonic()
-        wait_until(seen, timeout=timeout, interval=0.3,
-                   what="%s firing (seen: %s)" % (what, sorted(self.fired)))
+        try:
+            wait_until(seen, timeout=timeout, interval=0.3, what=what)
+        except TimeoutError as err:
+            raise AssertionError("%s; seen firing: %s" % (err, sorted(self.fired)))
         return time.monotonic() - started
-
 
 def declared_metrics():
     """Every kumo_* metric family named by a string literal in services/
