@@ -1,0 +1,227 @@
+"""Every dashboard query and every alert rule, proven against a live stack.
+
+One stack (PostgreSQL, NATS, nginx origin, gateway, scanner, queue,
+progress, two downloaders) and a real Prometheus scraping every admin port
+each second, with deploy/prometheus/recording.yml and a copy of
+deploy/prometheus/alerts.yml whose `for:` durations are cut to 1 s (the
+expressions, thresholds and windows are the shipped ones).
+
+Tried, in order, each step leaving data the dashboards need:
+- 43 items queued while no downloader runs, an SSE client listening, 21
+  logins with a wrong password -> KumoQueueStalled, KumoLoginFailures,
+  KumoNoInstanceOfService (downloader);
+- two downloaders start: 25 files download, 15 URLs answer 404 ->
+  KumoDownloadsFailing, KumoDownloadFailureRatio;
+- a downloader running a slow download is frozen (SIGSTOP) past its lease,
+  then woken -> KumoServiceDown (it stops answering /metrics),
+  KumoLeasesLost;
+- the queue is killed (SIGKILL) while a slow download runs and an API call
+  comes in -> KumoServiceDown, KumoNoInstanceOfService,
+  KumoHeartbeatsFailing, KumoGatewayQueueUnavailable; the queue restarts;
+- nats-server restarts four times -> KumoNatsReconnecting.
+Asserted: every alert of alerts.yml was seen firing in /api/v1/alerts; then
+every target of every panel of deploy/grafana/dashboards (variables as
+Grafana sends them for "All", $__rate_interval = 10s) and every recording
+rule evaluates through /api/v1/query without error and with at least one
+series. A misspelled metric fed through the same checker is reported.
+"""
+# ctest-properties: TIMEOUT 300
+
+import os
+import re
+import shutil
+import signal
+import socket
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from monitoring_support import (PROM_DIR, AlertWatch, Prometheus,  # noqa: E402
+                                alert_names, check_queries, dashboard_queries,
+                                shortened_rules)
+from kumo_harness import SSEClient  # noqa: E402
+from pipeline_support import (Stack, add, api, http, items, log,  # noqa: E402
+                              metric, origin_file, start_stack, start_worker,
+                              wait_terminal, wait_until)
+
+GOOD, MISSING, SLOW = 25, 15, 3
+# Slow files: long enough to freeze a worker or kill the queue mid-way.
+SLOW_RATE = "256k"
+SLOW_SIZE = 6 << 20
+
+
+def recording_names():
+    with open(os.path.join(PROM_DIR, "recording.yml")) as f:
+        return re.findall(r"^\s*- record:\s*(\S+)", f.read(), re.M)
+
+
+class SSEDrain(threading.Thread):
+    """Keeps one event stream open and read, so that kumo_sse_clients is 1."""
+
+    def __init__(self, url, token):
+        super().__init__(daemon=True)
+        self.client = SSEClient(url, token, timeout=30)
+        self.events = 0
+
+    def run(self):
+        try:
+            while True:
+                self.client.next_event(timeout=3600)
+                self.events += 1
+        except Exception:  # noqa: BLE001 - closed at the end of the test
+            pass
+
+    def close(self):
+        """Ends the stream now (a plain close would wait for the reader)."""
+        try:
+            self.client.conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.join(10)
+        self.client.close()
+
+
+class DeployGrafanaLive(unittest.TestCase):
+
+    def test_dashboards_and_alerts(self):
+        if shutil.which("prometheus") is None:
+            self.skipTest("prometheus missing (Debian package prometheus)")
+        with Stack(name="deploy-grafana") as s:
+            t0 = time.monotonic()
+            self.run_scenario(s, t0)
+
+    def run_scenario(self, s, t0):
+        queue = start_stack(s, progress=True, nginx={
+            "locations": "location /slow/ { limit_rate %s; }" % SLOW_RATE})
+        s.start_service("scanner").wait_ready(30)
+        rules = [os.path.join(PROM_DIR, "recording.yml"), s.path("alerts-1s.yml")]
+        changed = shortened_rules(os.path.join(PROM_DIR, "alerts.yml"), rules[1])
+        prom = Prometheus(s.tmp, rules).start(s.services)
+        try:
+            log("stack and prometheus up after %.1fs (%d `for:` cut to 1s)",
+                time.monotonic() - t0, changed)
+            watch = AlertWatch(prom)
+            self.scenario(s, queue, prom, watch)
+            expected = alert_names(os.path.join(PROM_DIR, "alerts.yml"))
+            missing = sorted(set(expected) - watch.names())
+            log("alerts seen firing: %d of %d", len(watch.names()), len(expected))
+            self.assertEqual(missing, [], "alerts never seen firing")
+            self.check_panels(prom)
+            log("total %.1fs", time.monotonic() - t0)
+        except BaseException:
+            print("prometheus log:\n" + prom.log_tail(), file=sys.stderr)
+            raise
+        finally:
+            prom.stop()
+
+    def scenario(self, s, queue, prom, watch):
+        stream = SSEDrain(s.gateway_url + "/api/events?rooms=downloads", s.token)
+        self.assertEqual(stream.client.status, 200)
+        stream.start()
+        episodes = []
+        for n in range(GOOD):
+            url, _, _ = origin_file(s, "ok/e%02d.bin" % n, size=4096 + n * 20000,
+                                    seed=n)
+            episodes.append((1, n + 1, url))
+        for n in range(MISSING):
+            episodes.append((2, n + 1, s.origin_url + "/missing/e%02d.bin" % n))
+        for n in range(SLOW):
+            url, _, _ = origin_file(s, "slow/e%d.bin" % n, size=SLOW_SIZE, seed=99 + n)
+            episodes.append((3, n + 1, url))
+        added = add(s, "grafana-series", episodes)
+        slow = [it["id"] for it in added[-SLOW:]]
+        for _ in range(21):
+            status, _, _ = http("POST", s.gateway_url + "/api/auth/login",
+                                {"password": "not-the-password"})
+            self.assertIn(status, (401, 429))
+        took = watch.wait(["KumoQueueStalled", "KumoLoginFailures",
+                           "KumoNoInstanceOfService:downloader"], 30,
+                          "no downloader, wrong logins")
+        log("%d items pending, no downloader; 21 wrong logins: KumoQueueStalled,"
+            " KumoLoginFailures, KumoNoInstanceOfService{downloader} after %.1fs",
+            len(added), took)
+
+        workers = [start_worker(s, jobs=3), start_worker(s, jobs=3)]
+        prom.reload(s.services)
+        took = watch.wait(["KumoDownloadsFailing", "KumoDownloadFailureRatio"], 60,
+                          "404 downloads")
+        log("2 downloaders; %d of %d URLs answer 404: alerts after %.1fs",
+            MISSING, len(added), took)
+
+        # Freeze the worker of a slow download past its 3 s lease.
+        owner = wait_until(lambda: next((i["owner"] for i in items(s, slow).values()
+                                         if i["status"] == "downloading"), None),
+                           timeout=30, what="a slow download running")
+        frozen = next(w for w in workers if w.instance == owner)
+        frozen.send_signal(signal.SIGSTOP)
+        try:
+            watch.wait(["KumoServiceDown:downloader"], 20, "frozen downloader")
+            time.sleep(4)
+        finally:
+            frozen.send_signal(signal.SIGCONT)
+        took = watch.wait(["KumoLeasesLost"], 30, "lease lost")
+        log("%s frozen 4s+ then woken: KumoServiceDown, KumoLeasesLost (%.1fs)",
+            owner, took)
+
+        # Kill the queue while downloads run (each job's lease, 3 s, allows
+        # about 3 heartbeats; two jobs make the 4 failures); API calls get 503.
+        wait_until(lambda: sum(i["status"] == "downloading"
+                               for i in items(s, slow).values()) >= 2,
+                   timeout=30, what="two slow downloads running")
+        queue.kill()
+        took = watch.wait(
+            ["KumoServiceDown:queue", "KumoNoInstanceOfService:queue",
+             "KumoHeartbeatsFailing",
+             "KumoGatewayQueueUnavailable"], 40, "queue killed",
+            tick=lambda: api(s, "GET", "/api/queue/status"))
+        log("queue killed: KumoServiceDown{queue}, KumoNoInstanceOfService{queue},"
+            " KumoHeartbeatsFailing, KumoGatewayQueueUnavailable (%.1fs)", took)
+        s.restart_service(queue, wait=True)
+
+        gateway = s.gateway
+        before = metric(gateway, "kumo_bus_disconnects_total")
+        for n in range(4):
+            s.stop_nats()
+            s.start_nats()
+            wait_until(lambda: metric(gateway, "kumo_bus_disconnects_total")
+                       >= before + n + 1 and all(
+                           svc.readyz() == 200 for svc in s.services
+                           if svc.running()),
+                       timeout=30, what="services reconnected to NATS")
+        took = watch.wait(["KumoNatsReconnecting"], 30, "nats restarts")
+        log("nats-server restarted 4 times: KumoNatsReconnecting (%.1fs)", took)
+
+        final = wait_terminal(s, [i["id"] for i in added], timeout=90)
+        counts = {}
+        for it in final.values():
+            counts[it["status"]] = counts.get(it["status"], 0) + 1
+        log("items: %s; SSE events read: %d", counts, stream.events)
+        self.assertEqual(counts.get("completed"), GOOD + SLOW)
+        self.assertEqual(counts.get("failed"), MISSING)
+        stream.close()
+
+    def check_panels(self, prom):
+        queries = dashboard_queries()
+        queries += [("recording rule " + n, n) for n in recording_names()]
+        results, problems = check_queries(prom, queries)
+        for where, count in results:
+            print("  %3d series  %s" % (count, where))
+        log("%d queries (%d panel targets), %d problems", len(queries),
+            len(queries) - len(recording_names()), len(problems))
+        self.assertEqual(problems, [], "\n".join(problems))
+        # The checker itself: a misspelled metric and a broken expression
+        # are reported, not passed.
+        _, bad = check_queries(prom, [
+            ("misspelled", 'sum(rate(kumo_downloader_byte_total[$__rate_interval]))'),
+            ("broken", "sum(rate(kumo_downloader_bytes_total[$__rate_interval])"),
+            ("unknown variable", "kumo_sse_clients{instance=~\"$worker\"}")])
+        log("checker on 3 wrong queries: %s", bad)
+        self.assertEqual(len(bad), 3, bad)
+        self.assertIn("no series", bad[0])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
