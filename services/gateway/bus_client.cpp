@@ -22,16 +22,20 @@ bus_client::request(const std::string& subject,
 
 std::vector<std::vector<std::string>>
 bus_client::gather_all(const std::vector<std::string>& subjects,
-                       const std::string& payload, caf::timespan window) const {
+                       const std::string& payload, caf::timespan window,
+                       const std::vector<size_t>& expected) const {
   caf::scoped_actor self{sys_};
   std::vector<std::vector<std::string>> out(subjects.size());
   std::vector<decltype(self->request(bus_, window, gather_atom::value,
-                                     std::string{}, payload, window))>
+                                     std::string{}, payload, window,
+                                     uint32_t{0}))>
       pending;
-  for (const auto& subject : subjects)
+  for (size_t i = 0; i < subjects.size(); ++i) {
+    auto count = i < expected.size() ? expected[i] : 0;
     pending.push_back(self->request(bus_, window + std::chrono::seconds(1),
-                                    gather_atom::value, subject, payload,
-                                    window));
+                                    gather_atom::value, subjects[i], payload,
+                                    window, static_cast<uint32_t>(count)));
+  }
   for (size_t i = 0; i < pending.size(); ++i)
     pending[i].receive(
         [&](std::vector<std::string>& replies) { out[i] = std::move(replies); },

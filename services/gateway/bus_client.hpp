@@ -22,10 +22,13 @@ public:
   caf::expected<std::string> request(const std::string& subject,
                                      const std::string& payload) const;
 
-  /// Every reply within `window` for each subject, asked concurrently.
+  /// Every reply within `window` for each subject, asked concurrently. The
+  /// gather of `subjects[i]` ends early once `expected[i]` replies arrived
+  /// (missing or 0: after the window).
   std::vector<std::vector<std::string>>
   gather_all(const std::vector<std::string>& subjects,
-             const std::string& payload, caf::timespan window) const;
+             const std::string& payload, caf::timespan window,
+             const std::vector<size_t>& expected = {}) const;
 
   void publish(const std::string& subject, const std::string& payload) const;
 

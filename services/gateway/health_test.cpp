@@ -48,3 +48,36 @@ TEST(health, only_degraded_instances_mean_degraded) {
 }
 
 } // namespace
+
+namespace {
+
+std::string report(const std::string& instance) {
+  return nlohmann::json{
+      {"service", "queue"}, {"instance", instance}, {"status", "ok"}}
+      .dump();
+}
+
+} // namespace
+
+TEST(instance_registry, expects_the_instances_seen_before) {
+  using namespace std::chrono_literals;
+  kumo::gateway::instance_registry reg{60s};
+  auto t0 = kumo::gateway::instance_registry::clock::now();
+  EXPECT_EQ(reg.expected("queue", t0), 0u); // nothing known: whole window
+  EXPECT_TRUE(reg.record("queue", {report("q-1"), report("q-2")}, t0).empty());
+  EXPECT_EQ(reg.expected("queue", t0 + 1s), 2u);
+  auto missing = reg.record("queue", {report("q-1")}, t0 + 2s);
+  EXPECT_EQ(missing, std::vector<std::string>{"q-2"});
+  EXPECT_EQ(reg.expected("queue", t0 + 30s), 2u); // still missing, not gone
+  EXPECT_EQ(reg.expected("queue", t0 + 61s), 1u); // q-2 forgotten
+  EXPECT_EQ(reg.expected("scanner", t0), 0u);
+}
+
+TEST(instance_registry, lists_missing_instances_as_down) {
+  auto doc = kumo::gateway::summarize_health({{}, {}, {}, {}, {}},
+                                             {{}, {}, {"q-1"}, {}, {}});
+  const auto& queue = doc["services"]["queue"];
+  EXPECT_EQ(queue["status"], "down");
+  ASSERT_EQ(queue["instances"].size(), 1u);
+  EXPECT_EQ(queue["instances"][0]["status"], "down");
+}

@@ -102,7 +102,13 @@ int main(int argc, char** argv) {
       {"http_port", option_kind::integer, "8080",
        "public HTTP port (0: any free)", 0, 65535},
       {"health_window", option_kind::duration, "500ms",
-       "how long /api/health waits for replies", 50, 10'000},
+       "longest /api/health waits for replies (less when every known instance "
+       "answered)",
+       50, 10'000},
+      {"health_forget", option_kind::duration, "60s",
+       "how long /api/health lists a silent instance as down before "
+       "forgetting it",
+       1000, 86'400'000},
       {"session_ttl", option_kind::duration, "168h",
        "lifetime of a login session", 1000, 8760LL * 3'600'000},
       {"api_key", option_kind::text, "",

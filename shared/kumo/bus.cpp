@@ -156,6 +156,7 @@ struct bus_state {
   struct gathering {
     caf::typed_response_promise<std::vector<std::string>> promise;
     std::vector<std::string> replies;
+    size_t expected = 0; ///< answer early once this many arrived; 0: never
   };
   std::unordered_map<uint64_t, gathering> gathers;
   bus_counters counters{};
@@ -310,6 +311,16 @@ bus_actor spawn_bus(caf::actor_system& sys, bus_options opts, readiness& ready,
           self->state.gathers.emplace(id, bus_state::gathering{promise, {}});
           return promise;
         },
+        [=](gather_atom, const std::string& subject, const std::string& data,
+            caf::timespan window,
+            uint32_t expected) -> caf::result<std::vector<std::string>> {
+          auto promise =
+              self->make_response_promise<std::vector<std::string>>();
+          auto id = send_request(self, subject, data, window);
+          self->state.gathers.emplace(
+              id, bus_state::gathering{promise, {}, expected});
+          return promise;
+        },
         [=](subscribe_atom, const std::string& subject,
             const std::string& group,
             bus_listener target) -> caf::result<bool> {
@@ -356,6 +367,11 @@ bus_actor spawn_bus(caf::actor_system& sys, bus_options opts, readiness& ready,
               st.gathers.erase(g);
             } else {
               g->second.replies.push_back(std::move(payload));
+              if (g->second.expected > 0 &&
+                  g->second.replies.size() >= g->second.expected) {
+                g->second.promise.deliver(std::move(g->second.replies));
+                st.gathers.erase(g);
+              }
             }
           }
         },

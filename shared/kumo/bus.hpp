@@ -42,6 +42,10 @@ using bus_actor = caf::typed_actor<
     // Subject, payload, window -> every reply that arrives within the window.
     caf::replies_to<gather_atom, std::string, std::string,
                     caf::timespan>::with<std::vector<std::string>>,
+    // Like the above, but answers as soon as `expected` replies arrived
+    // (0: wait for the whole window).
+    caf::replies_to<gather_atom, std::string, std::string, caf::timespan,
+                    uint32_t>::with<std::vector<std::string>>,
     // Subject, queue group ("" for none), listener.
     caf::replies_to<subscribe_atom, std::string, std::string,
                     bus_listener>::with<bool>,

@@ -114,14 +114,14 @@ httplib::Server::HandlerResponse guard(const auth_context& ctx,
                       "<token>' or log in via POST /api/auth/login");
     return handled::Handled;
   }
-  if (creds.bearer.empty() && creds.api_key.empty()) {
-    if (auto why = cross_site_problem(ctx.site, facts_of(req))) {
-      send_error(res, 403, "forbidden", *why);
-      return handled::Handled;
-    }
-  }
   switch (ctx.gate->check(creds)) {
   case auth_verdict::allowed:
+    if (creds.bearer.empty() && creds.api_key.empty()) {
+      if (auto why = cross_site_problem(ctx.site, facts_of(req))) {
+        send_error(res, 403, "forbidden", *why);
+        return handled::Handled;
+      }
+    }
     return handled::Unhandled;
   case auth_verdict::denied:
     unauthorized(res, "invalid or expired credentials");
