@@ -190,7 +190,11 @@ protected:
     opts.library_root = root_;
     opts.jobs = jobs;
     opts.claim_interval = 200ms;
-    opts.request_timeout = 1s;
+    // A claim whose reply comes later than this is given up and its jobs
+    // are lost to this worker (the queue would re-offer them after the
+    // lease; the scripted one does not): on a loaded machine with
+    // sanitizers the first reply can take more than a second.
+    opts.request_timeout = 5s;
     opts.shutdown_grace = 5s;
     opts.worker = "w1";
     job_env env;
