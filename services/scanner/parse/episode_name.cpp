@@ -35,6 +35,8 @@ std::string_view strip_extension(std::string_view name, std::string& ext) {
 /// Splits a path on '/'; a '/' inside balanced brackets ("[720p/MKV]") is
 /// part of the name.
 std::vector<std::string_view> split_path(std::string_view path) {
+  if (path.find('/') == std::string_view::npos)
+    return {path};
   std::vector<size_t> cuts;
   int depth = 0;
   for (size_t i = 0; i < path.size(); ++i) {
@@ -64,6 +66,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
 /// Separators to spaces, runs of spaces collapsed, edges trimmed.
 std::string clean_title(std::string_view raw) {
   std::string out;
+  out.reserve(raw.size());
   for (char c : raw) {
     char d = (c == '.' || c == '_') ? ' ' : c;
     if (d == ' ' && (out.empty() || out.back() == ' '))
@@ -83,12 +86,12 @@ std::string clean_title(std::string_view raw) {
   return out.substr(first);
 }
 
-std::string token_text(const name_view& v, size_t from, size_t to) {
+std::string_view token_text(const name_view& v, size_t from, size_t to) {
   if (from >= to || from >= v.toks.size())
     return {};
   to = std::min(to, v.toks.size());
-  return std::string{v.text.substr(v.toks[from].begin,
-                                   v.toks[to - 1].end - v.toks[from].begin)};
+  return v.text.substr(v.toks[from].begin,
+                       v.toks[to - 1].end - v.toks[from].begin);
 }
 
 /// Title and year from the tokens before the episode marker.

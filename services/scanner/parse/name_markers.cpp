@@ -84,10 +84,6 @@ bool may_mark(const name_view& v, size_t i, std::string_view w) {
 
 } // namespace
 
-std::string_view low(const name_view& v, size_t i, char (&)[32]) {
-  return v.lword(i);
-}
-
 /// Index of the next word after at most `max_seps` separators, or npos.
 size_t next_word(const name_view& v, size_t i, int max_seps) {
   size_t j = i + 1;
@@ -118,8 +114,7 @@ bool usable_number(const name_view& v, size_t i) {
 /// followed by a number. Sets `last` to the last token used.
 bool episode_at(const name_view& v, size_t i, std::vector<int>& eps,
                 size_t& last) {
-  char buf[32];
-  auto w = low(v, i, buf);
+  auto w = v.lword(i);
   eps.clear();
   last = i;
   if (auto e = cjk_episode(w); e >= 0) {
@@ -158,8 +153,7 @@ bool episode_at(const name_view& v, size_t i, std::vector<int>& eps,
 
 /// "S02", "Season 2", "Season2", "Saison VII", "2nd Season", "S 01".
 bool season_at(const name_view& v, size_t i, int& season, size_t& last) {
-  char buf[32];
-  auto w = low(v, i, buf);
+  auto w = v.lword(i);
   last = i;
   if (!may_mark(v, i, w))
     return false;
@@ -179,8 +173,7 @@ bool season_at(const name_view& v, size_t i, int& season, size_t& last) {
   auto j = next_word(v, i, 2);
   if (j == npos)
     return false;
-  char nbuf[32];
-  auto next = low(v, j, nbuf);
+  auto next = v.lword(j);
   if (is_season_label(w) || w == "s") {
     auto of = next.find("of");
     season = v.is_num(j) && v.toks[j].width <= 4 && !v.has(j, flag::date)
@@ -214,8 +207,7 @@ void add_range(std::vector<int>& eps, int hi) {
 }
 
 bool strong_at(const name_view& v, size_t i, marker& m) {
-  char buf[32];
-  auto w = low(v, i, buf);
+  auto w = v.lword(i);
   m.first = m.last = i;
   if (!may_mark(v, i, w))
     return false;
@@ -258,8 +250,7 @@ void extend(const name_view& v, marker& m, bool nxm) {
   for (int rounds = 0; rounds < 64 && !m.eps.empty(); ++rounds) {
     size_t j = 0;
     auto seps = seps_after(v, m.last, j);
-    char buf[32];
-    if (v.is_word(j) && low(v, j, buf) == "and")
+    if (v.is_word(j) && v.lword(j) == "and")
       seps += seps_after(v, j, j);
     if (!v.is_word(j) || seps.empty())
       return;
@@ -268,7 +259,7 @@ void extend(const name_view& v, marker& m, bool nxm) {
     int s = -1;
     std::vector<int> more;
     size_t last = j;
-    auto w = low(v, j, buf);
+    auto w = v.lword(j);
     if ((parse_sxe(w, s, more) || parse_nxm(w, s, more)) && s == m.season &&
         !more.empty()) {
       // another marker of the same season

@@ -28,10 +28,9 @@ bool numeric_bracket(const name_view& v, size_t i) {
     --a;
   while (b < v.toks.size() && v.toks[b].type != kind::close)
     ++b;
-  char buf[32];
   for (size_t k = a + 1; k < b; ++k)
     if (v.toks[k].type == kind::word && !v.is_num(k) &&
-        !is_one_of_tags(low(v, k, buf)))
+        !is_one_of_tags(v.lword(k)))
       return false;
   return true;
 }
@@ -119,7 +118,6 @@ bool bare_number(const name_view& v, size_t start, numbering& out) {
 /// An episode given without a season: "E05", "Ep 5", "Episode 5", "#957",
 /// "5of9", "14 of 21".
 bool explicit_episode(const name_view& v, size_t start, marker& m) {
-  char buf[32];
   for (size_t i = start; i < v.toks.size(); ++i) {
     if (!v.is_word(i) || v.has(i, flag::tech | flag::used))
       continue;
@@ -129,7 +127,7 @@ bool explicit_episode(const name_view& v, size_t start, marker& m) {
       m.first = m.last = i;
       return true;
     }
-    auto w = low(v, i, buf);
+    auto w = v.lword(i);
     auto of = w.find("of");
     if (of != std::string_view::npos && of > 0 &&
         number_of(w.substr(0, of)) >= 0 && number_of(w.substr(of + 2)) >= 0) {
@@ -138,8 +136,7 @@ bool explicit_episode(const name_view& v, size_t start, marker& m) {
       return true;
     }
     auto j = next_word(v, i, 1);
-    char nbuf[32];
-    if (usable_number(v, i) && j != npos && low(v, j, nbuf) == "of" &&
+    if (usable_number(v, i) && j != npos && v.lword(j) == "of" &&
         next_word(v, j, 1) != npos && v.is_num(next_word(v, j, 1))) {
       m.eps = {v.toks[i].value};
       m.first = m.last = i;
@@ -177,10 +174,9 @@ numbering find_numbering(name_view& v) {
       continue;
     marker m;
     if (strong_at(v, i, m)) {
-      char buf[32];
       int s = 0;
       std::vector<int> eps;
-      extend(v, m, parse_nxm(low(v, i, buf), s, eps));
+      extend(v, m, parse_nxm(v.lword(i), s, eps));
       out.season = m.season;
       out.episodes = m.eps;
       dedupe(out.episodes);
@@ -238,11 +234,10 @@ numbering find_numbering(name_view& v) {
 
 int folder_season(std::string_view folder) {
   auto v = classify(folder);
-  char buf[32];
   for (size_t i = 0; i < v.toks.size(); ++i) {
     if (!v.is_word(i))
       continue;
-    auto w = low(v, i, buf);
+    auto w = v.lword(i);
     if (w == "specials" || w == "special" || w == "extras")
       return 0;
     marker m;

@@ -99,7 +99,8 @@ bool is_bracket_close(char c) {
 
 bool is_word_char(char c) {
   auto u = static_cast<unsigned char>(c);
-  return u >= 0x80 || is_digit(c) || is_alpha(c);
+  return u >= 0x80 || (u >= '0' && u <= '9') ||
+         ((u | 0x20) >= 'a' && (u | 0x20) <= 'z');
 }
 
 } // namespace
@@ -169,42 +170,47 @@ void balance_brackets(std::vector<token>& toks) {
   }
 }
 
+/// Marks a word of digits ("012") or digits with a version ("12v2").
+void classify_digits(std::string_view w, token& t) {
+  size_t digits = 0;
+  while (digits < w.size() && is_digit(w[digits]))
+    ++digits;
+  if (digits == 0 || digits > 6)
+    return;
+  bool version = digits + 1 < w.size() && w.size() - digits <= 3 &&
+                 (w[digits] == 'v' || w[digits] == 'V') &&
+                 std::all_of(w.begin() + digits + 1, w.end(), is_digit);
+  if (digits != w.size() && !version)
+    return;
+  t.flags |= flag::digits;
+  t.value = number_of(w.substr(0, digits));
+  t.width = static_cast<uint8_t>(digits);
+}
+
 } // namespace
 
 std::vector<token> tokenize(std::string_view text) {
   std::vector<token> out;
-  out.reserve(text.size() / 3 + 4);
+  out.reserve(text.size() / 2 + 8);
   for (size_t i = 0; i < text.size();) {
     token t;
     t.begin = static_cast<uint32_t>(i);
     char c = text[i];
     if (is_word_char(c)) {
-      while (i < text.size() && is_word_char(text[i]))
-        ++i;
+      bool numeric = false;
+      for (; i < text.size() && is_word_char(text[i]); ++i)
+        numeric |= is_digit(text[i]);
+      t.end = static_cast<uint32_t>(i);
+      if (numeric) {
+        t.flags |= flag::numeric;
+        classify_digits(text.substr(t.begin, t.end - t.begin), t);
+      }
     } else {
-      ++i;
+      t.end = static_cast<uint32_t>(++i);
       t.ch = c;
       t.type = is_bracket_open(c)    ? kind::open
                : is_bracket_close(c) ? kind::close
                                      : kind::sep;
-    }
-    t.end = static_cast<uint32_t>(i);
-    if (t.type == kind::word) {
-      auto w = text.substr(t.begin, t.end - t.begin);
-      if (std::any_of(w.begin(), w.end(), is_digit))
-        t.flags |= flag::numeric;
-      auto digits = std::find_if_not(w.begin(), w.end(), is_digit) - w.begin();
-      if (digits > 0 && digits <= 6) {
-        bool version = static_cast<size_t>(digits) + 1 < w.size() &&
-                       (w[digits] == 'v' || w[digits] == 'V') &&
-                       std::all_of(w.begin() + digits + 1, w.end(), is_digit) &&
-                       w.size() - digits <= 3;
-        if (static_cast<size_t>(digits) == w.size() || version) {
-          t.flags |= flag::digits;
-          t.value = number_of(w.substr(0, digits));
-          t.width = static_cast<uint8_t>(digits);
-        }
-      }
     }
     out.push_back(t);
   }

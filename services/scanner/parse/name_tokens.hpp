@@ -58,6 +58,9 @@ bool is_tech_lower(std::string_view word);
 /// "2160p" for "4K"/"UHD"; "" otherwise.
 std::string resolution_of(std::string_view word);
 
+/// True when resolution_of(word) is not "" (without building the string).
+bool is_resolution(std::string_view word);
+
 /// Canonical source name ("WEB-DL", "BluRay", ...) or "".
 std::string source_of(std::string_view word);
 

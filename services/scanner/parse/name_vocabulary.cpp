@@ -7,7 +7,7 @@ namespace kumo::scanner::detail {
 
 namespace {
 
-// Sorted: looked up with std::binary_search.
+// Looked up through tech_set below.
 constexpr std::string_view tech_words[] = {
     "1080i",      "1080p",   "10bit",    "10bits",    "12bit",
     "2160p",      "2ch",     "360p",     "4320p",     "480i",
@@ -72,6 +72,43 @@ struct prefix_filter {
   }
 };
 
+/// Open-addressing hash set of tech_words (FNV-1a, linear probing).
+class tech_set {
+public:
+  tech_set() {
+    for (auto w : tech_words) {
+      auto i = hash(w);
+      while (!slots_[i].empty())
+        i = (i + 1) & (size - 1);
+      slots_[i] = w;
+    }
+  }
+
+  bool contains(std::string_view w) const {
+    for (auto i = hash(w); !slots_[i].empty(); i = (i + 1) & (size - 1))
+      if (slots_[i] == w)
+        return true;
+    return false;
+  }
+
+private:
+  static constexpr size_t size = 1024; // > 4x the vocabulary: short probes
+
+  static size_t hash(std::string_view w) {
+    uint32_t h = 2166136261u;
+    for (char c : w)
+      h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    return h & (size - 1);
+  }
+
+  std::string_view slots_[size];
+};
+
+const tech_set& tech_lookup() {
+  static const tech_set set;
+  return set;
+}
+
 const prefix_filter& tech_prefixes() {
   static const prefix_filter filter = [] {
     prefix_filter f;
@@ -91,23 +128,37 @@ bool is_tech_lower(std::string_view w) {
   if (w.size() < 2 || w.size() > 16 || static_cast<unsigned char>(w[0]) >= 0x80)
     return false;
   if (is_digit(w[0]))
-    return !resolution_of(w).empty() || w == "10bit" || w == "10bits" ||
-           w == "8bit" || w == "8bits" || w == "12bit" || w == "2ch" ||
-           w == "5ch" || w == "6ch";
+    return is_resolution(w) || w == "10bit" || w == "10bits" || w == "8bit" ||
+           w == "8bits" || w == "12bit" || w == "2ch" || w == "5ch" ||
+           w == "6ch";
   if (!tech_prefixes().maybe(w))
     return false;
-  if (std::binary_search(std::begin(tech_words), std::end(tech_words), w))
+  if (tech_lookup().contains(w))
     return true;
-  // Families with numbers: h264, x265, dd5, ddp5, aac2, dts-hd parts, 5ch.
-  return w == "h264" || w == "h265" || w == "x26" || starts_with(w, "dd5") ||
+  // Families with numbers: h264, x265, dd5.1 parts, ddp5, aac2, eac3, ...
+  if (std::none_of(w.begin(), w.end(), is_digit))
+    return false;
+  return w == "h264" || w == "h265" || starts_with(w, "dd5") ||
          starts_with(w, "dd2") || starts_with(w, "ddp") ||
          starts_with(w, "aac") || starts_with(w, "eac3") ||
          starts_with(w, "ac3") || starts_with(w, "dts") ||
          starts_with(w, "truehd") || starts_with(w, "flac") ||
          starts_with(w, "opus") || starts_with(w, "yuv") ||
          starts_with(w, "hi10") || starts_with(w, "hi444") ||
-         starts_with(w, "divx") || starts_with(w, "xvid") ||
-         starts_with(w, "web-") || w == "hdtv720p" || w == "hdtvx264";
+         starts_with(w, "divx") || starts_with(w, "xvid") || w == "hdtv720p" ||
+         w == "hdtvx264";
+}
+
+bool is_resolution(std::string_view word) {
+  // Fast path for "720p", "1080i"; every other form through resolution_of.
+  char last = word.empty() ? 0 : word.back();
+  if (word.size() >= 4 && word.size() <= 5 &&
+      (last == 'p' || last == 'P' || last == 'i' || last == 'I')) {
+    int h = number_of(word.substr(0, word.size() - 1));
+    if (h >= 0)
+      return h >= 240 && h <= 4320;
+  }
+  return !resolution_of(word).empty();
 }
 
 std::string resolution_of(std::string_view word) {

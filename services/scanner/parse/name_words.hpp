@@ -28,9 +28,6 @@ bool parse_sxe(std::string_view w, int& season, std::vector<int>& eps);
 /// "1x02", "2x04x05", "2009x09", "1xall" (a whole season: eps empty).
 bool parse_nxm(std::string_view w, int& season, std::vector<int>& eps);
 
-/// The lower-cased word at token i (`buf` is unused, kept for call sites).
-std::string_view low(const name_view& v, size_t i, char (&buf)[32]);
-
 /// Index of the next word after at most `max_seps` separators, or npos.
 size_t next_word(const name_view& v, size_t i, int max_seps);
 
