@@ -102,8 +102,8 @@ bus_actor spawn_scripted_bus(caf::actor_system& sys,
             caf::timespan) -> caf::result<std::string> {
           return q->answer(subject, data);
         },
-        [=](gather_atom, const std::string&, const std::string&,
-            caf::timespan) -> caf::result<std::vector<std::string>> {
+        [=](gather_atom, const std::string&, const std::string&, caf::timespan,
+            uint32_t) -> caf::result<std::vector<std::string>> {
           return std::vector<std::string>{};
         },
         [=](subscribe_atom, const std::string& subject, const std::string&,

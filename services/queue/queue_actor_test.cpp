@@ -61,8 +61,8 @@ bus_actor::behavior_type fake_bus(bus_actor::pointer, recorder* rec) {
         rec->requested.push_back(subject);
         return std::string{R"({"ok":true})"};
       },
-      [=](gather_atom, const std::string&, const std::string&,
-          caf::timespan) -> caf::result<std::vector<std::string>> {
+      [=](gather_atom, const std::string&, const std::string&, caf::timespan,
+          uint32_t) -> caf::result<std::vector<std::string>> {
         return std::vector<std::string>{};
       },
       [=](subscribe_atom, const std::string&, const std::string&,

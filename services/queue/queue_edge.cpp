@@ -1,5 +1,6 @@
 #include "queue_edge.hpp"
 
+#include "kumo/bus_calls.hpp"
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 
@@ -11,29 +12,13 @@ namespace {
 
 using edge_pointer = queue_edge_actor::pointer;
 
-void subscribe(edge_pointer self, const bus_actor& bus,
-               const std::string& subject) {
-  self->request(bus, std::chrono::seconds(10), subscribe_atom::value, subject,
-                std::string{subjects::queue_group},
-                caf::actor_cast<bus_listener>(self))
-      .then(
-          [=](bool ok) {
-            if (!ok)
-              log::error("cannot subscribe", {{"subject", subject}});
-          },
-          [=](const caf::error& err) {
-            log::error("cannot subscribe",
-                       {{"subject", subject}, {"error", caf::to_string(err)}});
-          });
-}
-
 queue_edge_actor::behavior_type queue_edge(edge_pointer self,
                                            queue_settings cfg, bus_actor bus,
                                            queue_actor queue) {
   for (const char* subject :
        {subjects::queue_cmd_all, subjects::queue_claim,
         subjects::queue_heartbeat, subjects::queue_report})
-    subscribe(self, bus, subject);
+    subscribe(self, bus, subject, subjects::queue_group);
   return {
       [=](const bus_message& msg) {
         auto decoded = decode_request(msg, cfg);

@@ -304,14 +304,6 @@ bus_actor spawn_bus(caf::actor_system& sys, bus_options opts, readiness& ready,
           return promise;
         },
         [=](gather_atom, const std::string& subject, const std::string& data,
-            caf::timespan window) -> caf::result<std::vector<std::string>> {
-          auto promise =
-              self->make_response_promise<std::vector<std::string>>();
-          auto id = send_request(self, subject, data, window);
-          self->state.gathers.emplace(id, bus_state::gathering{promise, {}});
-          return promise;
-        },
-        [=](gather_atom, const std::string& subject, const std::string& data,
             caf::timespan window,
             uint32_t expected) -> caf::result<std::vector<std::string>> {
           auto promise =

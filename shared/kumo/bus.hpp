@@ -39,11 +39,9 @@ using bus_actor = caf::typed_actor<
     // Subject, payload, deadline -> the first reply's payload.
     caf::replies_to<request_atom, std::string, std::string,
                     caf::timespan>::with<std::string>,
-    // Subject, payload, window -> every reply that arrives within the window.
-    caf::replies_to<gather_atom, std::string, std::string,
-                    caf::timespan>::with<std::vector<std::string>>,
-    // Like the above, but answers as soon as `expected` replies arrived
-    // (0: wait for the whole window).
+    // Subject, payload, window, expected -> every reply that arrives within
+    // the window; answers as soon as `expected` replies arrived (0: wait for
+    // the whole window).
     caf::replies_to<gather_atom, std::string, std::string, caf::timespan,
                     uint32_t>::with<std::vector<std::string>>,
     // Subject, queue group ("" for none), listener.

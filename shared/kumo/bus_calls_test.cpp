@@ -53,8 +53,8 @@ bus_actor::behavior_type broken_bus(bus_actor::pointer self, bool refuse) {
          caf::timespan) -> caf::result<std::string> {
         return make_error(errc::timeout, "no");
       },
-      [](gather_atom, const std::string&, const std::string&,
-         caf::timespan) -> caf::result<std::vector<std::string>> {
+      [](gather_atom, const std::string&, const std::string&, caf::timespan,
+         uint32_t) -> caf::result<std::vector<std::string>> {
         return std::vector<std::string>{};
       },
       [=](subscribe_atom, const std::string&, const std::string&,

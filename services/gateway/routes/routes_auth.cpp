@@ -6,6 +6,7 @@
 #include "bus_client.hpp"
 #include "http/http_errors.hpp"
 #include "http/http_server.hpp"
+#include "kumo/bus_calls.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
 #include "openapi.hpp"
@@ -272,31 +273,18 @@ auth_counters make_counters(kumo::metrics& m) {
           &rejected.Add({{"kind", "store_error"}})};
 }
 
-/// Hears sessions revoked on other gateways (revoked_subject).
+/// Hears sessions revoked on other gateways (revoked_subject). Subscribes
+/// itself; it stops (and says so) when the bus refuses the subscription.
 bus_listener::behavior_type
-revocation_listener(bus_listener::pointer, gate_ptr gate,
+revocation_listener(bus_listener::pointer self, bus_actor bus, gate_ptr gate,
                     std::shared_ptr<stream_sessions> sessions) {
+  subscribe(self, bus, std::string{revoked_subject});
   return {
       [=](const bus_message& msg) {
         gate->forget(msg.payload);
         sessions->streams.revoke(msg.payload);
       },
   };
-}
-
-void listen_for_revocations(service_context& ctx, bus_listener listener) {
-  caf::scoped_actor self{ctx.system};
-  self->request(ctx.bus, std::chrono::seconds(5), subscribe_atom::value,
-                std::string{revoked_subject}, std::string{}, listener)
-      .receive(
-          [](bool ok) {
-            if (!ok)
-              log::warn("cannot subscribe to session revocations");
-          },
-          [](const caf::error& err) {
-            log::warn("cannot subscribe to session revocations",
-                      {{"error", caf::to_string(err)}});
-          });
 }
 
 /// The setup token guarding first-run setup: the configured one; else, on a
@@ -377,8 +365,8 @@ make_auth_module(httplib::Server& server, service_context& ctx,
   sessions->still_valid = [gate](const std::string& hash) {
     return gate->session_valid(hash);
   };
-  auto listener = ctx.system.spawn(revocation_listener, gate, sessions);
-  listen_for_revocations(ctx, listener);
+  auto listener =
+      ctx.system.spawn(revocation_listener, ctx.bus, gate, sessions);
   server.set_pre_routing_handler(
       [shared, rejected = counters.rejected](const httplib::Request& req,
                                              httplib::Response& res) {
