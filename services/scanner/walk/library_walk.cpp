@@ -53,6 +53,7 @@ walked_episode to_episode(const episode_name& p, std::string path,
   e.mtime_ns = mtime_of(st);
   e.resolution = p.resolution;
   e.group = p.group;
+  e.source = p.source;
   return e;
 }
 

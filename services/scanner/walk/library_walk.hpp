@@ -59,6 +59,7 @@ struct walked_episode {
   std::int64_t mtime_ns = 0; ///< modification time, ns since the epoch
   std::string resolution;    ///< "1080p", ... or ""
   std::string group;         ///< release group or ""
+  std::string source;        ///< "WEB-DL", "BluRay", "HDTV", ... or ""
 };
 
 /// What the walk found in one series folder.
