@@ -13,7 +13,8 @@
 namespace kumo::scanner {
 
 /// One directory as the walk left it: its identity and timestamp, and what
-/// it holds directly (episode files parsed, subdirectories to enter).
+/// it holds directly. Its episode files are not kept here but in the
+/// series object of the walk that read it (see walker::assemble).
 struct dir_record {
   std::uint64_t dev = 0;
   std::uint64_t ino = 0;
@@ -22,8 +23,7 @@ struct dir_record {
   bool trusted = false;    ///< modified well before the walk that read it
   std::size_t entries = 0; ///< entries listed (all kinds)
   std::vector<std::string> subdirs;
-  std::vector<walked_episode> files;
-  std::vector<std::string> unparsed;
+  std::size_t found = 0; ///< episode and unparsed files directly in it
   std::uint64_t skipped = 0;
   std::uint64_t symlinks = 0;
 };
@@ -57,9 +57,13 @@ walked_episode to_episode(const episode_name& p, std::string path,
   return e;
 }
 
-/// The records of one series folder's subtree, gathered while walking it.
+/// What the walk of one series folder's subtree gathered: the files of the
+/// folders it read, and the folders it reused (their files are taken from
+/// the previous walk's series object).
 struct series_acc {
-  std::vector<std::shared_ptr<const dir_record>> records;
+  std::vector<walked_episode> episodes;
+  std::vector<std::string> unparsed;
+  std::vector<std::string> reused; ///< paths from the series folder, "x/"
   bool all_reused = true;
   bool complete = true;
 };
@@ -128,20 +132,38 @@ private:
   }
 
   std::shared_ptr<const walked_series> assemble(const std::string& folder,
-                                                const series_acc& acc) {
+                                                series_acc& acc) {
     auto s = std::make_shared<walked_series>();
     s->folder = folder;
     split_series_folder(folder, s->name, s->year);
     s->complete = acc.complete;
-    for (const auto& r : acc.records) {
-      s->episodes.insert(s->episodes.end(), r->files.begin(), r->files.end());
-      s->unparsed.insert(s->unparsed.end(), r->unparsed.begin(),
-                         r->unparsed.end());
-    }
+    s->episodes = std::move(acc.episodes);
+    s->unparsed = std::move(acc.unparsed);
+    if (!acc.reused.empty())
+      take_reused(folder, acc, *s);
     std::sort(s->episodes.begin(), s->episodes.end(),
               [](const auto& a, const auto& b) { return a.path < b.path; });
     std::sort(s->unparsed.begin(), s->unparsed.end());
     return s;
+  }
+
+  /// Copies the files of the reused folders from the previous series.
+  void take_reused(const std::string& folder, series_acc& acc,
+                   walked_series& s) {
+    auto it = prev_->series.find(folder);
+    if (it == prev_->series.end())
+      return;
+    std::sort(acc.reused.begin(), acc.reused.end());
+    auto reused = [&](const std::string& path) {
+      auto dir = path.substr(0, path.rfind('/') + 1);
+      return std::binary_search(acc.reused.begin(), acc.reused.end(), dir);
+    };
+    for (const auto& e : it->second->episodes)
+      if (reused(e.path))
+        s.episodes.push_back(e);
+    for (const auto& u : it->second->unparsed)
+      if (reused(u))
+        s.unparsed.push_back(u);
   }
 
   /// Checks, opens (when needed) and visits the subdirectory `name` of
@@ -164,7 +186,7 @@ private:
     }
     auto before = previous(key);
     if (before && unchanged(*before, st) && before->subdirs.empty()) {
-      reuse(key, before, acc); // a leaf: nothing below it to check
+      reuse(key, rel, before, acc); // a leaf: nothing below it to check
       return;
     }
     int fd = env_.open_dir(parent_fd, name.c_str());
@@ -181,13 +203,13 @@ private:
     return it == prev_->dirs.end() ? nullptr : it->second;
   }
 
-  void reuse(const std::string& key, std::shared_ptr<const dir_record> r,
-             series_acc& acc) {
+  void reuse(const std::string& key, const std::string& rel,
+             std::shared_ptr<const dir_record> r, series_acc& acc) {
     ++out_.stats.dirs_reused;
     out_.stats.skipped += r->skipped;
     out_.stats.symlinks += r->symlinks;
-    found_ += r->files.size() + r->unparsed.size();
-    acc.records.push_back(r);
+    found_ += r->found;
+    acc.reused.push_back(rel);
     out_.state.dirs.emplace(key, std::move(r));
     report();
   }
@@ -212,14 +234,13 @@ private:
     }
     auto record = previous(key);
     if (record && unchanged(*record, st)) {
-      reuse(key, record, acc);
+      reuse(key, rel, record, acc);
     } else {
       acc.all_reused = false;
       record = read(fd, rel, st, depth, acc);
       if (!record)
         return nullptr;
-      found_ += record->files.size() + record->unparsed.size();
-      acc.records.push_back(record);
+      found_ += record->found;
       out_.state.dirs.emplace(key, record);
       report();
     }
@@ -321,13 +342,14 @@ void walker::add_file(int fd, const char* name, const std::string& rel,
     ++r.skipped; // files directly under the root belong to no series
   } else {
     ++out_.stats.files;
+    ++r.found;
     std::string path = rel + name;
     auto parsed = parse_episode_name(path);
     if (parsed.episodes.empty() && parsed.absolute.empty() &&
         parsed.date.empty())
-      r.unparsed.push_back(std::move(path));
+      acc.unparsed.push_back(std::move(path));
     else
-      r.files.push_back(to_episode(parsed, std::move(path), st));
+      acc.episodes.push_back(to_episode(parsed, std::move(path), st));
   }
 }
 

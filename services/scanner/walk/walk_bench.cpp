@@ -33,6 +33,7 @@ double median(std::vector<double> v) {
 /// Timed walk; stores its result in `out`.
 double timed(const std::string& root, const walk_state* prev,
              walk_result& out) {
+  out = {}; // one result of each kind alive at a time, as in a service
   auto start = std::chrono::steady_clock::now();
   out = walk_library(root, {}, prev);
   return seconds_since(start);

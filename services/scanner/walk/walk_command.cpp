@@ -9,7 +9,7 @@ namespace kumo::scanner {
 
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json optional_int(const std::optional<int>& v) {
   return v ? json(*v) : json(nullptr);
