@@ -185,15 +185,49 @@ private:
       return;
     }
     auto before = previous(key);
-    if (before && unchanged(*before, st) && before->subdirs.empty()) {
-      reuse(key, rel, before, acc); // a leaf: nothing below it to check
+    if (before && unchanged(*before, st) &&
+        reuse_unopened(parent_fd, name, key, rel, depth, before, acc))
       return;
-    }
     int fd = env_.open_dir(parent_fd, name.c_str());
     if (fd < 0)
       return count_error(-fd, acc);
     visit(fd, key, rel, st, depth, acc);
     env_.close_dir(fd);
+  }
+
+  /// Reuses the unchanged folder `name` and its subfolders without opening
+  /// it when every subfolder is an unchanged leaf (the usual series folder
+  /// of season folders). The subfolders are checked with
+  /// fstatat(parent_fd, "name/sub") against records made through
+  /// descriptors: a path that no longer leads to the same folders only
+  /// fails that comparison (then the folder is opened); nothing is read
+  /// through it.
+  bool reuse_unopened(int parent_fd, const std::string& name,
+                      const std::string& key, const std::string& rel, int depth,
+                      std::shared_ptr<const dir_record> before,
+                      series_acc& acc) {
+    if (!before->subdirs.empty() && depth + 1 > opt_.max_depth)
+      return false;
+    std::vector<std::shared_ptr<const dir_record>> subs;
+    for (const auto& sub : before->subdirs) {
+      auto r = previous(key + '/' + sub);
+      struct stat st {};
+      if (!r || !r->subdirs.empty() ||
+          env_.stat_at(parent_fd, (name + '/' + sub).c_str(), &st) < 0 ||
+          !S_ISDIR(st.st_mode) || !unchanged(*r, st))
+        return false;
+      subs.push_back(std::move(r));
+    }
+    if (opt_.cancelled && opt_.cancelled()) {
+      stop_ = true;
+      return true;
+    }
+    reuse(key, rel, before, acc);
+    for (std::size_t i = 0; i < subs.size(); ++i) {
+      const auto& sub = before->subdirs[i];
+      reuse(key + '/' + sub, rel + sub + '/', std::move(subs[i]), acc);
+    }
+    return true;
   }
 
   std::shared_ptr<const dir_record> previous(const std::string& key) const {

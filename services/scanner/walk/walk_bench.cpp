@@ -44,6 +44,8 @@ double timed(const std::string& root, const walk_state* prev,
 int rename_some(const std::string& root, const walk_result& r, int count,
                 bool back) {
   int done = 0;
+  if (count <= 0)
+    return 0;
   std::size_t step = std::max<std::size_t>(1, r.series.size() / count);
   for (std::size_t i = 0; i < r.series.size() && done < count; i += step) {
     const auto& s = *r.series[i];
