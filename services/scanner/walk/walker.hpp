@@ -81,6 +81,10 @@ public:
     timespec now{};
     clock_gettime(CLOCK_REALTIME, &now);
     start_ns_ = std::int64_t(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+    if (prev_) { // the new state is about as large as the previous one
+      out_.state.dirs.reserve(prev_->dirs.size());
+      out_.state.series.reserve(prev_->series.size());
+    }
   }
 
   void walk_root(int root_fd) {
