@@ -1,5 +1,6 @@
 #include "kumo/service.hpp"
 #include "parse/parse_command.hpp"
+#include "walk/walk_command.hpp"
 
 #include <caf/all.hpp>
 #include <iostream>
@@ -26,6 +27,8 @@ int main(int argc, char** argv) {
     std::ios::sync_with_stdio(false); // buffered stdin/stdout
     return scanner::run_parse_command(std::cin, std::cout);
   }
+  if (argc == 3 && std::string_view(argv[1]) == "walk")
+    return scanner::run_walk_command(argv[2], std::cout, std::cerr);
   service_definition def;
   def.name = "scanner";
   def.uses_database = true;

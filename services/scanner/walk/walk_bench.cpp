@@ -1,0 +1,113 @@
+// Times the library walk over an existing tree (see bench/library_scan.py):
+//   kumo_scanner_walk_bench <root> [runs] [changes]
+// Prints one JSON line: the median wall seconds of `runs` first walks (no
+// previous state), of `runs` no-change rescans, of `runs` rescans after
+// `changes` files were renamed (each in its own series folder, renamed back
+// after each run), the counters of the last walk of each kind, and the peak
+// RSS of the process.
+
+#include "walk/library_walk.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <sys/resource.h>
+#include <vector>
+
+using namespace kumo::scanner;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+/// Timed walk; stores its result in `out`.
+double timed(const std::string& root, const walk_state* prev,
+             walk_result& out) {
+  out = {}; // one result of each kind alive at a time, as in a service
+  auto start = std::chrono::steady_clock::now();
+  out = walk_library(root, {}, prev);
+  return seconds_since(start);
+}
+
+/// Renames the first episode of `count` series (spread over the library)
+/// to episode 99, or back when `back`. Returns how many were renamed.
+int rename_some(const std::string& root, const walk_result& r, int count,
+                bool back) {
+  int done = 0;
+  if (count <= 0)
+    return 0;
+  std::size_t step = std::max<std::size_t>(1, r.series.size() / count);
+  for (std::size_t i = 0; i < r.series.size() && done < count; i += step) {
+    const auto& s = *r.series[i];
+    if (s.episodes.empty())
+      continue;
+    std::string from = root + '/' + s.folder + '/' + s.episodes[0].path;
+    std::string to = from + ".E99.mkv";
+    if (back)
+      std::swap(from, to);
+    if (std::rename(from.c_str(), to.c_str()) == 0)
+      ++done;
+  }
+  return done;
+}
+
+void print_stats(const char* key, const walk_stats& s) {
+  std::printf("\"%s\":{\"dirs\":%llu,\"dirs_reused\":%llu,\"files\":%llu,"
+              "\"skipped\":%llu,\"symlinks\":%llu,\"errors\":%llu},",
+              key, (unsigned long long)s.dirs,
+              (unsigned long long)s.dirs_reused, (unsigned long long)s.files,
+              (unsigned long long)s.skipped, (unsigned long long)s.symlinks,
+              (unsigned long long)(s.errors + s.denied + s.vanished));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s <root> [runs] [changes]\n", argv[0]);
+    return 2;
+  }
+  std::string root = argv[1];
+  int runs = argc > 2 ? std::atoi(argv[2]) : 5;
+  int changes = argc > 3 ? std::atoi(argv[3]) : 10;
+  std::vector<double> first, rescan, changed;
+  walk_result base, again, after;
+  for (int i = 0; i < runs; ++i)
+    first.push_back(timed(root, nullptr, base));
+  if (!base.ok) {
+    std::fprintf(stderr, "cannot open %s\n", root.c_str());
+    return 1;
+  }
+  for (int i = 0; i < runs; ++i)
+    rescan.push_back(timed(root, &base.state, again));
+  int renamed = 0;
+  for (int i = 0; i < runs; ++i) {
+    renamed = rename_some(root, base, changes, false);
+    changed.push_back(timed(root, &base.state, after));
+    rename_some(root, base, changes, true);
+  }
+  std::size_t episodes = 0;
+  for (const auto& s : base.series)
+    episodes += s->episodes.size();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("{\"series\":%zu,\"episodes\":%zu,\"renamed\":%d,",
+              base.series.size(), episodes, renamed);
+  print_stats("first_stats", base.stats);
+  print_stats("rescan_stats", again.stats);
+  print_stats("changed_stats", after.stats);
+  std::printf("\"first_s\":%.6f,\"rescan_s\":%.6f,\"changed_s\":%.6f,"
+              "\"max_rss_kib\":%ld}\n",
+              median(first), median(rescan), median(changed), usage.ru_maxrss);
+  return 0;
+}

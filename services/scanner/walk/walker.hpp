@@ -1,0 +1,206 @@
+#pragma once
+
+// The walker behind walk_library (library_walk.cpp): traversal, folder
+// records and series assembly. Private to the walk; tests use the public
+// header.
+
+#include "parse/episode_name.hpp"
+#include "walk/library_walk.hpp"
+#include "walk/walk_rules.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <ctime>
+#include <sys/stat.h>
+
+namespace kumo::scanner {
+
+/// One directory as the walk left it: its identity and timestamp, and what
+/// it holds directly. Its episode files are not kept here but in the
+/// series object of the walk that read it (see walker::assemble).
+struct dir_record {
+  std::uint64_t dev = 0;
+  std::uint64_t ino = 0;
+  std::int64_t mtime_ns = 0;
+  std::uint64_t nlink = 0;
+  bool trusted = false;    ///< modified well before the walk that read it
+  std::size_t entries = 0; ///< entries listed (all kinds)
+  std::vector<std::string> subdirs;
+  std::size_t found = 0; ///< episode and unparsed files directly in it
+  std::uint64_t skipped = 0;
+  std::uint64_t symlinks = 0;
+};
+
+namespace detail {
+
+inline std::int64_t mtime_of(const struct stat& st) {
+  return std::int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+inline bool unchanged(const dir_record& r, const struct stat& st) {
+  return r.trusted && r.dev == std::uint64_t(st.st_dev) &&
+         r.ino == std::uint64_t(st.st_ino) && r.mtime_ns == mtime_of(st) &&
+         r.nlink == std::uint64_t(st.st_nlink);
+}
+
+inline walked_episode to_episode(const episode_name& p, std::string path,
+                                 const struct stat& st) {
+  walked_episode e;
+  e.path = std::move(path);
+  e.season = p.season;
+  e.episodes = p.episodes;
+  e.absolute = p.absolute;
+  e.special = p.special;
+  e.air_date = p.date;
+  e.size = std::uint64_t(st.st_size);
+  e.mtime_ns = mtime_of(st);
+  e.resolution = p.resolution;
+  e.group = p.group;
+  e.source = p.source;
+  return e;
+}
+
+/// What the walk of one series folder's subtree gathered: the files of the
+/// folders it read, and the folders it reused (their files are taken from
+/// the previous walk's series object).
+struct series_acc {
+  std::vector<walked_episode> episodes;
+  std::vector<std::string> unparsed;
+  std::vector<std::string> reused; ///< paths from the series folder, "x/"
+  bool all_reused = true;
+  bool complete = true;
+};
+
+/// One walk_library call: walks the tree and fills `out` (series, stats,
+/// the state for the next walk).
+class walker {
+public:
+  walker(const walk_options& opt, walk_env& env, const walk_state* prev,
+         walk_result& out)
+      : opt_(opt), env_(env), prev_(prev), out_(out) {
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
+    start_ns_ = std::int64_t(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+    if (prev_) { // the new state is about as large as the previous one
+      out_.state.dirs.reserve(prev_->dirs.size());
+      out_.state.series.reserve(prev_->series.size());
+    }
+  }
+
+  void walk_root(int root_fd) {
+    struct stat st {};
+    if (int rc = env_.stat_at(root_fd, ".", &st); rc < 0) {
+      out_.ok = false;
+      out_.root_errno = -rc;
+      return;
+    }
+    series_acc ignored;
+    auto root = visit(root_fd, "", "", st, 0, ignored);
+    if (!root)
+      return;
+    for (const auto& folder : root->subdirs) {
+      if (stop_)
+        break;
+      walk_series(root_fd, folder);
+    }
+  }
+
+  bool stopped() const {
+    return stop_;
+  }
+
+private:
+  void count_error(int err, series_acc& acc) {
+    acc.complete = false;
+    acc.all_reused = false;
+    if (err == EACCES || err == EPERM)
+      ++out_.stats.denied;
+    else if (err == ENOENT || err == ENOTDIR)
+      ++out_.stats.vanished;
+    else if (err == ELOOP)
+      ++out_.stats.symlinks; // replaced by a symlink since it was listed
+    else
+      ++out_.stats.errors;
+  }
+
+  void walk_series(int root_fd, const std::string& folder);
+
+  std::shared_ptr<const walked_series> assemble(const std::string& folder,
+                                                series_acc& acc);
+
+  /// Copies the files of the reused folders from the previous series.
+  void take_reused(const std::string& folder, series_acc& acc,
+                   walked_series& s);
+
+  /// Checks, opens (when needed) and visits the subdirectory `name` of
+  /// `parent_fd`; `key` is its path from the root, `rel` its path from the
+  /// series folder ("" for the series folder itself, else ending in '/').
+  void enter(int parent_fd, const std::string& name, const std::string& key,
+             const std::string& rel, int depth, series_acc& acc);
+
+  /// Reuses the unchanged folder `name` and its subfolders without opening
+  /// it when every subfolder is an unchanged leaf (the usual series folder
+  /// of season folders). The subfolders are checked with
+  /// fstatat(parent_fd, "name/sub") against records made through
+  /// descriptors: a path that no longer leads to the same folders only
+  /// fails that comparison (then the folder is opened); nothing is read
+  /// through it.
+  bool reuse_unopened(int parent_fd, const std::string& name,
+                      const std::string& key, const std::string& rel, int depth,
+                      std::shared_ptr<const dir_record> before,
+                      series_acc& acc);
+
+  std::shared_ptr<const dir_record> previous(const std::string& key) const {
+    if (!prev_)
+      return nullptr;
+    auto it = prev_->dirs.find(key);
+    return it == prev_->dirs.end() ? nullptr : it->second;
+  }
+
+  void reuse(const std::string& key, const std::string& rel,
+             std::shared_ptr<const dir_record> r, series_acc& acc) {
+    ++out_.stats.dirs_reused;
+    out_.stats.skipped += r->skipped;
+    out_.stats.symlinks += r->symlinks;
+    found_ += r->found;
+    acc.reused.push_back(rel);
+    out_.state.dirs.emplace(key, std::move(r));
+    report();
+  }
+
+  void report() {
+    ++progress_.dirs_done;
+    progress_.files_done = found_;
+    if (opt_.progress)
+      opt_.progress(progress_);
+  }
+
+  /// Visits the open directory `fd` (stat `st`): reuses or reads its
+  /// entries, then enters its subdirectories. Returns its record, or
+  /// nullptr when it could not be read or the walk was cancelled.
+  std::shared_ptr<const dir_record> visit(int fd, const std::string& key,
+                                          const std::string& rel,
+                                          const struct stat& st, int depth,
+                                          series_acc& acc);
+
+  std::shared_ptr<const dir_record> read(int fd, const std::string& rel,
+                                         const struct stat& st, int depth,
+                                         series_acc& acc);
+  void add_file(int fd, const char* name, const std::string& rel, int depth,
+                dir_record& r, series_acc& acc);
+  void add_entry(int fd, const char* name, unsigned char type,
+                 const std::string& rel, int depth, dir_record& r,
+                 series_acc& acc);
+
+  const walk_options& opt_;
+  walk_env& env_;
+  const walk_state* prev_;
+  walk_result& out_;
+  std::int64_t start_ns_ = 0;
+  std::uint64_t found_ = 0;
+  walk_progress progress_;
+  bool stop_ = false;
+};
+
+} // namespace detail
+} // namespace kumo::scanner
