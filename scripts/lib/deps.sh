@@ -9,6 +9,7 @@
 KUMO_PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl
+  clang-format clang-tidy
   # libraries
   libcaf-dev libnats-dev libpqxx-dev libcpp-httplib-dev nlohmann-json3-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libcurl4-openssl-dev libssl-dev
