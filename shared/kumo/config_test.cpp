@@ -21,7 +21,7 @@ std::vector<option> schema() {
   };
 }
 
-kumo::env_lookup env_of(std::map<std::string, std::string> vars) {
+kumo::env_lookup env_of(const std::map<std::string, std::string>& vars) {
   return [vars](const std::string& k) -> std::optional<std::string> {
     auto i = vars.find(k);
     if (i == vars.end())

@@ -101,7 +101,7 @@ void fan_out(hub_pointer self, const bus_message& msg) {
   }
 }
 
-void subscribe(hub_pointer self, bus_actor bus, caf::timespan timeout) {
+void subscribe(hub_pointer self, const bus_actor& bus, caf::timespan timeout) {
   // No queue group: every gateway instance needs every event.
   kumo::subscribe(self, bus, subjects::events_all, {}, timeout);
 }
