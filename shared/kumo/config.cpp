@@ -170,7 +170,7 @@ load_settings(const std::vector<option>& schema, const env_lookup& env) {
     file = std::get<nlohmann::json>(loaded);
   }
   for (const auto& item : file.items()) {
-    const std::string key = item.key();
+    const std::string& key = item.key();
     auto known = std::any_of(schema.begin(), schema.end(),
                              [&](const option& o) { return o.key == key; });
     if (!known)
