@@ -234,7 +234,7 @@ int run_service(int, char**, const service_definition& def) {
   auto config = load_service_config(def);
   if (!config)
     return 2;
-  return run_service(def, std::move(*config));
+  return run_service(def, *config);
 }
 
 int run_service(const service_definition& def, const settings& config) {
