@@ -51,7 +51,11 @@ int rename_some(const std::string& root, const walk_result& r, int count,
     const auto& s = *r.series[i];
     if (s.episodes.empty())
       continue;
-    std::string from = root + '/' + s.folder + '/' + s.episodes[0].path;
+    std::string from = root;
+    from += '/';
+    from += s.folder;
+    from += '/';
+    from += s.episodes[0].path;
     std::string to = from + ".E99.mkv";
     if (back)
       std::swap(from, to);
