@@ -73,5 +73,5 @@ int main() {
                {"allow", ctx.config.text("fetch_allow_cidrs")}});
     return spawn_worker(ctx.system, opts, std::move(env));
   };
-  return run_service(def, std::move(*config));
+  return run_service(def, *config);
 }

@@ -48,7 +48,7 @@ TEST(progress_throttle, at_most_four_per_second) {
   int sent = 0;
   // A fast transfer: 10 MiB every 10 ms for two seconds.
   for (int i = 1; i <= 200; ++i)
-    if (t.should_report(i * 10 * mib, -1, at(i * 10ms)))
+    if (t.should_report(static_cast<long>(i) * 10 * mib, -1, at(i * 10ms)))
       ++sent;
   EXPECT_EQ(sent, 8);
   EXPECT_FALSE(t.should_report(10'000 * mib, -1, at(2000ms + 100ms)));

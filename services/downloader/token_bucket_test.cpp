@@ -60,6 +60,7 @@ TEST(token_bucket, long_run_rate_holds_across_threads) {
   token_bucket b{1'000'000, 64'000, clock.fn()};
   std::vector<std::thread> threads;
   std::atomic<int64_t> longest{0};
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&] {
       for (int i = 0; i < 100; ++i) {

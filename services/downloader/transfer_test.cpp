@@ -332,7 +332,7 @@ TEST_F(transfer_test, stops_writing_as_soon_as_told) {
   auto content = make_content(2'000'000);
   test_origin origin{[&](const origin_request& r) {
     auto res = static_file(r, content, etag);
-    res.chunk = 64 * 1024;
+    res.chunk = size_t{64} * 1024;
     res.chunk_delay = 5ms;
     return res;
   }};

@@ -49,22 +49,23 @@ public:
       return;
     }
     auto reply = bus_.request(subjects::queue_cmd(op), request.payload.dump());
-    http_answer answer;
-    if (reply) {
-      answer = answer_from_reply(*reply, success_status);
-    } else {
-      auto code = to_string(code_of(reply.error()));
-      log::warn("queue request failed", {{"op", op}, {"error", code}});
-      if (unavailable_)
-        unavailable_->Increment();
-      answer = answer_from_bus_failure(code);
-    }
+    const http_answer answer = reply ? answer_from_reply(*reply, success_status)
+                                     : bus_failure(op, reply.error());
     if (answer.status == 503)
       res.set_header("Retry-After", "5");
     send_json(res, answer.body, answer.status);
   }
 
 private:
+  /// Logs and counts a request the bus could not deliver; its answer.
+  http_answer bus_failure(const std::string& op, const caf::error& err) const {
+    auto code = to_string(code_of(err));
+    log::warn("queue request failed", {{"op", op}, {"error", code}});
+    if (unavailable_)
+      unavailable_->Increment();
+    return answer_from_bus_failure(code);
+  }
+
   const bus_client& bus_;
   prometheus::Counter* unavailable_;
 };

@@ -91,8 +91,8 @@ void claim_nats(const std::string& url, int id, int slots, totals& t) {
     ++t.errors;
     return;
   }
-  auto body = "{\"worker\":\"bench-" + std::to_string(id) +
-              "\",\"slots\":" + std::to_string(slots) + "}";
+  auto body = R"({"worker":"bench-)" + std::to_string(id) + R"(","slots":)" +
+              std::to_string(slots) + "}";
   for (;;) {
     natsMsg* reply = nullptr;
     if (auto s = natsConnection_RequestString(&reply, conn, "kumo.queue.claim",
@@ -149,6 +149,7 @@ int main(int argc, char** argv) {
   totals t;
   auto start = clock_type::now();
   std::vector<std::thread> pool;
+  pool.reserve(static_cast<size_t>(threads));
   for (int i = 0; i < threads; ++i)
     pool.emplace_back([&, i] {
       if (mode == "nats")
@@ -163,8 +164,10 @@ int main(int argc, char** argv) {
       "mode=%s items=%d threads=%d slots=%d: %lld jobs in %.2fs = %.0f jobs/s, "
       "%.0f claim requests/s, errors=%lld\n",
       mode.c_str(), items, threads, slots,
-      static_cast<long long>(t.jobs.load()), secs, t.jobs / secs,
-      t.requests / secs, static_cast<long long>(t.errors.load()));
+      static_cast<long long>(t.jobs.load()), secs,
+      static_cast<double>(t.jobs.load()) / secs,
+      static_cast<double>(t.requests.load()) / secs,
+      static_cast<long long>(t.errors.load()));
   nats_Close();
   return t.jobs == items && t.errors == 0 ? 0 : 1;
 }

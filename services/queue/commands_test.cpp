@@ -93,7 +93,7 @@ TEST(commands, add_rejections_name_the_field) {
 }
 
 TEST(commands, add_episode_rejections_name_the_field) {
-  auto with_episode = [](json ep) {
+  auto with_episode = [](const json& ep) {
     auto b = valid_add();
     b["episodes"] = json::array({valid_add()["episodes"][0], ep});
     return b;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 
 namespace kumo::queue {
@@ -93,7 +94,7 @@ double progress_percent(const queue_item& item) {
   auto pct = 100.0 * static_cast<double>(item.bytes_done) /
              static_cast<double>(item.bytes_total);
   pct = std::clamp(pct, 0.0, 100.0);
-  return static_cast<double>(static_cast<int64_t>(pct * 10.0 + 0.5)) / 10.0;
+  return std::round(pct * 10.0) / 10.0;
 }
 
 int64_t eta_seconds(const queue_item& item) {

@@ -132,7 +132,7 @@ void run_on_store(pointer self, size_t index, command cmd, OnValue on_value,
           });
 }
 
-void submit(pointer self, command cmd, std::string reply_to);
+void submit(pointer self, command cmd, const std::string& reply_to);
 
 void send_discard(pointer self, const wire::discard_request& d) {
   auto& st = self->state;
@@ -181,7 +181,7 @@ void apply(pointer self, const effects& fx, const std::string& action) {
     st.metrics->set_items(*fx.counts);
 }
 
-void submit(pointer self, command cmd, std::string reply_to) {
+void submit(pointer self, command cmd, const std::string& reply_to) {
   auto action = action_name(cmd);
   bool is_claim = std::holds_alternative<wire::claim_request>(cmd);
   auto started = steady::now();
@@ -212,7 +212,7 @@ void submit(pointer self, command cmd, std::string reply_to) {
 void on_request(pointer self, queue_request& req) {
   if (self->state.draining)
     return; // another replica answers, or the requester retries
-  submit(self, std::move(req.cmd), std::move(req.reply_to));
+  submit(self, std::move(req.cmd), req.reply_to);
 }
 
 void on_reaped(pointer self, outcome& out, steady::time_point now) {

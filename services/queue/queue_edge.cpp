@@ -13,8 +13,9 @@ namespace {
 using edge_pointer = queue_edge_actor::pointer;
 
 queue_edge_actor::behavior_type queue_edge(edge_pointer self,
-                                           queue_settings cfg, bus_actor bus,
-                                           queue_actor queue) {
+                                           const queue_settings& cfg,
+                                           const bus_actor& bus,
+                                           const queue_actor& queue) {
   for (const char* subject :
        {subjects::queue_cmd_all, subjects::queue_claim,
         subjects::queue_heartbeat, subjects::queue_report})

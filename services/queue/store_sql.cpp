@@ -6,7 +6,7 @@ namespace {
 
 std::string iso(const std::string& column) {
   return "to_char(" + column +
-         " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+         R"( AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))";
 }
 
 /// Hands the worker the lease and clears what a claim resets.

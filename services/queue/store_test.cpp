@@ -24,6 +24,7 @@ TEST_F(store_test, concurrent_claims_hand_out_every_item_exactly_once) {
   std::mutex mx;
   std::vector<std::string> claimed;
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       queue_store own{database_url(), {}}; // its own connection

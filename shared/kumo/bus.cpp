@@ -281,8 +281,8 @@ std::string inbox_root(const std::string& user) {
   return user.empty() ? "_INBOX" : "_INBOX." + user;
 }
 
-bus_actor spawn_bus(caf::actor_system& sys, bus_options opts, readiness& ready,
-                    metrics& m) {
+bus_actor spawn_bus(caf::actor_system& sys, const bus_options& opts,
+                    readiness& ready, metrics& m) {
   auto counters = make_counters(m);
   auto init = [opts, &ready,
                counters](bus_pointer self) -> bus_actor::behavior_type {

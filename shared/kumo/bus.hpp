@@ -70,8 +70,8 @@ std::string inbox_root(const std::string& user);
 /// logged once (error "nats authorization failed") and keeps `ready.nats`
 /// false; a refused publish or subscribe is logged as a permissions
 /// violation.
-bus_actor spawn_bus(caf::actor_system& sys, bus_options opts, readiness& ready,
-                    metrics& m);
+bus_actor spawn_bus(caf::actor_system& sys, const bus_options& opts,
+                    readiness& ready, metrics& m);
 
 /// Serializes a typed message with its nlohmann `to_json`.
 template <class T>

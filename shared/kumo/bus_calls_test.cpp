@@ -33,8 +33,8 @@ std::string password_of(const std::string& user) {
 }
 
 /// Answers every request with "echo:<payload>" through reply().
-caf::behavior echo(caf::event_based_actor* self, bus_actor bus,
-                   std::string subject) {
+caf::behavior echo(caf::event_based_actor* self, const bus_actor& bus,
+                   const std::string& subject) {
   subscribe(self, bus, subject);
   return {
       [=](const bus_message& msg) {
@@ -58,7 +58,7 @@ bus_actor::behavior_type broken_bus(bus_actor::pointer self, bool refuse) {
         return std::vector<std::string>{};
       },
       [=](subscribe_atom, const std::string&, const std::string&,
-          bus_listener) -> caf::result<bool> {
+          const bus_listener&) -> caf::result<bool> {
         if (refuse)
           return false;
         parked->push_back(self->make_response_promise<bool>());
@@ -157,7 +157,8 @@ TEST_F(bus_calls, refused_login_keeps_the_bus_not_ready) {
   caf::anon_send_exit(bus, caf::exit_reason::user_shutdown);
 }
 
-caf::error down_reason_of_subscriber(caf::actor_system& sys, bus_actor bus,
+caf::error down_reason_of_subscriber(caf::actor_system& sys,
+                                     const bus_actor& bus,
                                      caf::timespan timeout) {
   caf::scoped_actor self{sys};
   auto subscriber = sys.spawn([=](caf::event_based_actor* a) -> caf::behavior {

@@ -169,7 +169,8 @@ load_settings(const std::vector<option>& schema, const env_lookup& env) {
       return *err;
     file = std::get<nlohmann::json>(loaded);
   }
-  for (auto& [key, value] : file.items()) {
+  for (const auto& item : file.items()) {
+    const std::string& key = item.key();
     auto known = std::any_of(schema.begin(), schema.end(),
                              [&](const option& o) { return o.key == key; });
     if (!known)
@@ -195,9 +196,12 @@ load_settings(const std::vector<option>& schema, const env_lookup& env) {
     std::string why;
     auto value = normalize(opt, *raw, why);
     if (!value) {
-      auto shown = opt.secret ? std::string{"[redacted]"} : *raw;
-      return config_error{opt.key,
-                          source + " = '" + shown + "' is invalid: " + why};
+      std::string message = source;
+      message += " = '";
+      message += opt.secret ? std::string{"[redacted]"} : *raw;
+      message += "' is invalid: ";
+      message += why;
+      return config_error{opt.key, message};
     }
     out.set(opt.key, *value, opt.secret);
   }

@@ -21,7 +21,7 @@ std::vector<option> schema() {
   };
 }
 
-kumo::env_lookup env_of(std::map<std::string, std::string> vars) {
+kumo::env_lookup env_of(const std::map<std::string, std::string>& vars) {
   return [vars](const std::string& k) -> std::optional<std::string> {
     auto i = vars.find(k);
     if (i == vars.end())
@@ -30,8 +30,8 @@ kumo::env_lookup env_of(std::map<std::string, std::string> vars) {
   };
 }
 
-kumo::config_error error_of(std::map<std::string, std::string> vars) {
-  auto r = kumo::load_settings(schema(), env_of(std::move(vars)));
+kumo::config_error error_of(const std::map<std::string, std::string>& vars) {
+  auto r = kumo::load_settings(schema(), env_of(vars));
   EXPECT_TRUE(std::holds_alternative<kumo::config_error>(r));
   return std::get<kumo::config_error>(r);
 }

@@ -47,9 +47,10 @@ std::string default_instance() {
   return std::string{host} + "-" + std::to_string(getpid());
 }
 
-caf::behavior health_responder(caf::event_based_actor* self, bus_actor bus,
-                               std::string service, std::string instance,
-                               readiness* ready, steady::time_point started) {
+caf::behavior health_responder(caf::event_based_actor* self,
+                               const bus_actor& bus, const std::string& service,
+                               const std::string& instance, readiness* ready,
+                               steady::time_point started) {
   subscribe(self, bus, subjects::health(service));
   return {
       [=](const bus_message& msg) {
@@ -73,8 +74,9 @@ caf::behavior health_responder(caf::event_based_actor* self, bus_actor bus,
 
 /// Checks the database every `interval` on its own connection and keeps
 /// readiness.database current. Blocking, hence detached.
-caf::behavior database_probe(caf::event_based_actor* self, std::string url,
-                             readiness* ready, caf::timespan interval) {
+caf::behavior database_probe(caf::event_based_actor* self,
+                             const std::string& url, readiness* ready,
+                             caf::timespan interval) {
   auto db = std::make_shared<pg_session>(url);
   self->send(self, probe_atom::value);
   return {
@@ -232,10 +234,10 @@ int run_service(int, char**, const service_definition& def) {
   auto config = load_service_config(def);
   if (!config)
     return 2;
-  return run_service(def, std::move(*config));
+  return run_service(def, *config);
 }
 
-int run_service(const service_definition& def, settings config) {
+int run_service(const service_definition& def, const settings& config) {
   // Every thread created from here on inherits the mask, so only sigwait
   // in this thread sees the shutdown signals.
   auto set = shutdown_signals();

@@ -64,7 +64,7 @@ std::optional<settings> load_service_config(const service_definition& def);
 
 /// Runs the service with a configuration from load_service_config(). Same
 /// exit codes as below.
-int run_service(const service_definition& def, settings config);
+int run_service(const service_definition& def, const settings& config);
 
 /// Runs the service until SIGTERM/SIGINT. Returns the process exit code:
 /// 0 after a clean drain, 2 for configuration or start-up errors, and 3

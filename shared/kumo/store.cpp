@@ -52,7 +52,7 @@ caf::error pg_session::run(const std::function<void(pqxx::work&)>& body) {
       return make_error(errc::unavailable, e.what());
     } catch (const pqxx::sql_error& e) {
       // A server restart surfaces as admin_shutdown (57P01) on the next use.
-      auto state = e.sqlstate();
+      const auto& state = e.sqlstate();
       if (state.rfind("57P", 0) == 0 || state.rfind("08", 0) == 0) {
         reset();
         if (attempt == 1)

@@ -1,8 +1,7 @@
 #include "kumo/validate.hpp"
 
-#include <string>
-
 #include <gtest/gtest.h>
+#include <string>
 
 TEST(validate, series_keys) {
   for (auto key : {"attack-on-titan", "86-eighty-six", "re-zero", "a", "x1"})

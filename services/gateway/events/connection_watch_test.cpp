@@ -27,13 +27,15 @@ struct tcp_pair {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    EXPECT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr),
+              0);
     listen(listener, 1);
     socklen_t len = sizeof addr;
     getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
     server_port = ntohs(addr.sin_port);
     client = socket(AF_INET, SOCK_STREAM, 0);
-    connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    EXPECT_EQ(connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr),
+              0);
     server = accept(listener, nullptr, nullptr);
     close(listener);
     len = sizeof addr;

@@ -101,16 +101,16 @@ void fan_out(hub_pointer self, const bus_message& msg) {
   }
 }
 
-void subscribe(hub_pointer self, bus_actor bus, caf::timespan timeout) {
+void subscribe(hub_pointer self, const bus_actor& bus, caf::timespan timeout) {
   // No queue group: every gateway instance needs every event.
   kumo::subscribe(self, bus, subjects::events_all, {}, timeout);
 }
 
-event_hub_actor::behavior_type event_hub(hub_pointer self, bus_actor bus,
+event_hub_actor::behavior_type event_hub(hub_pointer self, const bus_actor& bus,
                                          hub_config cfg, hub_metrics stats) {
   self->state.ring = std::make_unique<sse::event_ring>(cfg.replay);
   self->state.stats = stats;
-  subscribe(self, std::move(bus), cfg.subscribe_timeout);
+  subscribe(self, bus, cfg.subscribe_timeout);
   return {
       [=](const bus_message& msg) { fan_out(self, msg); },
       [=](join_atom, hub_join& join) -> caf::result<hub_welcome> {

@@ -24,6 +24,7 @@ event_ptr ev(const std::string& epoch, uint64_t seq,
 
 std::vector<uint64_t> seqs(const std::vector<event_ptr>& events) {
   std::vector<uint64_t> out;
+  out.reserve(events.size());
   for (const auto& e : events)
     out.push_back(e->seq);
   return out;

@@ -198,8 +198,12 @@ std::string refusal_response(const head_refusal& why) {
           .dump();
   std::string out = "HTTP/1.1 " + std::to_string(why.status) + " " +
                     reason_phrase(why.status) + "\r\n";
-  for (const auto& [name, value] : response_headers())
-    out += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : response_headers()) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
   out += "Content-Type: application/json\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
   return out + body;
@@ -352,10 +356,11 @@ http_server::http_server(pool_options pool, connection_options conn)
   for (const auto& [name, value] : response_headers())
     defaults.emplace(name, value);
   server_->set_default_headers(std::move(defaults));
-  server_->set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        send_error(res, 500, "internal", "internal error");
-      });
+  server_->set_exception_handler([](const httplib::Request&,
+                                    httplib::Response& res,
+                                    const std::exception_ptr&) {
+    send_error(res, 500, "internal", "internal error");
+  });
 }
 
 http_server::~http_server() {

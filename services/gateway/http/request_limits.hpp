@@ -15,7 +15,7 @@ namespace kumo::gateway {
 
 struct request_limits {
   /// Request line plus header lines plus the blank line.
-  size_t max_head_bytes = 16 * 1024;
+  size_t max_head_bytes = size_t{16} * 1024;
   /// Header lines (the request line not counted).
   size_t max_header_lines = 100;
   /// Content-Length of a body.

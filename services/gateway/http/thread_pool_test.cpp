@@ -43,7 +43,7 @@ pool_options small_pool() {
   pool_options o;
   o.idle_threads = 2;
   o.max_threads = 64;
-  o.stack_size = 256 * 1024;
+  o.stack_size = size_t{256} * 1024;
   o.idle_timeout = 100ms;
   return o;
 }

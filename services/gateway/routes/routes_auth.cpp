@@ -276,8 +276,9 @@ auth_counters make_counters(kumo::metrics& m) {
 /// Hears sessions revoked on other gateways (revoked_subject). Subscribes
 /// itself; it stops (and says so) when the bus refuses the subscription.
 bus_listener::behavior_type
-revocation_listener(bus_listener::pointer self, bus_actor bus, gate_ptr gate,
-                    std::shared_ptr<stream_sessions> sessions) {
+revocation_listener(bus_listener::pointer self, const bus_actor& bus,
+                    const gate_ptr& gate,
+                    const std::shared_ptr<stream_sessions>& sessions) {
   subscribe(self, bus, std::string{revoked_subject});
   return {
       [=](const bus_message& msg) {

@@ -218,7 +218,8 @@ public:
   }
 
   ~events_module() override {
-    stop();
+    // Qualified: no virtual dispatch from a destructor.
+    events_module::stop();
     caf::anon_send_exit(hub_, caf::exit_reason::user_shutdown);
   }
 

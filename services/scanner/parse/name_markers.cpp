@@ -200,7 +200,7 @@ bool season_at(const name_view& v, size_t i, int& season, size_t& last) {
 void add_range(std::vector<int>& eps, int hi) {
   int lo = eps.back();
   if (hi <= lo || hi - lo >= max_range_length ||
-      eps.size() + static_cast<size_t>(hi - lo) > 2 * max_range_length)
+      eps.size() + static_cast<size_t>(hi - lo) > size_t{2} * max_range_length)
     return;
   for (int e = lo + 1; e <= hi; ++e)
     eps.push_back(e);
@@ -260,11 +260,10 @@ void extend(const name_view& v, marker& m, bool nxm) {
     std::vector<int> more;
     size_t last = j;
     auto w = v.lword(j);
-    if ((parse_sxe(w, s, more) || parse_nxm(w, s, more)) && s == m.season &&
-        !more.empty()) {
-      // another marker of the same season
-    } else if (episode_at(v, j, more, last) && !(spaced_dash && last != j)) {
-      // "E03", "e02"
+    if (((parse_sxe(w, s, more) || parse_nxm(w, s, more)) && s == m.season &&
+         !more.empty()) ||
+        (episode_at(v, j, more, last) && !(spaced_dash && last != j))) {
+      // another marker of the same season, or "E03", "e02"
     } else if (usable_number(v, j) && v.toks[j].width <= 4 &&
                (hyphen || seps == "+" || (nxm && seps == "_")) &&
                v.toks[j].value > m.eps.back()) {

@@ -59,8 +59,7 @@ uint32_t fold(uint32_t cp) {
   if (cp >= 0xFF01 && cp <= 0xFF5E)
     return cp - 0xFEE0;
   switch (cp) {
-  case 0x3000:
-    return ' ';
+  case 0x3000: // ideographic space
   case 0x300C: // 「」『』 quote a title
   case 0x300D:
   case 0x300E:

@@ -151,7 +151,7 @@ bool is_tech_lower(std::string_view w) {
 
 bool is_resolution(std::string_view word) {
   // Fast path for "720p", "1080i"; every other form through resolution_of.
-  char last = word.empty() ? 0 : word.back();
+  char last = word.empty() ? '\0' : word.back();
   if (word.size() >= 4 && word.size() <= 5 &&
       (last == 'p' || last == 'P' || last == 'i' || last == 'I')) {
     int h = number_of(word.substr(0, word.size() - 1));

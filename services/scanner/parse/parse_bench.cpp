@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
   std::printf("%zu names (mean %.0f bytes), median of %zu runs: %.0f names per "
               "CPU-second "
               "(%.2f us/name)  [checksum %zu]\n",
-              rows.size(), static_cast<double>(bytes) / rows.size(),
+              rows.size(),
+              static_cast<double>(bytes) / static_cast<double>(rows.size()),
               rates.size(), rates[rates.size() / 2],
               1e6 / rates[rates.size() / 2], sink);
   return 0;

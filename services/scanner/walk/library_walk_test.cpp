@@ -45,7 +45,7 @@ std::string summary(const walk_result& r) {
   return out;
 }
 
-walk_result walk(const temp_tree& t, walk_options opt = {},
+walk_result walk(const temp_tree& t, const walk_options& opt = {},
                  const walk_state* prev = nullptr) {
   return walk_library(t.root(), opt, prev);
 }

@@ -51,7 +51,11 @@ int rename_some(const std::string& root, const walk_result& r, int count,
     const auto& s = *r.series[i];
     if (s.episodes.empty())
       continue;
-    std::string from = root + '/' + s.folder + '/' + s.episodes[0].path;
+    std::string from = root;
+    from += '/';
+    from += s.folder;
+    from += '/';
+    from += s.episodes[0].path;
     std::string to = from + ".E99.mkv";
     if (back)
       std::swap(from, to);
@@ -67,7 +71,8 @@ void print_stats(const char* key, const walk_stats& s) {
               key, (unsigned long long)s.dirs,
               (unsigned long long)s.dirs_reused, (unsigned long long)s.files,
               (unsigned long long)s.skipped, (unsigned long long)s.symlinks,
-              (unsigned long long)(s.errors + s.denied + s.vanished));
+              static_cast<unsigned long long>(s.errors) + s.denied +
+                  s.vanished);
 }
 
 } // namespace
@@ -101,7 +106,7 @@ int main(int argc, char** argv) {
     episodes += s->episodes.size();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::printf("{\"series\":%zu,\"episodes\":%zu,\"renamed\":%d,",
+  std::printf(R"({"series":%zu,"episodes":%zu,"renamed":%d,)",
               base.series.size(), episodes, renamed);
   print_stats("first_stats", base.stats);
   print_stats("rescan_stats", again.stats);

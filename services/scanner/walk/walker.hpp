@@ -147,7 +147,7 @@ private:
   /// through it.
   bool reuse_unopened(int parent_fd, const std::string& name,
                       const std::string& key, const std::string& rel, int depth,
-                      std::shared_ptr<const dir_record> before,
+                      const std::shared_ptr<const dir_record>& before,
                       series_acc& acc);
 
   std::shared_ptr<const dir_record> previous(const std::string& key) const {

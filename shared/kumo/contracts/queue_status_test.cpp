@@ -11,7 +11,7 @@ namespace {
 
 const status_cursor sample{2, "2026-11-27T08:46:08.123456Z", 42};
 
-parsed<status_request> query(std::multimap<std::string, std::string> p) {
+parsed<status_request> query(const std::multimap<std::string, std::string>& p) {
   return parse_status_query(p);
 }
 
