@@ -12,6 +12,7 @@
 #include <mutex>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdexcept>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
@@ -47,8 +48,9 @@ public:
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    listen(listener_, 16);
+    if (bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        listen(listener_, 16) != 0)
+      throw std::runtime_error("test origin: cannot listen on loopback");
     socklen_t len = sizeof addr;
     getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
     port_ = ntohs(addr.sin_port);
@@ -137,8 +139,12 @@ private:
     auto res = handler_(req);
     std::string head = "HTTP/1.1 " + std::to_string(res.status) + " " +
                        res.reason + "\r\nConnection: close\r\n";
-    for (auto& [k, v] : res.headers)
-      head += k + ": " + v + "\r\n";
+    for (auto& [k, v] : res.headers) {
+      head += k;
+      head += ": ";
+      head += v;
+      head += "\r\n";
+    }
     if (res.send_length)
       head += "Content-Length: " + std::to_string(res.body.size()) + "\r\n";
     head += "\r\n";
@@ -180,7 +186,7 @@ inline origin_response static_file(const origin_request& req,
                                    const std::string& content,
                                    const std::string& etag) {
   origin_response res;
-  res.headers.push_back({"ETag", etag});
+  res.headers.emplace_back("ETag", etag);
   auto range = req.headers.find("range");
   auto if_range = req.headers.find("if-range");
   bool honour = range != req.headers.end() &&
@@ -193,16 +199,16 @@ inline origin_response static_file(const origin_request& req,
   if (from >= static_cast<long long>(content.size())) {
     res.status = 416;
     res.reason = "Range Not Satisfiable";
-    res.headers.push_back(
-        {"Content-Range", "bytes */" + std::to_string(content.size())});
+    res.headers.emplace_back("Content-Range",
+                             "bytes */" + std::to_string(content.size()));
     return res;
   }
   res.status = 206;
   res.reason = "Partial Content";
-  res.headers.push_back(
-      {"Content-Range", "bytes " + std::to_string(from) + "-" +
-                            std::to_string(content.size() - 1) + "/" +
-                            std::to_string(content.size())});
+  res.headers.emplace_back("Content-Range",
+                           "bytes " + std::to_string(from) + "-" +
+                               std::to_string(content.size() - 1) + "/" +
+                               std::to_string(content.size()));
   res.body = content.substr(static_cast<size_t>(from));
   return res;
 }

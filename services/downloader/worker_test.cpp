@@ -91,7 +91,7 @@ struct scripted_queue {
 };
 
 bus_actor spawn_scripted_bus(caf::actor_system& sys,
-                             std::shared_ptr<scripted_queue> q) {
+                             const std::shared_ptr<scripted_queue>& q) {
   return sys.spawn([q](bus_actor::pointer) -> bus_actor::behavior_type {
     return {
         [=](publish_atom, const std::string& subject, const std::string& data) {
@@ -109,7 +109,7 @@ bus_actor spawn_scripted_bus(caf::actor_system& sys,
         [=](subscribe_atom, const std::string& subject, const std::string&,
             bus_listener listener) {
           std::lock_guard<std::mutex> guard{q->mutex};
-          q->listeners[subject] = listener;
+          q->listeners[subject] = std::move(listener);
           return true;
         },
         [=](inbox_atom, uint64_t, std::string&, bool) {},
