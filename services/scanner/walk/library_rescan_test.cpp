@@ -162,3 +162,38 @@ TEST(walk_rules, names) {
   EXPECT_EQ(name, "Show (20x9)");
   EXPECT_EQ(year, std::nullopt);
 }
+
+// Two threads give the same series, counters and state as one, on a first
+// walk, a no-change rescan and a rescan after a rename; cancellation from
+// the calling thread stops both threads and leaves no state.
+TEST(library_rescan, two_threads_same_result) {
+  temp_tree t;
+  make_library(t);
+  walk_options two;
+  two.threads = 2;
+  auto one_first = walk_library(t.root(), {});
+  auto two_first = walk_library(t.root(), two);
+  EXPECT_EQ(listing(two_first), listing(one_first));
+  EXPECT_EQ(two_first.stats.dirs, 16u);
+  EXPECT_EQ(two_first.stats.files, 30u);
+  EXPECT_EQ(two_first.state.dirs.size(), 16u);
+  EXPECT_EQ(two_first.state.series.size(), 5u);
+  auto again = walk_library(t.root(), two, &two_first.state);
+  EXPECT_EQ(again.stats.dirs, 0u);
+  EXPECT_EQ(again.stats.dirs_reused, 16u);
+  EXPECT_EQ(listing(again), listing(one_first));
+  ASSERT_EQ(std::rename(t.path("C/Season 2/C.S02E03.mkv").c_str(),
+                        t.path("C/Season 2/C.S02E09.mkv").c_str()),
+            0);
+  auto changed = walk_library(t.root(), two, &again.state);
+  EXPECT_EQ(listing(changed), listing(walk_library(t.root(), {})));
+  EXPECT_NE(listing(changed).find("C.S02E09.mkv 2:9,"), std::string::npos);
+
+  std::vector<walk_progress> seen;
+  two.progress = [&](const walk_progress& p) { seen.push_back(p); };
+  two.cancelled = [&] { return seen.size() >= 3; };
+  auto cut = walk_library(t.root(), two);
+  EXPECT_TRUE(cut.cancelled);
+  EXPECT_TRUE(cut.state.dirs.empty());
+  EXPECT_LT(cut.stats.dirs, 16u);
+}

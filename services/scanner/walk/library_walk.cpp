@@ -3,7 +3,9 @@
 #include "walk/walker.hpp"
 
 #include <dirent.h>
+#include <exception>
 #include <fcntl.h>
+#include <thread>
 
 namespace kumo::scanner::detail {
 namespace {
@@ -68,10 +70,8 @@ std::shared_ptr<const dir_record> walker::visit(int fd, const std::string& key,
                                                 const std::string& rel,
                                                 const struct stat& st,
                                                 int depth, series_acc& acc) {
-  if (opt_.cancelled && opt_.cancelled()) {
-    stop_ = true;
+  if (cancel_now())
     return nullptr;
-  }
   auto record = previous(key);
   if (record && unchanged(*record, st)) {
     reuse(key, rel, record, acc);
@@ -80,7 +80,7 @@ std::shared_ptr<const dir_record> walker::visit(int fd, const std::string& key,
     record = read(fd, rel, st, depth, acc);
     if (!record)
       return nullptr;
-    found_ += record->found;
+    shared_.files_done.fetch_add(record->found, std::memory_order_relaxed);
     out_.state.dirs.emplace(key, record);
     report();
   }
@@ -102,26 +102,28 @@ bool walker::reuse_unopened(int parent_fd, const std::string& name,
                             series_acc& acc) {
   if (!before->subdirs.empty() && depth + 1 > opt_.max_depth)
     return false;
-  std::vector<std::shared_ptr<const dir_record>> subs;
+  std::vector<std::pair<std::string, std::shared_ptr<const dir_record>>> subs;
+  subs.reserve(before->subdirs.size());
+  std::string path = name + '/'; // "name/sub", relative to parent_fd
   for (const auto& sub : before->subdirs) {
-    auto r = previous(joined(key, "/", sub));
+    auto sub_key = joined(key, "/", sub);
+    auto r = previous(sub_key);
+    if (!r || !r->subdirs.empty())
+      return false;
+    path.resize(name.size() + 1);
+    path += sub;
     struct stat st {};
-    if (!r || !r->subdirs.empty() ||
-        env_.stat_at(parent_fd, joined(name, "/", sub).c_str(), &st) < 0 ||
+    if (env_.stat_at(parent_fd, path.c_str(), &st) < 0 ||
         !S_ISDIR(st.st_mode) || !unchanged(*r, st))
       return false;
-    subs.push_back(std::move(r));
+    subs.emplace_back(std::move(sub_key), std::move(r));
   }
-  if (opt_.cancelled && opt_.cancelled()) {
-    stop_ = true;
+  if (cancel_now())
     return true;
-  }
   reuse(key, rel, before, acc);
-  for (std::size_t i = 0; i < subs.size(); ++i) {
-    const auto& sub = before->subdirs[i];
-    reuse(joined(key, "/", sub), joined(rel, "", sub, "/"), std::move(subs[i]),
-          acc);
-  }
+  for (std::size_t i = 0; i < subs.size(); ++i)
+    reuse(std::move(subs[i].first), joined(rel, "", before->subdirs[i], "/"),
+          std::move(subs[i].second), acc);
   return true;
 }
 
@@ -238,13 +240,72 @@ void walker::add_file(int fd, const char* name, const std::string& rel,
         parsed.date.empty())
       acc.unparsed.push_back(std::move(path));
     else
-      acc.episodes.push_back(to_episode(parsed, std::move(path), st));
+      acc.episodes.push_back(
+          to_episode(std::move(parsed), std::move(path), st));
   }
 }
 
 } // namespace kumo::scanner::detail
 
 namespace kumo::scanner {
+
+namespace {
+
+void add_stats(walk_stats& to, const walk_stats& from) {
+  to.dirs += from.dirs;
+  to.dirs_reused += from.dirs_reused;
+  to.files += from.files;
+  to.skipped += from.skipped;
+  to.symlinks += from.symlinks;
+  to.denied += from.denied;
+  to.vanished += from.vanished;
+  to.too_deep += from.too_deep;
+  to.too_long += from.too_long;
+  to.errors += from.errors;
+}
+
+/// Walks `folders` with `main` on this thread and a second walker on
+/// another, then merges the second one's result into `out`. Returns true
+/// when the second walker stopped (cancelled). Rethrows what either threw.
+bool walk_two(int root_fd, const std::vector<std::string>& folders,
+              const walk_options& options, walk_env& env,
+              const walk_state* previous, detail::walk_shared& shared,
+              detail::walker& main, walk_result& out) {
+  walk_options quiet = options; // callbacks stay on the calling thread
+  quiet.cancelled = nullptr;
+  quiet.progress = nullptr;
+  walk_result part;
+  bool stopped = false;
+  std::exception_ptr failed;
+  std::thread helper([&] {
+    try {
+      detail::walker w(quiet, env, previous, part, shared);
+      w.walk_share(root_fd, folders);
+      stopped = w.stopped();
+    } catch (...) {
+      failed = std::current_exception();
+      shared.stop.store(true);
+    }
+  });
+  try {
+    main.walk_share(root_fd, folders);
+  } catch (...) {
+    shared.stop.store(true);
+    helper.join();
+    throw;
+  }
+  helper.join();
+  if (failed)
+    std::rethrow_exception(failed);
+  add_stats(out.stats, part.stats);
+  out.state.dirs.merge(part.state.dirs);
+  out.state.series.merge(part.state.series);
+  for (auto& s : part.series)
+    out.series.push_back(std::move(s));
+  return stopped;
+}
+
+} // namespace
 
 walk_result walk_library(const std::string& root, const walk_options& options,
                          const walk_state* previous) {
@@ -257,10 +318,18 @@ walk_result walk_library(const std::string& root, const walk_options& options,
     return out;
   }
   out.ok = true;
-  detail::walker w(options, env, previous, out);
-  w.walk_root(fd);
+  detail::walk_shared shared;
+  detail::walker w(options, env, previous, out, shared);
+  bool stopped = false;
+  if (auto root = w.read_root(fd)) {
+    if (options.threads == 2 && root->subdirs.size() > 1)
+      stopped =
+          walk_two(fd, root->subdirs, options, env, previous, shared, w, out);
+    else
+      w.walk_share(fd, root->subdirs);
+  }
   env.close_dir(fd);
-  if (w.stopped()) {
+  if (stopped || w.stopped()) {
     out.cancelled = true;
     out.state = {};
   }

@@ -118,6 +118,14 @@ struct walk_options {
   std::function<void(const walk_progress&)> progress;
   /// File-system calls; nullptr: the kernel.
   walk_env* env = nullptr;
+  /// Threads that walk series folders (1 or 2; other values mean 1). With
+  /// 2, a second thread takes series folders from the same list as the
+  /// calling thread; `cancelled` and `progress` are still called on the
+  /// calling thread only (progress then at most once per directory, with
+  /// the counts of both threads; the other thread stops at its next
+  /// directory after `cancelled` said true), and `env` must be safe to call
+  /// from two threads (the kernel's is). The result is the same as with 1.
+  int threads = 1;
 };
 
 struct walk_result {

@@ -1,10 +1,10 @@
 // Times the library walk over an existing tree (see bench/library_scan.py):
-//   kumo_scanner_walk_bench <root> [runs] [changes]
+//   kumo_scanner_walk_bench <root> [runs] [changes] [threads]
 // Prints one JSON line: the median wall seconds of `runs` first walks (no
 // previous state), of `runs` no-change rescans, of `runs` rescans after
 // `changes` files were renamed (each in its own series folder, renamed back
 // after each run), the counters of the last walk of each kind, and the peak
-// RSS of the process.
+// RSS of the process. `threads` (1 or 2, default 1) is walk_options::threads.
 
 #include "walk/library_walk.hpp"
 
@@ -31,11 +31,11 @@ double median(std::vector<double> v) {
 }
 
 /// Timed walk; stores its result in `out`.
-double timed(const std::string& root, const walk_state* prev,
-             walk_result& out) {
+double timed(const std::string& root, const walk_options& opt,
+             const walk_state* prev, walk_result& out) {
   out = {}; // one result of each kind alive at a time, as in a service
   auto start = std::chrono::steady_clock::now();
-  out = walk_library(root, {}, prev);
+  out = walk_library(root, opt, prev);
   return seconds_since(start);
 }
 
@@ -85,20 +85,22 @@ int main(int argc, char** argv) {
   std::string root = argv[1];
   int runs = argc > 2 ? std::atoi(argv[2]) : 5;
   int changes = argc > 3 ? std::atoi(argv[3]) : 10;
+  walk_options opt;
+  opt.threads = argc > 4 ? std::atoi(argv[4]) : 1;
   std::vector<double> first, rescan, changed;
   walk_result base, again, after;
   for (int i = 0; i < runs; ++i)
-    first.push_back(timed(root, nullptr, base));
+    first.push_back(timed(root, opt, nullptr, base));
   if (!base.ok) {
     std::fprintf(stderr, "cannot open %s\n", root.c_str());
     return 1;
   }
   for (int i = 0; i < runs; ++i)
-    rescan.push_back(timed(root, &base.state, again));
+    rescan.push_back(timed(root, opt, &base.state, again));
   int renamed = 0;
   for (int i = 0; i < runs; ++i) {
     renamed = rename_some(root, base, changes, false);
-    changed.push_back(timed(root, &base.state, after));
+    changed.push_back(timed(root, opt, &base.state, after));
     rename_some(root, base, changes, true);
   }
   std::size_t episodes = 0;
@@ -106,8 +108,8 @@ int main(int argc, char** argv) {
     episodes += s->episodes.size();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  std::printf(R"({"series":%zu,"episodes":%zu,"renamed":%d,)",
-              base.series.size(), episodes, renamed);
+  std::printf(R"({"threads":%d,"series":%zu,"episodes":%zu,"renamed":%d,)",
+              opt.threads, base.series.size(), episodes, renamed);
   print_stats("first_stats", base.stats);
   print_stats("rescan_stats", again.stats);
   print_stats("changed_stats", after.stats);

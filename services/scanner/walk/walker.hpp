@@ -9,6 +9,7 @@
 #include "walk/walk_rules.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <ctime>
 #include <sys/stat.h>
@@ -43,20 +44,20 @@ inline bool unchanged(const dir_record& r, const struct stat& st) {
          r.nlink == std::uint64_t(st.st_nlink);
 }
 
-inline walked_episode to_episode(const episode_name& p, std::string path,
+inline walked_episode to_episode(episode_name&& p, std::string path,
                                  const struct stat& st) {
   walked_episode e;
   e.path = std::move(path);
   e.season = p.season;
-  e.episodes = p.episodes;
-  e.absolute = p.absolute;
+  e.episodes = std::move(p.episodes);
+  e.absolute = std::move(p.absolute);
   e.special = p.special;
-  e.air_date = p.date;
+  e.air_date = std::move(p.date);
   e.size = std::uint64_t(st.st_size);
   e.mtime_ns = mtime_of(st);
-  e.resolution = p.resolution;
-  e.group = p.group;
-  e.source = p.source;
+  e.resolution = std::move(p.resolution);
+  e.group = std::move(p.group);
+  e.source = std::move(p.source);
   return e;
 }
 
@@ -71,37 +72,60 @@ struct series_acc {
   bool complete = true;
 };
 
-/// One walk_library call: walks the tree and fills `out` (series, stats,
-/// the state for the next walk).
+/// What the threads of one walk_library call share: the start time, the
+/// next series folder to take, the stop flag and the progress counts.
+struct walk_shared {
+  walk_shared() {
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
+    start_ns = std::int64_t(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+  }
+  std::int64_t start_ns = 0;
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> dirs_done{0};
+  std::atomic<std::uint64_t> files_done{0};
+};
+
+/// One thread of a walk_library call: walks the root or series folders and
+/// fills `out` (series, stats, the state for the next walk).
 class walker {
 public:
   walker(const walk_options& opt, walk_env& env, const walk_state* prev,
-         walk_result& out)
-      : opt_(opt), env_(env), prev_(prev), out_(out) {
-    timespec now{};
-    clock_gettime(CLOCK_REALTIME, &now);
-    start_ns_ = std::int64_t(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+         walk_result& out, walk_shared& shared)
+      : opt_(opt),
+        env_(env),
+        prev_(prev),
+        out_(out),
+        shared_(shared),
+        start_ns_(shared.start_ns) {
     if (prev_) { // the new state is about as large as the previous one
       out_.state.dirs.reserve(prev_->dirs.size());
       out_.state.series.reserve(prev_->series.size());
     }
   }
 
-  void walk_root(int root_fd) {
+  /// Reads (or reuses) the root; returns its record (its subdirectories are
+  /// the series folders), or nullptr when it could not be read.
+  std::shared_ptr<const dir_record> read_root(int root_fd) {
     struct stat st {};
     if (int rc = env_.stat_at(root_fd, ".", &st); rc < 0) {
       out_.ok = false;
       out_.root_errno = -rc;
-      return;
+      return nullptr;
     }
     series_acc ignored;
-    auto root = visit(root_fd, "", "", st, 0, ignored);
-    if (!root)
-      return;
-    for (const auto& folder : root->subdirs) {
-      if (stop_)
+    return visit(root_fd, "", "", st, 0, ignored);
+  }
+
+  /// Walks the series folders of `folders` that no other walker sharing
+  /// `shared` took first.
+  void walk_share(int root_fd, const std::vector<std::string>& folders) {
+    while (!stop_) {
+      std::size_t i = shared_.next.fetch_add(1, std::memory_order_relaxed);
+      if (i >= folders.size())
         break;
-      walk_series(root_fd, folder);
+      walk_series(root_fd, folders[i]);
     }
   }
 
@@ -157,22 +181,33 @@ private:
     return it == prev_->dirs.end() ? nullptr : it->second;
   }
 
-  void reuse(const std::string& key, const std::string& rel,
+  /// True (and the walk stops) once `cancelled` said so on any thread.
+  bool cancel_now() {
+    if (!shared_.stop.load(std::memory_order_relaxed) &&
+        !(opt_.cancelled && opt_.cancelled()))
+      return false;
+    shared_.stop.store(true, std::memory_order_relaxed);
+    stop_ = true;
+    return true;
+  }
+
+  void reuse(std::string key, std::string rel,
              std::shared_ptr<const dir_record> r, series_acc& acc) {
     ++out_.stats.dirs_reused;
     out_.stats.skipped += r->skipped;
     out_.stats.symlinks += r->symlinks;
-    found_ += r->found;
-    acc.reused.push_back(rel);
-    out_.state.dirs.emplace(key, std::move(r));
+    shared_.files_done.fetch_add(r->found, std::memory_order_relaxed);
+    acc.reused.push_back(std::move(rel));
+    out_.state.dirs.emplace(std::move(key), std::move(r));
     report();
   }
 
   void report() {
-    ++progress_.dirs_done;
-    progress_.files_done = found_;
+    walk_progress p;
+    p.dirs_done = shared_.dirs_done.fetch_add(1, std::memory_order_relaxed) + 1;
+    p.files_done = shared_.files_done.load(std::memory_order_relaxed);
     if (opt_.progress)
-      opt_.progress(progress_);
+      opt_.progress(p);
   }
 
   /// Visits the open directory `fd` (stat `st`): reuses or reads its
@@ -196,9 +231,8 @@ private:
   walk_env& env_;
   const walk_state* prev_;
   walk_result& out_;
+  walk_shared& shared_;
   std::int64_t start_ns_ = 0;
-  std::uint64_t found_ = 0;
-  walk_progress progress_;
   bool stop_ = false;
 };
 
