@@ -113,7 +113,8 @@ TEST(library_rescan, cancel_mid_walk) {
   EXPECT_TRUE(r.cancelled);
   EXPECT_EQ(r.stats.dirs, 6u);
   EXPECT_LT(r.series.size(), 5u);
-  EXPECT_TRUE(r.state.dirs.empty());
+  EXPECT_EQ(r.state.root, nullptr);
+  EXPECT_EQ(r.state.dirs, 0u);
   // A cancelled walk's state is empty: the next walk reads everything.
   auto next = walk_library(t.root(), {}, &r.state);
   EXPECT_EQ(next.stats.dirs, 16u);
@@ -176,8 +177,8 @@ TEST(library_rescan, two_threads_same_result) {
   EXPECT_EQ(listing(two_first), listing(one_first));
   EXPECT_EQ(two_first.stats.dirs, 16u);
   EXPECT_EQ(two_first.stats.files, 30u);
-  EXPECT_EQ(two_first.state.dirs.size(), 16u);
-  EXPECT_EQ(two_first.state.series.size(), 5u);
+  EXPECT_EQ(two_first.state.dirs, 16u);
+  EXPECT_EQ(two_first.state.series, 5u);
   auto again = walk_library(t.root(), two, &two_first.state);
   EXPECT_EQ(again.stats.dirs, 0u);
   EXPECT_EQ(again.stats.dirs_reused, 16u);
@@ -194,6 +195,32 @@ TEST(library_rescan, two_threads_same_result) {
   two.cancelled = [&] { return seen.size() >= 3; };
   auto cut = walk_library(t.root(), two);
   EXPECT_TRUE(cut.cancelled);
-  EXPECT_TRUE(cut.state.dirs.empty());
+  EXPECT_EQ(cut.state.root, nullptr);
   EXPECT_LT(cut.stats.dirs, 16u);
+}
+
+// The state is a tree of records shared across walks: a no-change rescan
+// keeps the previous root record, a change replaces only the records on
+// the path to the changed folder, and the series objects of unchanged
+// series are the previous walk's.
+TEST(library_rescan, unchanged_records_are_shared) {
+  temp_tree t;
+  make_library(t);
+  auto first = walk_library(t.root(), {});
+  ASSERT_NE(first.state.root, nullptr);
+  EXPECT_EQ(first.state.dirs, 16u);
+  EXPECT_EQ(first.state.series, 5u);
+  auto again = walk_library(t.root(), {}, &first.state);
+  EXPECT_EQ(again.state.root, first.state.root);
+  EXPECT_EQ(again.state.dirs, 16u);
+  t.file("B/Season 1/B.S01E09.mkv");
+  auto changed = walk_library(t.root(), {}, &again.state);
+  EXPECT_NE(changed.state.root, again.state.root);
+  EXPECT_EQ(changed.stats.dirs, 1u);
+  ASSERT_EQ(changed.series.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) {
+    bool is_b = changed.series[i]->folder == "B";
+    EXPECT_EQ(changed.series[i] == again.series[i], !is_b) << i;
+  }
+  EXPECT_EQ(find(changed, "B")->episodes.size(), 7u);
 }

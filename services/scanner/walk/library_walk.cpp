@@ -8,162 +8,167 @@
 #include <thread>
 
 namespace kumo::scanner::detail {
-namespace {
 
-/// `parent` + `sep` + `name` + `tail`, built in one buffer.
-std::string joined(const std::string& parent, const char* sep,
-                   const std::string& name, const char* tail = "") {
-  std::string out = parent;
-  out += sep;
-  out += name;
-  out += tail;
-  return out;
-}
-
-} // namespace
-
-void walker::walk_series(int root_fd, const std::string& folder) {
+record_ptr walker::walk_series(int root_fd, const std::string& folder,
+                               const record_ptr& before) {
   series_acc acc;
-  enter(root_fd, folder, folder, "", 1, acc);
+  auto record = enter(root_fd, folder, before, "", 1, acc);
   if (stop_)
-    return;
-  std::shared_ptr<const walked_series> series;
-  if (acc.all_reused && prev_) {
-    auto it = prev_->series.find(folder);
-    if (it != prev_->series.end())
-      series = it->second;
-  }
-  if (!series)
-    series = assemble(folder, acc);
-  out_.state.series.emplace(folder, series);
-  out_.series.push_back(std::move(series));
+    return nullptr;
+  auto before_series = before ? before->series : nullptr;
+  auto series = acc.all_reused && before_series
+                    ? before_series
+                    : assemble(folder, acc, before_series);
+  out_.series.push_back(series);
+  ++out_.state.series;
+  if (!record || (record == before && series == before_series))
+    return record;
+  // A record that is not the previous one was made by this walk and is not
+  // shared yet: it takes its series in place.
+  auto own = record == before ? std::make_shared<dir_record>(*record)
+                              : std::const_pointer_cast<dir_record>(record);
+  own->series = std::move(series);
+  return own;
 }
 
-void walker::enter(int parent_fd, const std::string& name,
-                   const std::string& key, const std::string& rel, int depth,
-                   series_acc& acc) {
+record_ptr walker::enter(int parent_fd, const std::string& name,
+                         const record_ptr& before, const std::string& rel,
+                         int depth, series_acc& acc) {
   if (depth > opt_.max_depth) {
     ++out_.stats.too_deep;
     acc.complete = acc.all_reused = false;
-    return;
+    return nullptr;
   }
   struct stat st {};
-  if (int rc = env_.stat_at(parent_fd, name.c_str(), &st); rc < 0)
-    return count_error(-rc, acc);
+  if (int rc = env_.stat_at(parent_fd, name.c_str(), &st); rc < 0) {
+    count_error(-rc, acc);
+    return nullptr;
+  }
   if (!S_ISDIR(st.st_mode)) {
     acc.all_reused = false;
     S_ISLNK(st.st_mode) ? ++out_.stats.symlinks : ++out_.stats.skipped;
-    return;
-  }
-  auto before = previous(key);
-  if (before && unchanged(*before, st) &&
-      reuse_unopened(parent_fd, name, key, rel, depth, before, acc))
-    return;
-  int fd = env_.open_dir(parent_fd, name.c_str());
-  if (fd < 0)
-    return count_error(-fd, acc);
-  visit(fd, key, rel, st, depth, acc);
-  env_.close_dir(fd);
-}
-
-std::shared_ptr<const dir_record> walker::visit(int fd, const std::string& key,
-                                                const std::string& rel,
-                                                const struct stat& st,
-                                                int depth, series_acc& acc) {
-  if (cancel_now())
     return nullptr;
-  auto record = previous(key);
-  if (record && unchanged(*record, st)) {
-    reuse(key, rel, record, acc);
-  } else {
-    acc.all_reused = false;
-    record = read(fd, rel, st, depth, acc);
-    if (!record)
-      return nullptr;
-    shared_.files_done.fetch_add(record->found, std::memory_order_relaxed);
-    out_.state.dirs.emplace(key, record);
-    report();
   }
-  if (depth == 0)
-    return record; // the root: its subdirectories are series
-  for (const auto& sub : record->subdirs) {
-    if (stop_)
-      break;
-    enter(fd, sub, joined(key, "/", sub), joined(rel, "", sub, "/"), depth + 1,
-          acc);
+  if (before && unchanged(*before, st) &&
+      reuse_unopened(parent_fd, name, rel, depth, before, acc))
+    return before;
+  int fd = env_.open_dir(parent_fd, name.c_str());
+  if (fd < 0) {
+    count_error(-fd, acc);
+    return nullptr;
   }
+  auto record = visit(fd, rel, st, depth, before, acc);
+  env_.close_dir(fd);
   return record;
 }
 
+record_ptr walker::visit(int fd, const std::string& rel, const struct stat& st,
+                         int depth, const record_ptr& before, series_acc& acc) {
+  if (cancel_now())
+    return nullptr;
+  record_ptr listing;
+  if (before && unchanged(*before, st)) {
+    reuse(rel, *before, acc);
+    listing = before;
+  } else {
+    acc.all_reused = false;
+    listing = read(fd, rel, st, depth, acc);
+    if (!listing)
+      return nullptr;
+    shared_.files_done.fetch_add(listing->found, std::memory_order_relaxed);
+    ++out_.state.dirs;
+    report();
+  }
+  if (depth == 0)
+    return listing; // the root: its subdirectories are series
+  return with_children(fd, listing, before, rel, depth, acc);
+}
+
+record_ptr walker::with_children(int fd, const record_ptr& listing,
+                                 const record_ptr& before,
+                                 const std::string& rel, int depth,
+                                 series_acc& acc) {
+  std::vector<record_ptr> kids(listing->subdirs.size());
+  bool same = listing == before;
+  std::string sub_rel;
+  for (std::size_t i = 0; i < kids.size() && !stop_; ++i) {
+    const auto& sub = listing->subdirs[i];
+    const auto& prev = previous_child(before, *listing, i);
+    sub_rel.assign(rel).append(sub).push_back('/');
+    kids[i] = enter(fd, sub, prev, sub_rel, depth + 1, acc);
+    same = same && kids[i] == prev;
+  }
+  if (same)
+    return before;
+  auto own = listing == before ? std::make_shared<dir_record>(*listing)
+                               : std::const_pointer_cast<dir_record>(listing);
+  own->children = std::move(kids);
+  return own;
+}
+
 bool walker::reuse_unopened(int parent_fd, const std::string& name,
-                            const std::string& key, const std::string& rel,
-                            int depth,
-                            const std::shared_ptr<const dir_record>& before,
-                            series_acc& acc) {
-  if (!before->subdirs.empty() && depth + 1 > opt_.max_depth)
+                            const std::string& rel, int depth,
+                            const record_ptr& before, series_acc& acc) {
+  const auto& subs = before->subdirs;
+  if (!subs.empty() && depth + 1 > opt_.max_depth)
     return false;
-  std::vector<std::pair<std::string, std::shared_ptr<const dir_record>>> subs;
-  subs.reserve(before->subdirs.size());
+  if (before->children.size() != subs.size())
+    return false;
   std::string path = name + '/'; // "name/sub", relative to parent_fd
-  for (const auto& sub : before->subdirs) {
-    auto sub_key = joined(key, "/", sub);
-    auto r = previous(sub_key);
+  for (std::size_t i = 0; i < subs.size(); ++i) {
+    const auto& r = before->children[i];
     if (!r || !r->subdirs.empty())
       return false;
     path.resize(name.size() + 1);
-    path += sub;
+    path += subs[i];
     struct stat st {};
     if (env_.stat_at(parent_fd, path.c_str(), &st) < 0 ||
         !S_ISDIR(st.st_mode) || !unchanged(*r, st))
       return false;
-    subs.emplace_back(std::move(sub_key), std::move(r));
   }
   if (cancel_now())
     return true;
-  reuse(key, rel, before, acc);
+  reuse(rel, *before, acc);
   for (std::size_t i = 0; i < subs.size(); ++i)
-    reuse(std::move(subs[i].first), joined(rel, "", before->subdirs[i], "/"),
-          std::move(subs[i].second), acc);
+    reuse(rel + subs[i] + '/', *before->children[i], acc);
   return true;
 }
 
-void walker::take_reused(const std::string& folder, series_acc& acc,
+void walker::take_reused(const walked_series& before, series_acc& acc,
                          walked_series& s) {
-  auto it = prev_->series.find(folder);
-  if (it == prev_->series.end())
-    return;
   std::sort(acc.reused.begin(), acc.reused.end());
   auto reused = [&](const std::string& path) {
     auto dir = path.substr(0, path.rfind('/') + 1);
     return std::binary_search(acc.reused.begin(), acc.reused.end(), dir);
   };
-  for (const auto& e : it->second->episodes)
+  for (const auto& e : before.episodes)
     if (reused(e.path))
       s.episodes.push_back(e);
-  for (const auto& u : it->second->unparsed)
+  for (const auto& u : before.unparsed)
     if (reused(u))
       s.unparsed.push_back(u);
 }
 
-std::shared_ptr<const walked_series> walker::assemble(const std::string& folder,
-                                                      series_acc& acc) {
+std::shared_ptr<const walked_series>
+walker::assemble(const std::string& folder, series_acc& acc,
+                 const std::shared_ptr<const walked_series>& before) {
   auto s = std::make_shared<walked_series>();
   s->folder = folder;
   split_series_folder(folder, s->name, s->year);
   s->complete = acc.complete;
   s->episodes = std::move(acc.episodes);
   s->unparsed = std::move(acc.unparsed);
-  if (!acc.reused.empty())
-    take_reused(folder, acc, *s);
+  if (!acc.reused.empty() && before)
+    take_reused(*before, acc, *s);
   std::sort(s->episodes.begin(), s->episodes.end(),
             [](const auto& a, const auto& b) { return a.path < b.path; });
   std::sort(s->unparsed.begin(), s->unparsed.end());
   return s;
 }
 
-std::shared_ptr<const dir_record> walker::read(int fd, const std::string& rel,
-                                               const struct stat& st, int depth,
-                                               series_acc& acc) {
+std::shared_ptr<dir_record> walker::read(int fd, const std::string& rel,
+                                         const struct stat& st, int depth,
+                                         series_acc& acc) {
   auto r = std::make_shared<dir_record>();
   r->dev = std::uint64_t(st.st_dev);
   r->ino = std::uint64_t(st.st_ino);
@@ -264,10 +269,12 @@ void add_stats(walk_stats& to, const walk_stats& from) {
   to.errors += from.errors;
 }
 
-/// Walks `folders` with `main` on this thread and a second walker on
-/// another, then merges the second one's result into `out`. Returns true
-/// when the second walker stopped (cancelled). Rethrows what either threw.
-bool walk_two(int root_fd, const std::vector<std::string>& folders,
+/// Walks the series folders of `root` with `main` on this thread and a
+/// second walker on another (records into `kids`), then merges the second
+/// one's result into `out`. Returns true when the second walker stopped
+/// (cancelled). Rethrows what either threw.
+bool walk_two(int root_fd, const dir_record& root,
+              std::vector<detail::record_ptr>& kids,
               const walk_options& options, walk_env& env,
               const walk_state* previous, detail::walk_shared& shared,
               detail::walker& main, walk_result& out) {
@@ -280,7 +287,7 @@ bool walk_two(int root_fd, const std::vector<std::string>& folders,
   std::thread helper([&] {
     try {
       detail::walker w(quiet, env, previous, part, shared);
-      w.walk_share(root_fd, folders);
+      w.walk_share(root_fd, root, kids);
       stopped = w.stopped();
     } catch (...) {
       failed = std::current_exception();
@@ -288,7 +295,7 @@ bool walk_two(int root_fd, const std::vector<std::string>& folders,
     }
   });
   try {
-    main.walk_share(root_fd, folders);
+    main.walk_share(root_fd, root, kids);
   } catch (...) {
     shared.stop.store(true);
     helper.join();
@@ -298,11 +305,27 @@ bool walk_two(int root_fd, const std::vector<std::string>& folders,
   if (failed)
     std::rethrow_exception(failed);
   add_stats(out.stats, part.stats);
-  out.state.dirs.merge(part.state.dirs);
-  out.state.series.merge(part.state.series);
+  out.state.dirs += part.state.dirs;
+  out.state.series += part.state.series;
   for (auto& s : part.series)
     out.series.push_back(std::move(s));
   return stopped;
+}
+
+/// The root's record with its series folders' records `kids`: the previous
+/// one when nothing changed.
+detail::record_ptr root_record(const detail::record_ptr& listing,
+                               std::vector<detail::record_ptr> kids,
+                               const walk_state* previous) {
+  const detail::record_ptr none;
+  const auto& before = previous ? previous->root : none;
+  if (listing == before && kids == before->children)
+    return before;
+  // A listing that is not the previous one was made by this walk.
+  auto own = listing == before ? std::make_shared<dir_record>(*listing)
+                               : std::const_pointer_cast<dir_record>(listing);
+  own->children = std::move(kids);
+  return own;
 }
 
 } // namespace
@@ -322,11 +345,13 @@ walk_result walk_library(const std::string& root, const walk_options& options,
   detail::walker w(options, env, previous, out, shared);
   bool stopped = false;
   if (auto root = w.read_root(fd)) {
-    if (options.threads == 2 && root->subdirs.size() > 1)
+    std::vector<detail::record_ptr> kids(root->subdirs.size());
+    if (options.threads == 2 && kids.size() > 1)
       stopped =
-          walk_two(fd, root->subdirs, options, env, previous, shared, w, out);
+          walk_two(fd, *root, kids, options, env, previous, shared, w, out);
     else
-      w.walk_share(fd, root->subdirs);
+      w.walk_share(fd, *root, kids);
+    out.state.root = root_record(root, std::move(kids), previous);
   }
   env.close_dir(fd);
   if (stopped || w.stopped()) {

@@ -19,7 +19,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 struct stat;
@@ -92,10 +91,15 @@ struct walk_stats {
 /// What the walk remembers of one directory for the next walk.
 struct dir_record;
 
-/// The state a walk leaves for the next one (per-directory records).
+/// The state a walk leaves for the next one: a tree of per-directory
+/// records (each holds its subfolders' records; a series folder's record
+/// holds its series), so a rescan finds a folder's record without any
+/// lookup by path. Records are immutable and shared between the states of
+/// successive walks where nothing changed.
 struct walk_state {
-  std::unordered_map<std::string, std::shared_ptr<const dir_record>> dirs;
-  std::unordered_map<std::string, std::shared_ptr<const walked_series>> series;
+  std::shared_ptr<const dir_record> root; ///< null: no (complete) walk
+  std::size_t dirs = 0;                   ///< folders recorded
+  std::size_t series = 0;                 ///< series recorded
 };
 
 /// Progress reported once per directory.

@@ -18,7 +18,8 @@ namespace kumo::scanner {
 
 /// One directory as the walk left it: its identity and timestamp, and what
 /// it holds directly. Its episode files are not kept here but in the
-/// series object of the walk that read it (see walker::assemble).
+/// series object of the walk that read it (see walker::assemble), which the
+/// series folder's record holds.
 struct dir_record {
   std::uint64_t dev = 0;
   std::uint64_t ino = 0;
@@ -26,7 +27,11 @@ struct dir_record {
   std::uint64_t nlink = 0;
   bool trusted = false;    ///< modified well before the walk that read it
   std::size_t entries = 0; ///< entries listed (all kinds)
-  std::vector<std::string> subdirs;
+  std::vector<std::string> subdirs; ///< sorted
+  /// The records of `subdirs`, same order; null where a subfolder was not
+  /// recorded (too deep, unreadable, not a folder any more).
+  std::vector<std::shared_ptr<const dir_record>> children;
+  std::shared_ptr<const walked_series> series; ///< series folders only
   std::size_t found = 0; ///< episode and unparsed files directly in it
   std::uint64_t skipped = 0;
   std::uint64_t symlinks = 0;
@@ -36,6 +41,27 @@ namespace detail {
 
 inline std::int64_t mtime_of(const struct stat& st) {
   return std::int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+using record_ptr = std::shared_ptr<const dir_record>;
+
+/// The previous record of `listing`'s i-th subfolder: `before`'s child of
+/// the same name (`listing` is `before` itself when it was reused).
+inline const record_ptr& previous_child(const record_ptr& before,
+                                        const dir_record& listing,
+                                        std::size_t i) {
+  static const record_ptr none;
+  if (!before)
+    return none;
+  std::size_t j = i;
+  if (&listing != before.get()) {
+    const auto& subs = before->subdirs;
+    auto it = std::lower_bound(subs.begin(), subs.end(), listing.subdirs[i]);
+    if (it == subs.end() || *it != listing.subdirs[i])
+      return none;
+    j = std::size_t(it - subs.begin());
+  }
+  return j < before->children.size() ? before->children[j] : none;
 }
 
 inline bool unchanged(const dir_record& r, const struct stat& st) {
@@ -99,15 +125,12 @@ public:
         out_(out),
         shared_(shared),
         start_ns_(shared.start_ns) {
-    if (prev_) { // the new state is about as large as the previous one
-      out_.state.dirs.reserve(prev_->dirs.size());
-      out_.state.series.reserve(prev_->series.size());
-    }
+    // nop
   }
 
-  /// Reads (or reuses) the root; returns its record (its subdirectories are
-  /// the series folders), or nullptr when it could not be read.
-  std::shared_ptr<const dir_record> read_root(int root_fd) {
+  /// Reads (or reuses) the root's listing; returns it (its subdirectories
+  /// are the series folders), or nullptr when it could not be read.
+  record_ptr read_root(int root_fd) {
     struct stat st {};
     if (int rc = env_.stat_at(root_fd, ".", &st); rc < 0) {
       out_.ok = false;
@@ -115,17 +138,21 @@ public:
       return nullptr;
     }
     series_acc ignored;
-    return visit(root_fd, "", "", st, 0, ignored);
+    return visit(root_fd, "", st, 0, prev_ ? prev_->root : nullptr, ignored);
   }
 
-  /// Walks the series folders of `folders` that no other walker sharing
-  /// `shared` took first.
-  void walk_share(int root_fd, const std::vector<std::string>& folders) {
+  /// Walks the series folders of `root` that no other walker sharing
+  /// `shared` took first; the record of series folder i goes to kids[i].
+  void walk_share(int root_fd, const dir_record& root,
+                  std::vector<record_ptr>& kids) {
+    const record_ptr none;
+    const auto& before = prev_ ? prev_->root : none;
     while (!stop_) {
       std::size_t i = shared_.next.fetch_add(1, std::memory_order_relaxed);
-      if (i >= folders.size())
+      if (i >= root.subdirs.size())
         break;
-      walk_series(root_fd, folders[i]);
+      kids[i] = walk_series(root_fd, root.subdirs[i],
+                            previous_child(before, root, i));
     }
   }
 
@@ -147,20 +174,32 @@ private:
       ++out_.stats.errors;
   }
 
-  void walk_series(int root_fd, const std::string& folder);
+  /// Walks one series folder (previous record `before`); returns its new
+  /// record, holding its series, or null when it could not be read.
+  record_ptr walk_series(int root_fd, const std::string& folder,
+                         const record_ptr& before);
 
-  std::shared_ptr<const walked_series> assemble(const std::string& folder,
-                                                series_acc& acc);
+  std::shared_ptr<const walked_series>
+  assemble(const std::string& folder, series_acc& acc,
+           const std::shared_ptr<const walked_series>& before);
 
   /// Copies the files of the reused folders from the previous series.
-  void take_reused(const std::string& folder, series_acc& acc,
-                   walked_series& s);
+  static void take_reused(const walked_series& before, series_acc& acc,
+                          walked_series& s);
 
   /// Checks, opens (when needed) and visits the subdirectory `name` of
-  /// `parent_fd`; `key` is its path from the root, `rel` its path from the
+  /// `parent_fd` (previous record `before`); `rel` is its path from the
   /// series folder ("" for the series folder itself, else ending in '/').
-  void enter(int parent_fd, const std::string& name, const std::string& key,
-             const std::string& rel, int depth, series_acc& acc);
+  /// Returns its new record, or null when it was not recorded.
+  record_ptr enter(int parent_fd, const std::string& name,
+                   const record_ptr& before, const std::string& rel, int depth,
+                   series_acc& acc);
+
+  /// `listing` with the records of its subfolders, entered through `fd`:
+  /// `before` itself when nothing below changed, else a new record.
+  record_ptr with_children(int fd, const record_ptr& listing,
+                           const record_ptr& before, const std::string& rel,
+                           int depth, series_acc& acc);
 
   /// Reuses the unchanged folder `name` and its subfolders without opening
   /// it when every subfolder is an unchanged leaf (the usual series folder
@@ -170,16 +209,8 @@ private:
   /// fails that comparison (then the folder is opened); nothing is read
   /// through it.
   bool reuse_unopened(int parent_fd, const std::string& name,
-                      const std::string& key, const std::string& rel, int depth,
-                      const std::shared_ptr<const dir_record>& before,
-                      series_acc& acc);
-
-  std::shared_ptr<const dir_record> previous(const std::string& key) const {
-    if (!prev_)
-      return nullptr;
-    auto it = prev_->dirs.find(key);
-    return it == prev_->dirs.end() ? nullptr : it->second;
-  }
+                      const std::string& rel, int depth,
+                      const record_ptr& before, series_acc& acc);
 
   /// True (and the walk stops) once `cancelled` said so on any thread.
   bool cancel_now() {
@@ -191,14 +222,13 @@ private:
     return true;
   }
 
-  void reuse(std::string key, std::string rel,
-             std::shared_ptr<const dir_record> r, series_acc& acc) {
+  void reuse(std::string rel, const dir_record& r, series_acc& acc) {
     ++out_.stats.dirs_reused;
-    out_.stats.skipped += r->skipped;
-    out_.stats.symlinks += r->symlinks;
-    shared_.files_done.fetch_add(r->found, std::memory_order_relaxed);
+    out_.stats.skipped += r.skipped;
+    out_.stats.symlinks += r.symlinks;
+    shared_.files_done.fetch_add(r.found, std::memory_order_relaxed);
     acc.reused.push_back(std::move(rel));
-    out_.state.dirs.emplace(std::move(key), std::move(r));
+    ++out_.state.dirs;
     report();
   }
 
@@ -210,17 +240,16 @@ private:
       opt_.progress(p);
   }
 
-  /// Visits the open directory `fd` (stat `st`): reuses or reads its
-  /// entries, then enters its subdirectories. Returns its record, or
-  /// nullptr when it could not be read or the walk was cancelled.
-  std::shared_ptr<const dir_record> visit(int fd, const std::string& key,
-                                          const std::string& rel,
-                                          const struct stat& st, int depth,
-                                          series_acc& acc);
+  /// Visits the open directory `fd` (stat `st`, previous record
+  /// `before`): reuses or reads its entries, then (below the root) enters
+  /// its subdirectories. Returns its record, or nullptr when it could not
+  /// be read or the walk was cancelled.
+  record_ptr visit(int fd, const std::string& rel, const struct stat& st,
+                   int depth, const record_ptr& before, series_acc& acc);
 
-  std::shared_ptr<const dir_record> read(int fd, const std::string& rel,
-                                         const struct stat& st, int depth,
-                                         series_acc& acc);
+  std::shared_ptr<dir_record> read(int fd, const std::string& rel,
+                                   const struct stat& st, int depth,
+                                   series_acc& acc);
   void add_file(int fd, const char* name, const std::string& rel, int depth,
                 dir_record& r, series_acc& acc);
   void add_entry(int fd, const char* name, unsigned char type,
