@@ -5,6 +5,8 @@
 // `changes` files were renamed (each in its own series folder, renamed back
 // after each run), the counters of the last walk of each kind, and the peak
 // RSS of the process. `threads` (1 or 2, default 1) is walk_options::threads.
+// Each kind also has the median CPU time of the process (all threads) per
+// walk, which a busy machine disturbs less than wall time.
 
 #include "walk/library_walk.hpp"
 
@@ -12,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 #include <sys/resource.h>
 #include <vector>
@@ -25,18 +28,31 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
 }
 
+/// Wall and CPU seconds of the walks of one kind.
+struct timings {
+  std::vector<double> wall, cpu;
+};
+
 /// Timed walk; stores its result in `out`.
-double timed(const std::string& root, const walk_options& opt,
-             const walk_state* prev, walk_result& out) {
+void timed(const std::string& root, const walk_options& opt,
+           const walk_state* prev, walk_result& out, timings& t) {
   out = {}; // one result of each kind alive at a time, as in a service
   auto start = std::chrono::steady_clock::now();
+  double cpu = cpu_seconds();
   out = walk_library(root, opt, prev);
-  return seconds_since(start);
+  t.cpu.push_back(cpu_seconds() - cpu);
+  t.wall.push_back(seconds_since(start));
 }
 
 /// Renames the first episode of `count` series (spread over the library)
@@ -87,20 +103,20 @@ int main(int argc, char** argv) {
   int changes = argc > 3 ? std::atoi(argv[3]) : 10;
   walk_options opt;
   opt.threads = argc > 4 ? std::atoi(argv[4]) : 1;
-  std::vector<double> first, rescan, changed;
+  timings first, rescan, changed;
   walk_result base, again, after;
   for (int i = 0; i < runs; ++i)
-    first.push_back(timed(root, opt, nullptr, base));
+    timed(root, opt, nullptr, base, first);
   if (!base.ok) {
     std::fprintf(stderr, "cannot open %s\n", root.c_str());
     return 1;
   }
   for (int i = 0; i < runs; ++i)
-    rescan.push_back(timed(root, opt, &base.state, again));
+    timed(root, opt, &base.state, again, rescan);
   int renamed = 0;
   for (int i = 0; i < runs; ++i) {
     renamed = rename_some(root, base, changes, false);
-    changed.push_back(timed(root, opt, &base.state, after));
+    timed(root, opt, &base.state, after, changed);
     rename_some(root, base, changes, true);
   }
   std::size_t episodes = 0;
@@ -114,7 +130,9 @@ int main(int argc, char** argv) {
   print_stats("rescan_stats", again.stats);
   print_stats("changed_stats", after.stats);
   std::printf("\"first_s\":%.6f,\"rescan_s\":%.6f,\"changed_s\":%.6f,"
+              "\"first_cpu_s\":%.6f,\"rescan_cpu_s\":%.6f,"
               "\"max_rss_kib\":%ld}\n",
-              median(first), median(rescan), median(changed), usage.ru_maxrss);
+              median(first.wall), median(rescan.wall), median(changed.wall),
+              median(first.cpu), median(rescan.cpu), usage.ru_maxrss);
   return 0;
 }
