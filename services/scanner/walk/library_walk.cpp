@@ -40,26 +40,54 @@ record_ptr walker::enter(int parent_fd, const std::string& name,
     return nullptr;
   }
   struct stat st {};
+  int fd = before ? open_known(parent_fd, name, before, rel, depth, st, acc)
+                  : open_new(parent_fd, name, st, acc);
+  if (fd < 0)
+    return fd == reused_fd ? before : nullptr;
+  auto record = visit(fd, rel, st, depth, before, acc);
+  env_.close_dir(fd);
+  return record;
+}
+
+int walker::open_new(int parent_fd, const std::string& name, struct stat& st,
+                     series_acc& acc) {
+  int fd = env_.open_dir(parent_fd, name.c_str());
+  if (fd == -ELOOP || fd == -ENOTDIR) { // a symlink or a file since listed
+    acc.all_reused = false;
+    fd == -ELOOP ? ++out_.stats.symlinks : ++out_.stats.skipped;
+    return -1;
+  }
+  if (fd < 0) {
+    count_error(-fd, acc);
+    return -1;
+  }
+  if (int rc = env_.stat_at(fd, ".", &st); rc < 0) {
+    env_.close_dir(fd);
+    count_error(-rc, acc);
+    return -1;
+  }
+  return fd;
+}
+
+int walker::open_known(int parent_fd, const std::string& name,
+                       const record_ptr& before, const std::string& rel,
+                       int depth, struct stat& st, series_acc& acc) {
   if (int rc = env_.stat_at(parent_fd, name.c_str(), &st); rc < 0) {
     count_error(-rc, acc);
-    return nullptr;
+    return -1;
   }
   if (!S_ISDIR(st.st_mode)) {
     acc.all_reused = false;
     S_ISLNK(st.st_mode) ? ++out_.stats.symlinks : ++out_.stats.skipped;
-    return nullptr;
+    return -1;
   }
-  if (before && unchanged(*before, st) &&
+  if (unchanged(*before, st) &&
       reuse_unopened(parent_fd, name, rel, depth, before, acc))
-    return before;
+    return reused_fd;
   int fd = env_.open_dir(parent_fd, name.c_str());
-  if (fd < 0) {
+  if (fd < 0)
     count_error(-fd, acc);
-    return nullptr;
-  }
-  auto record = visit(fd, rel, st, depth, before, acc);
-  env_.close_dir(fd);
-  return record;
+  return fd < 0 ? -1 : fd;
 }
 
 record_ptr walker::visit(int fd, const std::string& rel, const struct stat& st,

@@ -195,6 +195,22 @@ private:
                    const record_ptr& before, const std::string& rel, int depth,
                    series_acc& acc);
 
+  /// What open_known returns when `before` was reused without opening.
+  static constexpr int reused_fd = -2;
+
+  /// Opens the subdirectory `name` that has no previous record and stats
+  /// the folder opened (no stat by name first). Returns the descriptor, or
+  /// -1 (counted) when it is not a folder or cannot be opened.
+  int open_new(int parent_fd, const std::string& name, struct stat& st,
+               series_acc& acc);
+
+  /// Stats the subdirectory `name` (previous record `before`), reuses it
+  /// unopened when it and its subfolders are unchanged (returns reused_fd),
+  /// else opens it. Returns the descriptor, or -1 (counted).
+  int open_known(int parent_fd, const std::string& name,
+                 const record_ptr& before, const std::string& rel, int depth,
+                 struct stat& st, series_acc& acc);
+
   /// `listing` with the records of its subfolders, entered through `fd`:
   /// `before` itself when nothing below changed, else a new record.
   record_ptr with_children(int fd, const record_ptr& listing,
