@@ -178,6 +178,10 @@ TEST(library_watch, symlinked_folders_are_not_followed) {
   EXPECT_EQ(w->watched(), 1u);
   t.file("elsewhere/Season 1/x.S01E02.mkv");
   EXPECT_EQ(next_batch(*w, 400ms), events{});
+  t.symlink(t.path("elsewhere"), "lib/Linked later"); // after the start
+  t.file("elsewhere/Season 1/x.S01E03.mkv");
+  EXPECT_EQ(next_batch(*w, 400ms), events{});
+  EXPECT_EQ(w->watched(), 1u);
 }
 
 TEST(library_watch, overflow_asks_for_a_rescan_and_rewatches) {
