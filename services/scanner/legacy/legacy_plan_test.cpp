@@ -23,6 +23,7 @@ catalog_series series(const std::string& folder, season_episodes episodes) {
 
 std::vector<std::string> keys(const std::vector<legacy_record>& v) {
   std::vector<std::string> out;
+  out.reserve(v.size());
   for (const auto& r : v)
     out.push_back(r.key);
   return out;

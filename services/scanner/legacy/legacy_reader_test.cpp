@@ -36,7 +36,7 @@ TEST(legacy_reader, finds_data_one_level_below_the_root) {
   t.file("Moved/data", data_for("Elsewhere", "moved"));
   t.file("Empty/Season 1/a.mkv");
   t.file(".hidden/data", data_for(".hidden", "hidden"));
-  t.file("Huge/data", std::string(10 * 1024 * 1024, ' '));
+  t.file("Huge/data", std::string(std::size_t{10} * 1024 * 1024, ' '));
   t.dirs("DirData/data/");
   ASSERT_EQ(::mkfifo(t.path("Fifo/data").c_str(), 0600), -1); // no folder yet
   t.dirs("Fifo/");

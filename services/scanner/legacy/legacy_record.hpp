@@ -17,7 +17,7 @@
 namespace kumo::scanner::legacy {
 
 /// Larger data files are refused unread.
-constexpr std::size_t max_data_bytes = 1024 * 1024;
+constexpr std::size_t max_data_bytes = std::size_t{1024} * 1024;
 /// Deeper JSON nesting is refused before parsing (a valid file nests 3).
 constexpr int max_json_depth = 8;
 constexpr std::size_t max_key_bytes = 100;

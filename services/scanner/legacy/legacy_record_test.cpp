@@ -53,7 +53,7 @@ TEST(legacy_record, broken_json_and_shapes) {
   EXPECT_NE(refused(""), "");
   EXPECT_EQ(refused("[1, 2]"), "top level is not a JSON object");
   EXPECT_EQ(refused("\"data\""), "top level is not a JSON object");
-  EXPECT_EQ(refused(std::string("{\"key\":\"k\0\"}", 13)),
+  EXPECT_EQ(refused(std::string("{\"key\":\"k\0\"}", 12)),
             "data file contains NUL bytes");
   EXPECT_EQ(refused("{\"name\": \"\xff\xfe\"}"),
             "broken JSON or invalid UTF-8");
@@ -71,8 +71,8 @@ TEST(legacy_record, deep_nesting_is_refused_before_parsing) {
 }
 
 TEST(legacy_record, too_large) {
-  std::string big =
-      with("name", "\"" + std::string(10 * 1024 * 1024, 'a') + "\"");
+  std::string big = with(
+      "name", "\"" + std::string(std::size_t{10} * 1024 * 1024, 'a') + "\"");
   EXPECT_EQ(refused(big), "data file larger than 1 MiB");
   std::string padded = valid;
   padded.append(max_data_bytes - padded.size(), ' ');
