@@ -128,9 +128,8 @@ class ImagesTest(unittest.TestCase):
         return proc
 
     def image_config(self, image):
-        proc = self.buildah("inspect", "--type", "image", "--format",
-                            "{{json .OCIv1.Config}}", "kumo/%s:%s" % (image, self.version))
-        return json.loads(proc.stdout)
+        proc = self.buildah("inspect", "--type", "image", "kumo/%s:%s" % (image, self.version))
+        return json.loads(proc.stdout)["OCIv1"]["config"]
 
     def container(self, image):
         name = "kumo-test-%s-%d" % (image, os.getpid())
@@ -168,11 +167,17 @@ class ImagesTest(unittest.TestCase):
             self.assertIn("kumo:x:%d:%d:" % (UID, UID), f.read())
         # A bad value: exit 2 and a line naming the option. The required
         # options are given so that the bad one is what stops it.
-        proc = self.buildah("run", "--isolation", "chroot",
-                            "--env", "KUMO_THREADS=lots",
-                            "--env", "KUMO_DATABASE_URL=postgresql://kumo@127.0.0.1:9/kumo",
-                            "--env", "KUMO_LIBRARY_ROOT=/tmp", name, "--", binary,
-                            check=False, timeout=60)
+        for _ in range(3):
+            proc = self.buildah("run", "--isolation", "chroot",
+                                "--env", "KUMO_THREADS=lots",
+                                "--env", "KUMO_DATABASE_URL=postgresql://kumo@127.0.0.1:9/kumo",
+                                "--env", "KUMO_LIBRARY_ROOT=/tmp", name, "--", binary,
+                                check=False, timeout=60)
+            if proc.stdout.strip():
+                break
+            # buildah 1.28 now and then loses the output of a process that
+            # exits at once; the exit status is still reported.
+            print("%s: no output from buildah run (exit %d), again" % (svc, proc.returncode))
         self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
         line = json.loads(proc.stdout.strip().splitlines()[-1])
         self.assertEqual(line.get("option"), "threads", line)
@@ -208,6 +213,11 @@ class ImagesTest(unittest.TestCase):
         self.assertIn("/data", config.get("Volumes") or {})
         self.check_labels(config, "kumo-all-in-one")
         name, mount = self.container("all-in-one")
+        st = os.stat(os.path.join(mount, "data"))
+        self.assertEqual((st.st_uid, st.st_gid), (UID, UID))  # a new volume copies it
+        # buildah 1.28 mounts an anonymous volume over /data that hides a
+        # `--volume` bind; the container (not the image) drops it.
+        self.buildah("config", "--volume", "/data-", name)
         data = os.path.join(self.tmp, "data")
         os.mkdir(data)
         os.chown(data, UID, UID)
@@ -289,7 +299,7 @@ class ImagesTest(unittest.TestCase):
         """Every process of the stack, PostgreSQL included, runs as UID."""
         stack = self.stack(top, data)
         for pid, name, uid, cmdline in stack:
-            if name == "buildah":
+            if cmdline.startswith("buildah"):
                 continue  # buildah's own chroot helper, which starts the stack
             self.assertEqual(uid, UID, (pid, name, cmdline))
         names = [name for _, name, _, _ in stack]
@@ -297,30 +307,36 @@ class ImagesTest(unittest.TestCase):
             self.assertIn(wanted[:15], names)
 
     def stop(self, proc, data, log):
-        """SIGTERM to scripts/run as `podman stop` would send it; it stops
-        the services, nats-server and PostgreSQL in order."""
-        if proc.poll() is None:
-            for pid, _, _, cmdline in self.stack(proc.pid, data):
-                if "/opt/kumo/scripts/run" in cmdline:
-                    os.kill(pid, signal.SIGTERM)
+        """SIGTERM to scripts/run, as `podman stop` sends it to the
+        entrypoint: it stops the services, nats-server and PostgreSQL in
+        order, and nothing of the stack is left running."""
+        stack = [p for p in self.stack(proc.pid, data) if p[1] != "buildah"
+                 and not p[3].startswith("buildah")] if proc.poll() is None else []
+        print("stopping: " + ", ".join("%s %d" % (p[1], p[0]) for p in stack))
+        for pid, _, _, cmdline in stack:
+            if "/opt/kumo/scripts/run" in cmdline:
+                os.kill(pid, signal.SIGTERM)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            pass
+        left = []
+        for pid, name, _, _ in stack:
             try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                for pid, _, _, _ in self.stack(proc.pid, data):
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                proc.kill()
-                proc.wait(10)
-        pidfile = os.path.join(data, "pg", "postmaster.pid")
+                with open("/proc/%d/stat" % pid) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        continue  # exited, not yet reaped
+                os.kill(pid, signal.SIGKILL)
+                left.append(name)
+            except (OSError, IndexError):
+                pass
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
         log.seek(0)
         output = log.read()
         log.close()
-        if os.path.exists(pidfile):
-            with open(pidfile) as f:
-                os.kill(int(f.readline()), signal.SIGQUIT)
-            self.fail("PostgreSQL still ran after the stack stopped:\n" + output[-4000:])
+        self.assertEqual(left, [], "still running after SIGTERM:\n" + output[-4000:])
         self.assertIn("stopped", output)
 
     def check_writes(self, mount, marker):
