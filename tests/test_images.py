@@ -117,10 +117,13 @@ class ImagesTest(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     @classmethod
+    def buildah_cmd(cls, *args):
+        return ["buildah", "--root", os.path.join(cls.storage, "root"), "--runroot",
+                os.path.join(cls.storage, "run"), "--storage-driver", "vfs"] + list(args)
+
+    @classmethod
     def buildah(cls, *args, check=True, **kwargs):
-        cmd = ["buildah", "--root", os.path.join(cls.storage, "root"),
-               "--runroot", os.path.join(cls.storage, "run"), "--storage-driver", "vfs"]
-        proc = subprocess.run(cmd + list(args), capture_output=True, text=True,
+        proc = subprocess.run(cls.buildah_cmd(*args), capture_output=True, text=True,
                               stdin=subprocess.DEVNULL, **kwargs)
         if check and proc.returncode != 0:
             raise AssertionError("buildah %s: exit %d: %s" % (args[0], proc.returncode,
@@ -228,33 +231,67 @@ class ImagesTest(unittest.TestCase):
         env_args = [a for k, v in ports.items() for a in ("--env", "%s=%s" % (k, v))]
         time.sleep(1.1)  # file times below have a one-second grain on some file systems
         marker = time.time()
-        log = open(os.path.join(self.tmp, "all-in-one.log"), "w+")
-        cmd = ["buildah", "--root", os.path.join(self.storage, "root"), "--runroot",
-               os.path.join(self.storage, "run"), "--storage-driver", "vfs", "run",
-               "--isolation", "chroot", "--volume", data + ":/data"] + env_args + [
-                   name, "--", "/opt/kumo/scripts/run"]
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            healthy_after = self.wait_healthy(proc, http_port, log)
-            print("all-in-one: /api/health 200 after %.1fs (first start)" % healthy_after)
-            self.assertLess(healthy_after, 120)
-            self.check_stack_users(proc.pid, data)
-            for path in ("pg/PG_VERSION", "nats/nats-server.conf", "secrets/setup-token",
-                         "library", "log/gateway.log"):
-                self.assertTrue(os.path.exists(os.path.join(data, path)), path)
-        finally:
-            self.stop(proc, data, log)
+        token = None
+        for start in ("first start", "second start, same /data"):
+            log = open(os.path.join(self.tmp, "all-in-one.log"), "w+")
+            proc = subprocess.Popen(
+                self.buildah_cmd("run", "--isolation", "chroot", "--volume", data + ":/data",
+                                 *env_args, name, "--", "/opt/kumo/scripts/run"),
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+            try:
+                healthy_after = self.wait_healthy(proc, http_port, log)
+                print("all-in-one: /api/health 200 after %.1fs (%s)" % (healthy_after, start))
+                self.assertLess(healthy_after, 120)
+                self.check_stack_users(proc.pid, data)
+                for path in ("pg/PG_VERSION", "nats/nats-server.conf", "secrets/setup-token",
+                             "library", "log/gateway.log"):
+                    self.assertTrue(os.path.exists(os.path.join(data, path)), path)
+                with open(os.path.join(data, "secrets", "setup-token")) as f:
+                    token = token or f.read()
+                    f.seek(0)
+                    self.assertEqual(f.read(), token)  # state kept across restarts
+            finally:
+                self.stop(proc, data, log)
         self.check_writes(mount, marker)
 
-    def wait_healthy(self, proc, port, log):
+    def test_service_runs(self):
+        """kumo/progress (which needs no database) starts, serves /livez as
+        uid 10001 without writing to its root file system, and exits 0 on
+        SIGTERM. NATS is absent: the service retries it in the background."""
+        name, mount = self.container("progress")
+        admin = free_port()
+        time.sleep(1.1)
+        marker = time.time()
+        log = open(os.path.join(self.tmp, "progress.log"), "w+")
+        proc = subprocess.Popen(
+            self.buildah_cmd("run", "--isolation", "chroot", "--env",
+                             "KUMO_ADMIN_PORT=%d" % admin, "--env",
+                             "KUMO_NATS_URL=nats://127.0.0.1:%d" % free_port(), name, "--",
+                             "/usr/local/bin/kumo-progress"),
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        try:
+            self.wait_healthy(proc, admin, log, path="/livez")
+            service = [p for p in self.stack(proc.pid, self.tmp) if p[1] == "kumo-progress"]
+            self.assertEqual([p[2] for p in service], [UID])
+            os.kill(service[0][0], signal.SIGTERM)
+            self.assertEqual(proc.wait(60), 0)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+            log.close()
+        self.check_writes(mount, marker)
+
+    def wait_healthy(self, proc, port, log, path="/api/health"):
         started = time.monotonic()
         while time.monotonic() - started < 180:
             if proc.poll() is not None:
                 log.seek(0)
                 self.fail("the stack exited (%s):\n%s" % (proc.returncode, log.read()[-4000:]))
             try:
-                with urllib.request.urlopen("http://127.0.0.1:%d/api/health" % port,
+                with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path),
                                             timeout=2) as r:
                     if r.status == 200:
                         return time.monotonic() - started
@@ -262,7 +299,7 @@ class ImagesTest(unittest.TestCase):
                 pass
             time.sleep(0.5)
         log.seek(0)
-        self.fail("no /api/health 200 after 180s:\n" + log.read()[-4000:])
+        self.fail("no %s 200 after 180s:\n%s" % (path, log.read()[-4000:]))
 
     def stack(self, top, data):
         """(pid, name, uid, command line) of every process below `top` and of
@@ -312,7 +349,6 @@ class ImagesTest(unittest.TestCase):
         order, and nothing of the stack is left running."""
         stack = [p for p in self.stack(proc.pid, data) if p[1] != "buildah"
                  and not p[3].startswith("buildah")] if proc.poll() is None else []
-        print("stopping: " + ", ".join("%s %d" % (p[1], p[0]) for p in stack))
         for pid, _, _, cmdline in stack:
             if "/opt/kumo/scripts/run" in cmdline:
                 os.kill(pid, signal.SIGTERM)
@@ -320,16 +356,18 @@ class ImagesTest(unittest.TestCase):
             proc.wait(60)
         except subprocess.TimeoutExpired:
             pass
-        left = []
-        for pid, name, _, _ in stack:
+        deadline = time.monotonic() + 3  # scripts/run's last `sleep 1` may outlive it
+        while True:
+            left = [p for p in stack if self.alive(p[0])]
+            if not left or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        for pid, _, _, _ in left:
             try:
-                with open("/proc/%d/stat" % pid) as f:
-                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                        continue  # exited, not yet reaped
                 os.kill(pid, signal.SIGKILL)
-                left.append(name)
-            except (OSError, IndexError):
+            except OSError:
                 pass
+        left = [name for _, name, _, _ in left]
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
@@ -338,6 +376,15 @@ class ImagesTest(unittest.TestCase):
         log.close()
         self.assertEqual(left, [], "still running after SIGTERM:\n" + output[-4000:])
         self.assertIn("stopped", output)
+
+    @staticmethod
+    def alive(pid):
+        """True while pid runs (an exited, unreaped process does not)."""
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError):
+            return False
 
     def check_writes(self, mount, marker):
         """Nothing changed in the image's root file system but /tmp, /data
