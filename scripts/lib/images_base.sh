@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The Debian root filesystem Kumo's container images are cut from, made by
 # mmdebstrap from Debian's archive and cached as a tarball.
 # Usage: source scripts/lib/images_base.sh; kumo_images_base <cache folder>
@@ -30,7 +31,8 @@ KUMO_IMAGE_PACKAGES=(
 
 # Installed by dependency only and useless here: PostgreSQL's JIT (LLVM and
 # its solver, ~120 MB; without them PostgreSQL runs without JIT), the
-# packages' default cluster, caches and logs.
+# packages' default cluster, caches and logs. "$1" is mmdebstrap's root.
+# shellcheck disable=SC2016
 _kumo_images_trim='rm -rf "$1"/usr/lib/x86_64-linux-gnu/libLLVM-14.so* "$1"/usr/lib/x86_64-linux-gnu/libz3.so* "$1"/usr/lib/postgresql/15/lib/llvmjit* "$1"/usr/lib/postgresql/15/lib/bitcode "$1"/var/lib/postgresql/15 "$1"/etc/postgresql/15 "$1"/var/cache/* "$1"/var/log/*'
 
 # _kumo_images_mmdebstrap_args: the arguments after which the suite, the
