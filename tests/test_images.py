@@ -224,6 +224,7 @@ class ImagesTest(unittest.TestCase):
         self.assertIn("/data", config.get("Volumes") or {})
         self.check_labels(config, "kumo-all-in-one")
         name, mount = self.container("all-in-one")
+        self.check_allinone_files(mount)
         st = os.stat(os.path.join(mount, "data"))
         self.assertEqual((st.st_uid, st.st_gid), (UID, UID))  # a new volume copies it
         # buildah 1.28 mounts an anonymous volume over /data that hides a
@@ -248,7 +249,8 @@ class ImagesTest(unittest.TestCase):
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
             try:
-                healthy_after = self.wait_healthy(proc, http_port, log)
+                healthy_after = self.wait_healthy(proc, http_port, log,
+                                                  logs=os.path.join(data, "log"))
                 print("all-in-one: /api/health 200 after %.1fs (%s)" % (healthy_after, start))
                 self.assertLess(healthy_after, 120)
                 self.check_stack_users(proc.pid, data)
@@ -262,6 +264,22 @@ class ImagesTest(unittest.TestCase):
             finally:
                 self.stop(proc, data, log)
         self.check_writes(mount, marker)
+
+    def check_allinone_files(self, mount):
+        """No compiler, build tool, package downloader or privilege tool, and
+        no setuid/setgid file (bash, coreutils, python3, perl and dpkg stay:
+        scripts/run and PostgreSQL's own scripts need them)."""
+        for folder in ("usr/bin", "usr/sbin", "usr/local/bin"):
+            for tool in ("gcc", "cc", "c++", "g++", "clang", "make", "ld", "as", "apt",
+                         "apt-get", "sudo", "wget"):
+                self.assertFalse(os.path.lexists(os.path.join(mount, folder, tool)), tool)
+        special = []
+        for dirpath, _, filenames in os.walk(mount):
+            for entry in filenames:
+                st = os.lstat(os.path.join(dirpath, entry))
+                if stat.S_ISREG(st.st_mode) and st.st_mode & 0o6000:
+                    special.append(os.path.relpath(os.path.join(dirpath, entry), mount))
+        self.assertEqual(special, [])
 
     def test_service_runs(self):
         """kumo/progress (which needs no database) starts, serves /livez as
@@ -292,12 +310,13 @@ class ImagesTest(unittest.TestCase):
             log.close()
         self.check_writes(mount, marker)
 
-    def wait_healthy(self, proc, port, log, path="/api/health"):
+    def wait_healthy(self, proc, port, log, path="/api/health", logs=None):
         started = time.monotonic()
         while time.monotonic() - started < 180:
             if proc.poll() is not None:
                 log.seek(0)
-                self.fail("the stack exited (%s):\n%s" % (proc.returncode, log.read()[-4000:]))
+                self.fail("the stack exited (%s):\n%s%s" % (
+                    proc.returncode, log.read()[-4000:], self.log_tails(logs)))
             try:
                 with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path),
                                             timeout=2) as r:
@@ -307,7 +326,17 @@ class ImagesTest(unittest.TestCase):
                 pass
             time.sleep(0.5)
         log.seek(0)
-        self.fail("no %s 200 after 180s:\n%s" % (path, log.read()[-4000:]))
+        self.fail("no %s 200 after 180s:\n%s%s" % (path, log.read()[-4000:],
+                                                   self.log_tails(logs)))
+
+    @staticmethod
+    def log_tails(folder, lines=15):
+        """The last lines of every log in folder (the stack's /data/log)."""
+        text = ""
+        for name in sorted(os.listdir(folder)) if folder and os.path.isdir(folder) else []:
+            with open(os.path.join(folder, name), errors="replace") as f:
+                text += "\n--- %s\n%s" % (name, "".join(f.readlines()[-lines:]))
+        return text
 
     def stack(self, top, data):
         """(pid, name, uid, command line) of every process below `top` and of

@@ -31,9 +31,11 @@ KUMO_IMAGE_PACKAGES=(
 
 # Installed by dependency only and useless here: PostgreSQL's JIT (LLVM and
 # its solver, ~120 MB; without them PostgreSQL runs without JIT), the
-# packages' default cluster, caches and logs. "$1" is mmdebstrap's root.
+# packages' default cluster, caches and logs. No program keeps a setuid or
+# setgid bit (su, passwd...): nothing in an image changes user. "$1" is
+# mmdebstrap's root.
 # shellcheck disable=SC2016
-_kumo_images_trim='rm -rf "$1"/usr/lib/x86_64-linux-gnu/libLLVM-14.so* "$1"/usr/lib/x86_64-linux-gnu/libz3.so* "$1"/usr/lib/postgresql/15/lib/llvmjit* "$1"/usr/lib/postgresql/15/lib/bitcode "$1"/var/lib/postgresql/15 "$1"/etc/postgresql/15 "$1"/var/cache/* "$1"/var/log/*'
+_kumo_images_trim='rm -rf "$1"/usr/lib/x86_64-linux-gnu/libLLVM-14.so* "$1"/usr/lib/x86_64-linux-gnu/libz3.so* "$1"/usr/lib/postgresql/15/lib/llvmjit* "$1"/usr/lib/postgresql/15/lib/bitcode "$1"/var/lib/postgresql/15 "$1"/etc/postgresql/15 "$1"/var/cache/* "$1"/var/log/*; find "$1" -xdev -type f -perm /6000 -exec chmod ug-s {} +'
 
 # _kumo_images_mmdebstrap_args: the arguments after which the suite, the
 # output and the sources follow.
