@@ -1,5 +1,7 @@
 # Installs the Debian packages Kumo needs, skipping those already present.
 # Usage: source scripts/lib/deps.sh; kumo_install_deps [extra packages...]
+# KUMO_SKIP_DEPS=1 skips the check (the all-in-one image, which carries only
+# what scripts/run needs at run time).
 #
 # Runs `apt-get update` at most once per process tree (KUMO_APT_UPDATED) and
 # only when something is missing. Services that packages would start (the
@@ -19,6 +21,8 @@ KUMO_PACKAGES=(
   python3 ffmpeg aria2 prometheus
   # process tools used by the scripts
   procps util-linux iproute2 passwd
+  # container images (scripts/images): base root filesystem and OCI builds
+  mmdebstrap buildah
 )
 
 kumo_missing_packages() {
@@ -30,6 +34,7 @@ kumo_missing_packages() {
 
 kumo_install_deps() {
   local wanted=("${KUMO_PACKAGES[@]}" "$@") missing
+  [ "${KUMO_SKIP_DEPS:-0}" != 1 ] || return 0
   # Node.js + npm validate the Kubernetes manifests; any installed build does.
   command -v npm >/dev/null || wanted+=(nodejs npm)
   mapfile -t missing < <(kumo_missing_packages "${wanted[@]}")
