@@ -19,6 +19,8 @@ KUMO_PACKAGES=(
   python3 ffmpeg aria2 prometheus
   # process tools used by the scripts
   procps util-linux iproute2 passwd
+  # the command line's live view test (tests/test_cli.py)
+  tmux
 )
 
 kumo_missing_packages() {

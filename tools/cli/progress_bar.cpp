@@ -51,7 +51,8 @@ std::string bar_text(const bar_state& s, std::size_t inner) {
 
 } // namespace
 
-std::string render_bar(const bar_state& s, std::size_t width) {
+std::string render_bar(const bar_state& s, std::size_t width,
+                       std::size_t title_columns) {
   const auto pct = percent_text(s);
   const auto detail = detail_text(s);
   const std::string tail = " " + pct + "  " + detail;
@@ -60,8 +61,10 @@ std::string render_bar(const bar_state& s, std::size_t width) {
   constexpr std::size_t min_bar = 5; // "[" + 3 + "]"
   if (width >= tail_width + min_title + 1 + min_bar) {
     auto room = width - tail_width;
-    auto title_cols = std::min(display_width(sanitize_for_terminal(s.title)),
-                               std::max(min_title, room * 2 / 5));
+    auto wanted = title_columns > 0
+                      ? title_columns
+                      : display_width(sanitize_for_terminal(s.title));
+    auto title_cols = std::min(wanted, std::max(min_title, room * 2 / 5));
     title_cols = std::min(title_cols, room - 1 - min_bar);
     auto inner = room - title_cols - 1 - 2;
     return fit_to_width(s.title, title_cols, true) + " " + bar_text(s, inner) +

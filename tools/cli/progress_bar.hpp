@@ -20,8 +20,11 @@ struct bar_state {
 /// One terminal line for `s` taking at most `width` columns (never more;
 /// an empty string for width 0). From the widest to the narrowest layout:
 /// `title [#####.....]  42.0%  1.50 MiB/s  ETA 0:35`, then without the bar,
-/// then title and percent, then only the title cut to fit.
-std::string render_bar(const bar_state& s, std::size_t width);
+/// then title and percent, then only the title cut to fit. `title_columns`
+/// (when not 0) is the title's column count to lay out for instead of its
+/// own, so that the bars of several lines start in the same column.
+std::string render_bar(const bar_state& s, std::size_t width,
+                       std::size_t title_columns = 0);
 
 /// A self-contained line for logs and pipes (no bar, no width limit):
 /// `<id> <status> <percent> <done>/<total> <speed> ETA <eta> <title>`.

@@ -24,9 +24,11 @@ TEST(progress_bar, fits_every_width_from_0_to_500) {
   for (auto title : {"Attack on Titan S01E01", "進撃の巨人 第1話 🎬 ☃",
                      "e\xCC\x81t\xC3\xA9", "bad \xFF\xFE utf8 \x1B[31m red"}) {
     for (std::size_t width = 0; width <= 500; ++width) {
-      auto line = render_bar(downloading(title, 42), width);
-      EXPECT_LE(display_width(line), width) << title << " at " << width;
-      EXPECT_EQ(line.find('\x1B'), std::string::npos);
+      for (std::size_t hint : {0u, 3u, 60u, 1000u}) {
+        auto line = render_bar(downloading(title, 42), width, hint);
+        EXPECT_LE(display_width(line), width) << title << " at " << width;
+        EXPECT_EQ(line.find('\x1B'), std::string::npos);
+      }
     }
   }
 }

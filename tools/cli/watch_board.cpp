@@ -135,8 +135,12 @@ std::vector<std::string> watch_board::render(std::size_t width,
   }
   auto shown = rows_.size() <= max_rows ? rows_.size()
                                         : (max_rows > 0 ? max_rows - 1 : 0);
+  std::size_t title_columns = 1;
   for (std::size_t i = 0; i < shown; ++i)
-    lines.push_back(render_bar(rows_[i], width));
+    title_columns = std::max(
+        title_columns, display_width(sanitize_for_terminal(rows_[i].title)));
+  for (std::size_t i = 0; i < shown; ++i)
+    lines.push_back(render_bar(rows_[i], width, title_columns));
   if (shown < rows_.size() && max_rows > 0)
     lines.push_back(fit_to_width(
         "... " + std::to_string(rows_.size() - shown) + " more", width));

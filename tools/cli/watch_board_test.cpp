@@ -64,6 +64,21 @@ TEST(watch_board, hostile_events_are_ignored) {
   EXPECT_EQ(board.ignored(), 7u);
 }
 
+TEST(watch_board, bars_of_all_rows_start_in_the_same_column) {
+  watch_board board;
+  board.apply(progress(id1, 10));
+  auto other = progress(id1.substr(0, 35) + "9", 20);
+  other.data.replace(other.data.find("Show S01E02"), 11, "進撃 S01E03 long");
+  board.apply(other);
+  auto lines = board.render(100, 10);
+  ASSERT_EQ(lines.size(), 2u);
+  auto column = [](const std::string& line) {
+    return display_width(line.substr(0, line.find('[')));
+  };
+  EXPECT_EQ(column(lines[0]), column(lines[1])) << lines[0] << "\n" << lines[1];
+  EXPECT_EQ(display_width(lines[0]), display_width(lines[1]));
+}
+
 TEST(watch_board, render_fits_width_and_row_limit) {
   watch_board board;
   EXPECT_EQ(board.render(40, 5), std::vector<std::string>{"(no downloads)"});
