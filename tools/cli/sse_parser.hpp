@@ -43,6 +43,12 @@ public:
     return retry_ms_;
   }
 
+  /// Bytes held for the line and the event in progress.
+  std::size_t buffered() const {
+    return line_.size() + current_.data.size() + current_.type.size() +
+           current_.id.size();
+  }
+
   /// Events dropped because a line or the event was too long.
   std::size_t dropped() const {
     return dropped_;

@@ -69,6 +69,23 @@ TEST(sse_parser, huge_line_is_skipped_and_the_next_event_arrives) {
   EXPECT_EQ(c.parser.dropped(), 1u);
 }
 
+TEST(sse_parser, memory_stays_bounded_by_the_line_limit) {
+  collector c;
+  std::string chunk(4096, 'y');
+  c.parser.feed("id: ");
+  for (int i = 0; i < 2560; ++i) // 10 MiB without a line end
+    c.parser.feed(chunk);
+  EXPECT_LE(c.parser.buffered(), 64u);
+  c.parser.feed("\nevent: huge-id\ndata: x\n\n");
+  // The event whose id line was cut off is dropped, not delivered with a
+  // truncated id.
+  EXPECT_TRUE(c.events.empty());
+  EXPECT_EQ(c.parser.last_event_id(), "");
+  c.parser.feed("data: after\n\n");
+  ASSERT_EQ(c.events.size(), 1u);
+  EXPECT_EQ(c.events[0].data, "after");
+}
+
 TEST(sse_parser, many_data_lines_over_the_event_limit_drop_the_event) {
   collector c;
   for (int i = 0; i < 100; ++i)
