@@ -26,6 +26,9 @@ own HOME (credentials in HOME/.config/kumo/credentials). Tried, in order:
   (exit 0, the queue records a retry);
 - `series` answers 0, or 1 with a message about the library routes while
   the gateway does not serve them;
+- a second gateway with a static api_key: the saved session token is not
+  sent to it (`--url` of that gateway: exit 4, "not logged in"); with
+  KUMO_URL and KUMO_API_KEY `queue --json` exits 0, a wrong key exits 4;
 - with the gateway stopped, `queue` and `health` exit 3.
 """
 # ctest-properties: TIMEOUT 300
@@ -124,6 +127,7 @@ class Cli(unittest.TestCase):
             self.controls(item)
             self.retry()
             self.series()
+            self.api_key()
             self.gateway_down()
             for text in self.outputs:
                 self.assertNotIn(self.token, text, "the token was printed")
@@ -282,6 +286,27 @@ class Cli(unittest.TestCase):
         self.assertIn(res.returncode, (0, 1), res.stderr)
         if res.returncode == 1:
             self.assertRegex(res.stderr, "library (routes|is unavailable)")
+
+    def api_key(self):
+        first = self.s.gateway
+        key = "cli-static-key-" + "k" * 24
+        second = self.s.start_service("gateway", env={"KUMO_API_KEY": key})
+        second.wait_ready(30)
+        wait_until(lambda: self.run_kumo("health", "--url", second.url)
+                   .returncode == 0, timeout=10, what="second gateway")
+        # The saved session belongs to the first gateway: it is not sent to
+        # another one.
+        res = self.expect(4, "--url", second.url, "queue")
+        self.assertIn("not logged in to " + second.url, res.stderr)
+        self.expect(0, "queue", "--json",
+                    env=self.env(KUMO_URL=second.url, KUMO_API_KEY=key))
+        res = self.expect(4, "queue", env=self.env(KUMO_URL=second.url,
+                                                   KUMO_API_KEY="wrong-" + key))
+        self.assertIn("not authenticated", res.stderr)
+        second.stop()
+        self.s.gateway = first
+        for text in self.outputs:
+            self.assertNotIn(key, text, "the API key was printed")
 
     def gateway_down(self):
         self.s.gateway.stop()
