@@ -8,7 +8,7 @@ namespace {
 
 const char* const id1 = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
 
-parsed_args ok(std::vector<std::string> words) {
+parsed_args ok(const std::vector<std::string>& words) {
   auto r = parse_args(words);
   if (auto* e = std::get_if<usage_error>(&r))
     ADD_FAILURE() << "refused: " << e->message;
@@ -16,7 +16,7 @@ parsed_args ok(std::vector<std::string> words) {
                                       : parsed_args{};
 }
 
-std::string refused(std::vector<std::string> words) {
+std::string refused(const std::vector<std::string>& words) {
   auto r = parse_args(words);
   auto* e = std::get_if<usage_error>(&r);
   return e ? e->message : "(accepted)";

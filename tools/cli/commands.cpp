@@ -128,8 +128,11 @@ exit_code run_item_action(const parsed_args& args) {
   exit_code worst = exit_ok;
   json answers = json::array();
   for (const auto& id : args.positionals) {
-    auto answer = call_json(c, "POST", "/api/queue/" + id + "/" + action,
-                            nullptr, action + " " + id);
+    std::string path = "/api/queue/";
+    path.append(id).append("/").append(action);
+    std::string what = action;
+    what.append(" ").append(id);
+    auto answer = call_json(c, "POST", path, nullptr, what);
     if (auto* code = std::get_if<exit_code>(&answer)) {
       worst = std::max(worst, *code);
       if (*code == exit_unreachable || *code == exit_auth)

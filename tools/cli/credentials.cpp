@@ -13,6 +13,8 @@ namespace kumo::cli {
 
 namespace {
 
+constexpr off_t max_file_size = off_t{64} * 1024;
+
 std::string errno_text() {
   return std::strerror(errno);
 }
@@ -89,7 +91,7 @@ load_credentials(const std::string& path) {
               path +
               "` (and log in again if "
               "someone else may have read it)";
-  } else if (st.st_size > 64 * 1024) {
+  } else if (st.st_size > max_file_size) {
     problem = path + " is too large to be a kumo credentials file";
   } else {
     text.resize(static_cast<std::size_t>(st.st_size));
