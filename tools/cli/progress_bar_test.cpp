@@ -13,9 +13,9 @@ bar_state downloading(std::string title, double percent) {
   s.title = std::move(title);
   s.status = "downloading";
   s.percent = percent;
-  s.current = 1536 * 1024;
-  s.total = 3 * 1024 * 1024;
-  s.speed_bps = 2 * 1024 * 1024;
+  s.current = std::int64_t{1536} * 1024;
+  s.total = std::int64_t{3} * 1024 * 1024;
+  s.speed_bps = std::int64_t{2} * 1024 * 1024;
   s.eta_seconds = 75;
   return s;
 }

@@ -58,7 +58,7 @@ TEST(sse_parser, drops_events_without_data) {
 
 TEST(sse_parser, huge_line_is_skipped_and_the_next_event_arrives) {
   collector c;
-  std::string huge = "data: " + std::string(10 * 1024 * 1024, 'x');
+  std::string huge = "data: " + std::string(std::size_t{10} * 1024 * 1024, 'x');
   c.parser.feed("event: big\n");
   for (std::size_t i = 0; i < huge.size(); i += 4096)
     c.parser.feed(std::string_view{huge}.substr(i, 4096));
