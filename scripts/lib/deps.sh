@@ -23,6 +23,8 @@ KUMO_PACKAGES=(
   procps util-linux iproute2 passwd
   # container images (scripts/images): base root filesystem and OCI builds
   mmdebstrap buildah
+  # the command line's live view test (tests/test_cli.py)
+  tmux
 )
 
 kumo_missing_packages() {
