@@ -1,0 +1,216 @@
+// The Queue page: every list of /api/queue/status (all pages), live
+// progress from the event stream, per-item and whole-queue controls.
+
+import { api } from './api.js';
+import { h, notify } from './dom.js';
+import { LiveEvents } from './events.js';
+import { addForm } from './add.js';
+import { buildRow, haystack, meter, signature } from './rows.js';
+
+const LISTS = [
+  ['active_downloads', 'Downloading', 'active', 'Nothing is downloading.'],
+  ['pending_queue', 'Pending', 'pending', 'Nothing is waiting.'],
+  ['paused_downloads', 'Paused', 'paused', 'Nothing is paused.'],
+  ['failed_downloads', 'Failed', 'failed', 'No failures.'],
+  ['completed_downloads', 'Completed', 'completed', 'Nothing completed yet.'],
+];
+const PAGE = 200;
+const MAX_PER_LIST = 5000;
+
+export class QueuePage {
+  constructor(root, setLive) {
+    this.root = root;
+    this.setLive = setLive;
+    this.lists = {};
+    this.rows = new Map(); // id -> {row, sig, item}
+    this.progress = new Map(); // item id -> live record
+    this.status = null;
+    this.filter = '';
+    this.refreshing = null;
+    this.again = false;
+    this.timer = 0;
+    this.sawInit = false;
+    this.events = new LiveEvents({
+      init: (snap) => this.onInit(snap),
+      event: (kind, env) => this.onEvent(kind, env),
+      state: (state) => this.setLive(state),
+    });
+  }
+
+  mount() {
+    this.root.replaceChildren(this.view());
+    this.refresh();
+    this.events.start();
+    this.poll = setInterval(() => this.refresh(), 10000);
+  }
+
+  unmount() {
+    this.events.stop();
+    clearInterval(this.poll);
+    clearTimeout(this.timer);
+  }
+
+  view() {
+    this.controls = h('div', { class: 'controls', role: 'group', 'aria-label': 'Whole queue' });
+    this.summary = h('p', { class: 'summary', 'aria-live': 'polite' });
+    const search = h('input', { type: 'search', id: 'filter', placeholder: 'Filter by series, file or status',
+      'aria-label': 'Filter the queue', oninput: (e) => this.applyFilter(e.target.value) });
+    const sections = LISTS.map(([key, label, cls, empty]) => {
+      const count = h('span', { class: 'count' });
+      const list = h('ul', { class: 'list ' + cls, 'aria-label': label });
+      const none = h('p', { class: 'empty' }, empty);
+      this.lists[key] = { list, count, none, ids: '' };
+      return h('section', { class: 'block', 'data-list': cls, 'aria-label': label },
+        h('h2', {}, label, ' ', count), none, list);
+    });
+    const page = h('div', { class: 'page queue' },
+      h('h1', {}, 'Queue'), this.summary, this.controls,
+      addForm(() => this.schedule(0)), h('div', { class: 'filter' }, search), sections);
+    page.addEventListener('click', (e) => this.onAction(e));
+    page.addEventListener('change', (e) => this.onAction(e));
+    return page;
+  }
+
+  /** Debounced refresh of the lists. */
+  schedule(ms = 250) {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.refresh(), ms);
+  }
+
+  async refresh() {
+    if (this.refreshing) { this.again = true; return this.refreshing; }
+    this.refreshing = this.load().then((st) => this.render(st), (err) => {
+      this.summary.textContent = 'The queue cannot be read: ' + err.message;
+    }).finally(() => {
+      this.refreshing = null;
+      if (this.again) { this.again = false; this.refresh(); }
+    });
+    return this.refreshing;
+  }
+
+  /** Every page of every list (up to MAX_PER_LIST items each). */
+  async load() {
+    const first = await api('GET', '/api/queue/status?limit=' + PAGE);
+    for (const [key] of LISTS) {
+      let cursor = first.pages?.[key]?.next_cursor;
+      const name = key.split('_')[0] + '_cursor';
+      while (cursor && first[key].length < MAX_PER_LIST) {
+        const next = await api('GET', '/api/queue/status?limit=' + PAGE + '&' + name + '=' + encodeURIComponent(cursor));
+        first[key].push(...next[key]);
+        cursor = next.pages?.[key]?.next_cursor;
+      }
+    }
+    return first;
+  }
+
+  render(st) {
+    this.status = st;
+    this.renderControls(st);
+    const seen = new Set();
+    for (const [key] of LISTS) this.renderList(key, st[key] || [], seen);
+    for (const id of this.rows.keys()) if (!seen.has(id)) this.rows.delete(id);
+    this.applyFilter(this.filter);
+    this.markLive();
+  }
+
+  renderList(key, items, seen) {
+    const slot = this.lists[key];
+    const rows = items.map((item) => {
+      seen.add(item.id);
+      const sig = signature(item);
+      let entry = this.rows.get(item.id);
+      if (!entry || entry.sig !== sig) {
+        entry = { row: buildRow(item), sig, item };
+        this.rows.set(item.id, entry);
+      }
+      entry.item = item;
+      meter(entry.row, item, this.progress.get(item.id));
+      return entry.row;
+    });
+    const ids = items.map((i) => i.id).join(',');
+    if (ids !== slot.ids || rows.some((r, i) => slot.list.children[i] !== r)) {
+      slot.list.replaceChildren(...rows);
+      slot.ids = ids;
+    }
+    const total = this.status.pages?.[key]?.total ?? items.length;
+    slot.count.textContent = '(' + total + ')';
+    slot.none.hidden = items.length > 0;
+  }
+
+  renderControls(st) {
+    const c = st.counts || {};
+    const state = st.is_paused ? 'paused' : st.is_running === false ? 'stopped' : 'running';
+    this.summary.textContent = 'Queue ' + state + ' · ' + (c.downloading || 0) + ' downloading, ' +
+      (c.pending || 0) + ' pending, ' + (c.failed || 0) + ' failed, ' + (c.completed || 0) + ' completed';
+    const b = (label, action, extra = {}) =>
+      h('button', { type: 'button', 'data-action': action, ...extra }, label);
+    this.controls.replaceChildren(
+      st.is_paused ? b('Resume all', 'queue-resume') : b('Pause all', 'queue-pause'),
+      st.is_running === false ? b('Start queue', 'queue-start') : b('Stop queue', 'queue-stop'),
+      b('Retry failed', 'retry-all', { disabled: !(c.failed > 0) }),
+      b('Clear completed', 'clear-completed', { disabled: !(c.completed > 0) }));
+  }
+
+  applyFilter(text) {
+    this.filter = text.trim().toLowerCase();
+    for (const entry of this.rows.values()) {
+      entry.row.hidden = this.filter !== '' && !haystack(entry.item).includes(this.filter);
+    }
+  }
+
+  onInit(snap) {
+    this.progress = new Map();
+    for (const rec of snap.active || []) {
+      if (rec.type === 'download' && rec.id) this.progress.set(rec.id.replace(/^download:/, ''), rec);
+    }
+    this.sawInit = true;
+    this.refresh();
+  }
+
+  onEvent(kind, env) {
+    const rec = env.data || {};
+    const id = String(rec.id || '').replace(/^download:/, '');
+    if (kind === 'download_progress' && id) {
+      this.progress.set(id, rec);
+      const entry = this.rows.get(id);
+      if (entry && entry.item.status === 'downloading') meter(entry.row, entry.item, rec);
+      else this.schedule();
+      return;
+    }
+    if (id) this.progress.delete(id);
+    this.schedule();
+  }
+
+  markLive() {
+    if (!this.sawInit || document.body.dataset.live) return;
+    document.body.dataset.live = '1';
+    performance.mark('kumo-live');
+  }
+
+  async onAction(e) {
+    const el = e.target.closest('[data-action]');
+    if (!el || (e.type === 'click' && el.tagName === 'SELECT')) return;
+    if (e.type === 'change' && el.tagName !== 'SELECT') return;
+    const id = el.dataset.id;
+    const calls = {
+      pause: ['POST', `/api/queue/${id}/pause`], resume: ['POST', `/api/queue/${id}/resume`],
+      cancel: ['POST', `/api/queue/${id}/cancel`], remove: ['DELETE', `/api/queue/${id}`],
+      retry: ['POST', '/api/queue/retry', { ids: [id] }],
+      priority: ['POST', `/api/queue/${id}/priority`, { priority: el.value }],
+      'queue-pause': ['POST', '/api/queue/pause'], 'queue-resume': ['POST', '/api/queue/resume'],
+      'queue-stop': ['POST', '/api/queue/stop'], 'queue-start': ['POST', '/api/queue/start'],
+      'retry-all': ['POST', '/api/queue/retry', {}], 'clear-completed': ['DELETE', '/api/queue/completed'],
+    };
+    const call = calls[el.dataset.action];
+    if (!call) return;
+    el.disabled = true;
+    try {
+      await api(...call);
+    } catch (err) {
+      notify(err.message);
+    } finally {
+      el.disabled = false;
+      this.schedule(0);
+    }
+  }
+}
