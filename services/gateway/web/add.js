@@ -79,5 +79,6 @@ export function addForm(onAdded) {
       submit.disabled = false;
     }
   });
-  return h('details', { class: 'adder', open: true }, h('summary', {}, 'Add by URL'), form);
+  // Open on wide screens; on a phone it would push the lists below the fold.
+  return h('details', { class: 'adder', open: window.matchMedia('(min-width: 48rem)').matches }, h('summary', {}, 'Add by URL'), form);
 }
