@@ -19,6 +19,8 @@ KUMO_PACKAGES=(
   python3 ffmpeg aria2 prometheus
   # process tools used by the scripts
   procps util-linux iproute2 passwd
+  # the web UI's browser test (tests/test_web_ui.py, headless)
+  chromium
 )
 
 kumo_missing_packages() {
@@ -30,7 +32,8 @@ kumo_missing_packages() {
 
 kumo_install_deps() {
   local wanted=("${KUMO_PACKAGES[@]}" "$@") missing
-  # Node.js + npm validate the Kubernetes manifests; any installed build does.
+  # Node.js + npm validate the Kubernetes manifests and drive the browser
+  # test; any installed build does.
   command -v npm >/dev/null || wanted+=(nodejs npm)
   mapfile -t missing < <(kumo_missing_packages "${wanted[@]}")
   if [ ${#missing[@]} -eq 0 ]; then

@@ -91,6 +91,7 @@ class Browser:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
+        self.proc.stdout.close()
         self.log.close()
 
 

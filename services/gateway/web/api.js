@@ -10,8 +10,11 @@ export class ApiError extends Error {
   }
 }
 
-/** Called on any 401 of an authenticated call (the session ended). */
-export const session = { onExpired: () => {} };
+/**
+ * onExpired: called on any 401 of an authenticated call (the session ended);
+ * confirmed: an authenticated call has succeeded in this page.
+ */
+export const session = { onExpired: () => {}, confirmed: false };
 
 export async function api(method, path, body) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
@@ -28,7 +31,10 @@ export async function api(method, path, body) {
   const text = await res.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
-  if (res.ok) return data;
+  if (res.ok) {
+    if (!path.startsWith('/api/auth/') && path !== '/api/health') session.confirmed = true;
+    return data;
+  }
   const err = data && data.error ? data.error : {};
   const retry = Number(res.headers.get('Retry-After')) || 0;
   if (res.status === 401 && !path.startsWith('/api/auth/')) session.onExpired();

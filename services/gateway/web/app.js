@@ -56,8 +56,17 @@ function route() {
   current.mount();
 }
 
-async function start() {
+/**
+ * Shows the route when logged in, else setup or login. `optimistic` (the
+ * first load of the queue) skips asking first: the queue's own requests
+ * prove the session, and a 401 from them leads here again.
+ */
+async function start(optimistic = false) {
   leave();
+  if (optimistic) {
+    authenticated = true;
+    return route();
+  }
   let status;
   try {
     status = await api('GET', '/api/auth/status');
@@ -78,7 +87,7 @@ async function start() {
 session.onExpired = () => {
   if (!authenticated) return;
   authenticated = false;
-  notify('Your session ended. Log in again.');
+  if (session.confirmed) notify('Your session ended. Log in again.');
   start();
 };
 
@@ -92,4 +101,4 @@ window.addEventListener('hashchange', () => {
   route();
   main.focus();
 });
-start();
+start(/^#?\/?(queue)?$/.test(location.hash));

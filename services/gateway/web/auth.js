@@ -4,9 +4,9 @@
 import { api } from './api.js';
 import { h } from './dom.js';
 
-function passwordInput(name, label, autocomplete) {
+function passwordInput(name, label, autocomplete, minlength) {
   return h('label', {}, h('span', {}, label),
-    h('input', { name, type: 'password', required: true, minlength: 8, maxlength: 1024, autocomplete }));
+    h('input', { name, type: 'password', required: true, minlength, maxlength: 1024, autocomplete }));
 }
 
 function card(titleText, intro, form) {
@@ -55,8 +55,8 @@ export function setupPage(root, done) {
     h('small', { id: 'token-hint' }, 'Shown in the gateway log (or KUMO_SETUP_TOKEN). Not needed on a gateway bound to loopback.'));
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Create account');
   const form = h('form', { 'aria-describedby': 'setup-error' }, token,
-    passwordInput('password', 'Admin password (8 or more characters)', 'new-password'),
-    passwordInput('confirm', 'Repeat the password', 'new-password'), submit, error);
+    passwordInput('password', 'Admin password (8 or more characters)', 'new-password', 8),
+    passwordInput('confirm', 'Repeat the password', 'new-password', 8), submit, error);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     error.textContent = '';

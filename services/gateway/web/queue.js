@@ -28,8 +28,7 @@ export class QueuePage {
     this.progress = new Map(); // item id -> live record
     this.status = null;
     this.filter = '';
-    this.refreshing = null;
-    this.again = false;
+    this.generation = 0;
     this.timer = 0;
     this.sawInit = false;
     this.events = new LiveEvents({
@@ -47,6 +46,7 @@ export class QueuePage {
   }
 
   unmount() {
+    this.generation += 1; // a refresh still running renders nothing more
     this.events.stop();
     clearInterval(this.poll);
     clearTimeout(this.timer);
@@ -54,13 +54,13 @@ export class QueuePage {
 
   view() {
     this.controls = h('div', { class: 'controls', role: 'group', 'aria-label': 'Whole queue' });
-    this.summary = h('p', { class: 'summary', 'aria-live': 'polite' });
+    this.summary = h('p', { class: 'summary', 'aria-live': 'polite' }, 'Loading the queue…');
     const search = h('input', { type: 'search', id: 'filter', placeholder: 'Filter by series, file or status',
       'aria-label': 'Filter the queue', oninput: (e) => this.applyFilter(e.target.value) });
     const sections = LISTS.map(([key, label, cls, empty]) => {
       const count = h('span', { class: 'count' });
       const list = h('ul', { class: 'list ' + cls, 'aria-label': label });
-      const none = h('p', { class: 'empty' }, empty);
+      const none = h('p', { class: 'empty', hidden: true }, empty);
       this.lists[key] = { list, count, none, ids: '' };
       return h('section', { class: 'block', 'data-list': cls, 'aria-label': label },
         h('h2', {}, label, ' ', count), none, list);
@@ -79,28 +79,42 @@ export class QueuePage {
     this.timer = setTimeout(() => this.refresh(), ms);
   }
 
+  /**
+   * Reloads the lists. A newer refresh supersedes one still paging through
+   * a long list (its remaining pages are not fetched), so an action's
+   * effect shows after one request, not after the whole list.
+   */
   async refresh() {
-    if (this.refreshing) { this.again = true; return this.refreshing; }
+    const generation = ++this.generation;
     const started = performance.now();
-    this.refreshing = this.load().then(() => {
-      // For anyone profiling the page (and the browser test).
-      performance.measure('kumo-refresh', { start: started, end: performance.now() });
-    }, (err) => {
-      this.summary.textContent = 'The queue cannot be read: ' + err.message;
-    }).finally(() => {
-      this.refreshing = null;
-      if (this.again) { this.again = false; this.refresh(); }
-    });
-    return this.refreshing;
+    this.loading = true;
+    try {
+      if (await this.load(() => generation === this.generation)) {
+        // For anyone profiling the page (and the browser test).
+        performance.measure('kumo-refresh', { start: started, end: performance.now() });
+      }
+    } catch (err) {
+      if (generation === this.generation) {
+        this.summary.textContent = 'The queue cannot be read: ' + err.message;
+      }
+    } finally {
+      if (generation === this.generation) this.loading = false;
+    }
+    if (this.checkInit && !this.loading) {
+      this.checkInit = false;
+      if (!this.agrees()) this.refresh();
+    }
   }
 
   /**
    * Every page of every list (up to MAX_PER_LIST items each), rendered as
    * each page arrives: a small first page shows quickly, and until a list is
-   * complete the rows known from before stay below what arrived.
+   * complete the rows known from before stay below what arrived. Returns
+   * false when `current()` turned false (a newer refresh took over).
    */
-  async load() {
+  async load(current) {
     const st = await api('GET', '/api/queue/status?limit=' + FIRST_PAGE);
+    if (!current()) return false;
     const got = {};
     const cursors = {};
     for (const [key] of LISTS) {
@@ -113,11 +127,13 @@ export class QueuePage {
       while (cursors[key] && got[key].length < MAX_PER_LIST) {
         const next = await api('GET', '/api/queue/status?limit=' + PAGE + '&' + name + '=' +
           encodeURIComponent(cursors[key]));
+        if (!current()) return false;
         got[key].push(...(next[key] || []));
         cursors[key] = next.pages?.[key]?.next_cursor;
         this.render(st, got, cursors);
       }
     }
+    return true;
   }
 
   render(st, got, cursors) {
@@ -158,6 +174,7 @@ export class QueuePage {
       slot.list.replaceChildren(...rows);
       slot.ids = ids;
     }
+    slot.list.dataset.count = items.length;
     const total = this.status.pages?.[key]?.total ?? items.length;
     slot.count.textContent = '(' + total + ')';
     slot.none.hidden = items.length > 0;
@@ -190,8 +207,23 @@ export class QueuePage {
     for (const rec of snap.active || []) {
       if (rec.type === 'download' && rec.id) this.progress.set(rec.id.replace(/^download:/, ''), rec);
     }
+    // The first snapshot comes just after the first load: when both agree
+    // on what runs, the lists are current. Any other snapshot (a
+    // reconnection, a gateway restart) reloads them.
+    const first = !this.sawInit;
     this.sawInit = true;
-    this.refresh();
+    this.recent = new Set((snap.recent || []).map((r) => String(r.id).replace(/^download:/, '')));
+    if (first && this.loading) this.checkInit = true;
+    else if (!first || !this.agrees()) this.refresh();
+    else this.markLive();
+  }
+
+  /** Whether the lists shown agree with the snapshot's running downloads. */
+  agrees() {
+    const active = this.shown.active_downloads || [];
+    return active.every((i) => this.progress.has(i.id)) &&
+      !Object.values(this.shown).some((list) => list.some((i) =>
+        (i.status === 'downloading' || i.status === 'pending') && this.recent.has(i.id)));
   }
 
   onEvent(kind, env) {
@@ -209,7 +241,7 @@ export class QueuePage {
   }
 
   markLive() {
-    if (!this.sawInit || document.body.dataset.live) return;
+    if (!this.sawInit || !this.status || document.body.dataset.live) return;
     document.body.dataset.live = '1';
     performance.mark('kumo-live');
   }
