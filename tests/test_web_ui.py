@@ -89,7 +89,10 @@ class WebUi(unittest.TestCase):
                     try:
                         getattr(self, step)()
                     except Exception:
-                        self.shot("failed-%s.png" % step)
+                        try:
+                            self.shot("failed-%s.png" % step)
+                        except (AssertionError, OSError) as exc:
+                            log("no screenshot of the failure: %s", str(exc)[:200])
                         raise
             finally:
                 self.b.close()
@@ -147,6 +150,10 @@ class WebUi(unittest.TestCase):
         self.assertTrue(headers.get("Content-Type").startswith("text/html"))
         self.assertIn(b'<script type="module" src="/assets/app.js">', body)
         etag = headers.get("ETag")
+        status, headers, body = http("HEAD", self.base + "/assets/app.css")
+        self.assertEqual((status, body), (200, b""))
+        self.assertEqual(headers.get("Content-Type"), "text/css; charset=utf-8")
+        self.assertGreater(int(headers.get("Content-Length")), 0)
         status, headers, _ = http("GET", self.base + "/", headers={"If-None-Match": etag})
         self.assertEqual(status, 304, "If-None-Match with the ETag")
         req = urllib.request.Request(self.base + "/assets/app.js",
@@ -418,10 +425,12 @@ class WebUi(unittest.TestCase):
 
     def other_pages(self):
         self.call("goto", url=self.base + "/#/system")
-        self.wait("document.querySelectorAll('.system tbody tr').length >= 4")
+        # Four services answer; the scanner, never started, is listed down.
+        self.wait("document.querySelectorAll('.system tbody tr').length >= 5")
         rows = self.call("eval", expr="[...document.querySelectorAll('.system tbody tr')]"
                          ".map((r) => r.innerText.replace(/\\s+/g, ' '))")
         log("system page: %s", rows)
+        self.assertIn("scanner – down", " | ".join(rows))
         self.shot("system.png")
         for name in ("library", "providers"):
             self.call("goto", url=self.base + "/#/" + name)

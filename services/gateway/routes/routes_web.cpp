@@ -5,6 +5,7 @@
 #include "http/http_server.hpp"
 #include "web_assets.hpp"
 
+#include <algorithm>
 #include <httplib.h>
 
 namespace kumo::gateway {

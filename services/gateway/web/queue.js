@@ -183,8 +183,13 @@ export class QueuePage {
   renderControls(st) {
     const c = st.counts || {};
     const state = st.is_paused ? 'paused' : st.is_running === false ? 'stopped' : 'running';
-    this.summary.textContent = 'Queue ' + state + ' · ' + (c.downloading || 0) + ' downloading, ' +
+    const text = 'Queue ' + state + ' · ' + (c.downloading || 0) + ' downloading, ' +
       (c.pending || 0) + ' pending, ' + (c.failed || 0) + ' failed, ' + (c.completed || 0) + ' completed';
+    if (this.summary.textContent !== text) this.summary.textContent = text;
+    // Rebuilt only when they change, so a focused button keeps its focus.
+    const key = [st.is_paused, st.is_running, c.failed > 0, c.completed > 0].join();
+    if (key === this.controlsKey) return;
+    this.controlsKey = key;
     const b = (label, action, extra = {}) =>
       h('button', { type: 'button', 'data-action': action, ...extra }, label);
     this.controls.replaceChildren(

@@ -35,7 +35,9 @@ export class SystemPage {
     }
     const rows = [];
     for (const [name, svc] of Object.entries(health.services || {})) {
-      for (const inst of svc.instances || []) {
+      // A service no instance of has ever answered is listed as it stands.
+      const instances = svc.instances?.length ? svc.instances : [{ instance: '–', status: svc.status }];
+      for (const inst of instances) {
         rows.push(h('tr', { 'data-status': inst.status },
           h('th', { scope: 'row' }, name), h('td', {}, inst.instance || ''),
           h('td', {}, h('span', { class: 'pill ' + inst.status }, inst.status)),
