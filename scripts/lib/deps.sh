@@ -25,6 +25,8 @@ KUMO_PACKAGES=(
   mmdebstrap buildah
   # the command line's live view test (tests/test_cli.py)
   tmux
+  # the web UI's browser test (tests/test_web_ui.py, headless)
+  chromium
 )
 
 kumo_missing_packages() {
@@ -37,7 +39,8 @@ kumo_missing_packages() {
 kumo_install_deps() {
   local wanted=("${KUMO_PACKAGES[@]}" "$@") missing
   [ "${KUMO_SKIP_DEPS:-0}" != 1 ] || return 0
-  # Node.js + npm validate the Kubernetes manifests; any installed build does.
+  # Node.js + npm validate the Kubernetes manifests and drive the browser
+  # test; any installed build does.
   command -v npm >/dev/null || wanted+=(nodejs npm)
   mapfile -t missing < <(kumo_missing_packages "${wanted[@]}")
   if [ ${#missing[@]} -eq 0 ]; then

@@ -6,6 +6,7 @@
 #include "kumo/service.hpp"
 #include "queue_requests.hpp"
 #include "routes.hpp"
+#include "web_assets.hpp"
 
 #include <caf/all.hpp>
 
@@ -48,6 +49,7 @@ bool start_serving(gateway_state& st, service_context& ctx) {
   auto sessions = std::make_shared<gateway::stream_sessions>();
   auto& routes = st.http->routes();
   gateway::add_health_routes(routes, *st.bus, ctx.config);
+  gateway::add_web_routes(routes);
   st.modules.push_back(gateway::make_auth_module(routes, ctx, *st.bus,
                                                  std::move(*site), sessions));
   st.modules.push_back(gateway::make_queue_module(routes, ctx, *st.bus));

@@ -54,10 +54,14 @@ const std::vector<std::pair<std::string, std::string>>& response_headers();
 constexpr const char* api_content_security_policy =
     "default-src 'none'; frame-ancestors 'none'";
 
-/// The policy the web UI's pages will need once the gateway serves them:
-/// its own scripts, styles and API only, no inline scripts.
+/// The policy of the web UI's files (/ and /assets/*): scripts, styles,
+/// images and connections (API, event stream) from the gateway's own origin
+/// only; no inline scripts or styles, no eval, no plugins, no base or form
+/// redirection, no framing.
 constexpr const char* web_ui_content_security_policy =
-    "default-src 'self'; frame-ancestors 'none'";
+    "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "img-src 'self'; connect-src 'self'; manifest-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Pool sizing from the http_* options and sse_max_clients: room for every
 /// allowed event stream plus `http_api_threads` for everything else, unless

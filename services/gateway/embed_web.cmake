@@ -1,0 +1,51 @@
+# cmake -DINPUT_DIR=<web folder> -DOUTPUT=<file.cpp> -P embed_web.cmake
+# Writes a C++ source defining kumo::gateway::web_assets(): every file of the
+# web folder (not its subfolders) as bytes, its gzip form (gzip -9 -n, so the
+# output does not depend on file times) and an ETag from its SHA-256. The
+# gateway serves exactly the committed files.
+file(GLOB names RELATIVE "${INPUT_DIR}" "${INPUT_DIR}/*")
+list(SORT names)
+get_filename_component(out_dir "${OUTPUT}" DIRECTORY)
+
+function(hex_array var path)
+  file(READ "${path}" hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," hex "${hex}")
+  set(${var} "${hex}" PARENT_SCOPE)
+endfunction()
+
+set(body "// Generated from ${INPUT_DIR}; do not edit.\n")
+string(APPEND body "#include \"web_assets.hpp\"\n\nnamespace kumo::gateway {\n\n")
+string(APPEND body "namespace {\n\n")
+set(entries "")
+set(index 0)
+foreach(name IN LISTS names)
+  if(IS_DIRECTORY "${INPUT_DIR}/${name}" OR name MATCHES "^\\.")
+    continue()
+  endif()
+  if(NOT name MATCHES "^[A-Za-z0-9._-]+$")
+    message(FATAL_ERROR "web asset name ${name}: only letters, digits, . _ -")
+  endif()
+  set(gz "${out_dir}/web_asset_${index}.gz")
+  execute_process(COMMAND gzip -9 -n -c "${INPUT_DIR}/${name}"
+                  OUTPUT_FILE "${gz}" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "gzip ${name} failed: ${rc}")
+  endif()
+  file(SHA256 "${INPUT_DIR}/${name}" digest)
+  string(SUBSTRING "${digest}" 0 20 digest)
+  file(SIZE "${INPUT_DIR}/${name}" plain_size)
+  file(SIZE "${gz}" gz_size)
+  hex_array(plain "${INPUT_DIR}/${name}")
+  hex_array(packed "${gz}")
+  file(REMOVE "${gz}")
+  string(APPEND body "const char plain_${index}[] = {${plain} '\\0'};\n")
+  string(APPEND body "const char packed_${index}[] = {${packed} '\\0'};\n")
+  string(APPEND entries "      {\"${name}\", \"\\\"${digest}\\\"\",\n"
+         "       {plain_${index}, ${plain_size}}, {packed_${index}, ${gz_size}}},\n")
+  math(EXPR index "${index} + 1")
+endforeach()
+string(APPEND body "\n} // namespace\n\n")
+string(APPEND body "const std::vector<web_asset>& web_assets() {\n")
+string(APPEND body "  static const std::vector<web_asset> assets{\n${entries}  };\n")
+string(APPEND body "  return assets;\n}\n\n} // namespace kumo::gateway\n")
+file(WRITE "${OUTPUT}" "${body}")

@@ -1,0 +1,116 @@
+"""Helpers of tests/test_web_ui.py: playwright-core (pinned by
+package-lock.json, installed with `npm ci` into a cache folder outside the
+repository when missing), a Browser that drives Debian's chromium through
+driver.mjs, and the page weight of the web UI."""
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import select
+import shutil
+import subprocess
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NPM_FILES = ("package.json", "package-lock.json")
+CHROMIUM = "/usr/bin/chromium"
+
+
+def cache_root():
+    return os.environ.get("KUMO_NODE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+        "kumo")
+
+
+def driver_folder():
+    """Folder holding driver.mjs and node_modules/playwright-core; the
+    folder's name is the hash of the package files, so a changed lock file
+    gets a fresh install."""
+    digest = hashlib.sha256()
+    for name in NPM_FILES:
+        with open(os.path.join(HERE, name), "rb") as f:
+            digest.update(f.read())
+    folder = os.path.join(cache_root(), "web-ui-test-" + digest.hexdigest()[:16])
+    if not os.path.exists(os.path.join(folder, ".installed")):
+        staging = "%s.%d" % (folder, os.getpid())
+        shutil.rmtree(staging, ignore_errors=True)
+        os.makedirs(staging)
+        for name in NPM_FILES:
+            shutil.copy(os.path.join(HERE, name), staging)
+        print("  npm ci into %s" % folder, flush=True)
+        out = subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit",
+                              "--no-fund", "--prefer-offline"],
+                             cwd=staging, stdin=subprocess.DEVNULL,
+                             capture_output=True, timeout=600)
+        if out.returncode != 0:
+            raise RuntimeError("npm ci failed (%d):\n%s" % (
+                out.returncode, (out.stdout + out.stderr).decode(errors="replace")))
+        open(os.path.join(staging, ".installed"), "w").close()
+        shutil.rmtree(folder, ignore_errors=True)
+        os.rename(staging, folder)
+    shutil.copy(os.path.join(HERE, "driver.mjs"), folder)
+    return folder
+
+
+class Browser:
+    """Headless chromium behind driver.mjs; every call is one JSON line."""
+
+    def __init__(self, log_path):
+        folder = driver_folder()
+        self.log = open(log_path, "wb")
+        self.proc = subprocess.Popen(["node", os.path.join(folder, "driver.mjs")],
+                                     cwd=folder, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.log)
+        self.buf = b""
+
+    def call(self, op, timeout=30, **args):
+        args["op"] = op
+        self.proc.stdin.write((json.dumps(args) + "\n").encode())
+        self.proc.stdin.flush()
+        while b"\n" not in self.buf:
+            ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+            if not ready:
+                raise TimeoutError("browser did not answer %s within %ss" % (op, timeout))
+            chunk = os.read(self.proc.stdout.fileno(), 1 << 20)
+            if not chunk:
+                raise RuntimeError("browser driver exited: %s" % self.proc.poll())
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        reply = json.loads(line)
+        if not reply["ok"]:
+            raise AssertionError("%s %s failed: %s" % (op, args, reply["error"]))
+        return reply["value"]
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self.proc.stdout.close()
+        self.log.close()
+
+
+def page_weight(base_url):
+    """{path: gzip bytes as served} of / and every file it loads (links,
+    scripts and module imports, followed)."""
+    seen = {}
+    todo = ["/"]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        req = urllib.request.Request(base_url + path, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(req, timeout=10) as res:
+            body = res.read()
+            encoding = res.headers.get("Content-Encoding")
+        seen[path] = len(body)
+        text = gzip.decompress(body) if encoding == "gzip" else body
+        text = text.decode("utf-8", errors="replace")
+        for m in re.finditer(r'(?:src|href)="(/assets/[^"]+)"|from \'\./([^\']+)\'', text):
+            todo.append(m.group(1) or "/assets/" + m.group(2))
+    return seen
