@@ -1,6 +1,7 @@
 // series_list, series_get, scan_status and unmatched.
 
 #include "catalog/catalog_store.hpp"
+#include "catalog/replies.hpp"
 
 #include <map>
 
@@ -128,7 +129,8 @@ caf::expected<json> series_get(pqxx::work& w, const std::string& key) {
                                 "$1 AND s.deleted_at IS NULL",
                             key);
   if (rows.empty())
-    return make_error(errc::not_found, "no series with key '" + key + "'");
+    return field_error(errc::not_found, "key",
+                       "no series with key '" + key + "'");
   auto out = json::parse(rows[0][1].c_str());
   out["seasons"] = season_list(w, rows[0][0].as<std::int64_t>());
   return out;
@@ -166,7 +168,8 @@ caf::expected<json> series_summary(pqxx::work& w, const std::string& key) {
                                 "$1 AND s.deleted_at IS NULL",
                             key);
   if (rows.empty())
-    return make_error(errc::not_found, "no series with key '" + key + "'");
+    return field_error(errc::not_found, "key",
+                       "no series with key '" + key + "'");
   return json::parse(rows[0][0].c_str());
 }
 

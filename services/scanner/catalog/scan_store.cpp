@@ -131,7 +131,7 @@ json scan_store::begin(const std::string& kind, const std::string& key,
   pqxx::work w(*conn_);
   w.exec("UPDATE scanner_scans SET state = 'failed', finished_at = now(),"
          " error = 'the scanning replica stopped' WHERE state = 'running'");
-  auto rows = w.exec_params(std::string("INSERT INTO scanner_scans c (kind, "
+  auto rows = w.exec_params(std::string("INSERT INTO scanner_scans AS c (kind, "
                                         "key, owner) VALUES ($1, $2, $3) "
                                         "RETURNING ") +
                                 scan_sql + "::text",
