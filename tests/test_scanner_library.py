@@ -164,7 +164,9 @@ class ScannerLibrary(unittest.TestCase):
                          [CJK + "/Season 1/進撃の巨人 S01E01.mkv"])
         self.assertEqual(len(self.files_of(self.series(CAFE))), 1)
         self.assertEqual(self.files_of(self.series(LOCKED)), [])
-        paths = self.stack.psql("SELECT string_agg(path, '|') FROM scanner_files")
+        paths = self.stack.psql(
+            "SELECT string_agg(path, '|') FROM scanner_files")[0][0]
+        self.assertIn("Show.One.S01E01", paths)
         self.assertNotIn("Escaped", paths)
         self.assertNotIn("escape", paths)
         self.assertNotIn("loop", paths)

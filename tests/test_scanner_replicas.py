@@ -38,7 +38,7 @@ PER_SERIES = 3
 
 def lock_holders(stack):
     return int(stack.psql("SELECT count(*) FROM pg_locks WHERE"
-                          " locktype = 'advisory' AND granted"))
+                          " locktype = 'advisory' AND granted")[0][0])
 
 
 class ScannerReplicas(unittest.TestCase):
@@ -55,12 +55,13 @@ class ScannerReplicas(unittest.TestCase):
         s.start_postgres()
         s.start_nats()
         # The catalog claims every folder, so scans write files.
-        values = ",".join("('series-%04d', 'Series %04d', 'Series %04d')"
-                          % (i, i, i) for i in range(SERIES))
         cls.scanners = []
         cls.scanners.append(start_scanner(s, cls.root, {"KUMO_SCAN_INTERVAL": "0"}))
         cls.scanners[0].wait_ready(60)
-        s.psql("INSERT INTO scanner_series (key, name, folder) VALUES " + values)
+        s.psql("INSERT INTO scanner_series (key, name, folder) SELECT"
+               " 'series-' || lpad(i::text, 4, '0'), 'Series ' ||"
+               " lpad(i::text, 4, '0'), 'Series ' || lpad(i::text, 4, '0')"
+               " FROM generate_series(0, %d) i" % (SERIES - 1))
         cls.nc = s.nats_client("admin")
         cls.bus = Bus(cls.nc)
         cls.bus.idle(120)
@@ -75,7 +76,7 @@ class ScannerReplicas(unittest.TestCase):
             "SELECT count(*) FILTER (WHERE n NOT IN (0, %d)) || ':' || sum(n)"
             " FROM (SELECT s.id, count(f.id) AS n FROM scanner_series s"
             " LEFT JOIN scanner_files f ON f.series_id = s.id"
-            " GROUP BY s.id) x" % PER_SERIES)
+            " GROUP BY s.id) x" % PER_SERIES)[0][0]
         torn, total = rows.split(":")
         return int(torn), int(total)
 
@@ -130,9 +131,9 @@ class ScannerReplicas(unittest.TestCase):
             "SELECT count(*) FROM scanner_scans a JOIN scanner_scans b"
             " ON a.id < b.id AND a.started_at < b.finished_at"
             " AND b.started_at < a.finished_at")
-        self.assertEqual(rows, "0")
+        self.assertEqual(rows, [("0",)])
         owners = self.stack.psql("SELECT count(DISTINCT owner) FROM scanner_scans")
-        self.assertEqual(owners, "2")
+        self.assertEqual(owners, [("2",)])
         self.assertEqual(self.series_counts(), (0, SERIES * PER_SERIES))
 
     def test_3_killed_replica_releases_its_lock(self):
@@ -140,7 +141,7 @@ class ScannerReplicas(unittest.TestCase):
         self.stack.psql("DELETE FROM scanner_files")
         started = self.bus.ok("rescan")["scan"]
         owner = self.stack.psql("SELECT owner FROM scanner_scans WHERE id = %d"
-                                % started["id"])
+                                % started["id"])[0][0]
         victim = [s for s in self.scanners if s.instance == owner][0]
         survivor = [s for s in self.scanners if s is not victim][0]
         victim.kill(signal.SIGKILL)
@@ -149,9 +150,9 @@ class ScannerReplicas(unittest.TestCase):
                    what="the dead replica's lock released")
         done = self.bus.full_scan(timeout=300)
         self.assertEqual(done["state"], "complete", done)
-        dead = self.stack.psql("SELECT state FROM scanner_scans WHERE id = %d"
-                               % started["id"])
-        self.assertEqual(dead, "failed")
+        dead = self.stack.psql("SELECT state, error FROM scanner_scans"
+                               " WHERE id = %d" % started["id"])
+        self.assertEqual(dead, [("failed", "the scanning replica stopped")])
         self.assertEqual(self.series_counts(), (0, SERIES * PER_SERIES))
         self.assertTrue(survivor.running())
 

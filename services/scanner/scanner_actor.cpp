@@ -39,7 +39,7 @@ void answer(pointer self, const std::string& reply_to, std::string body) {
 /// Starts a scan unless one runs here already; then answers the running
 /// scan, as another replica does for the roots it holds.
 void start_scan(pointer self, const std::string& key,
-                const std::string& reply_to) {
+                const std::string& reply_to, bool on_demand) {
   auto& st = self->state;
   if (st.draining)
     return answer(self, reply_to,
@@ -67,6 +67,7 @@ void start_scan(pointer self, const std::string& key,
   spec.key = key;
   spec.owner = st.cfg.instance;
   spec.roots = st.cfg.config.roots;
+  spec.compare_all = on_demand;
   spawn_scan(self->system(), caf::actor_cast<caf::actor>(self), st.ctx,
              std::move(spec), reply_to);
 }
@@ -76,7 +77,7 @@ void after_add(pointer self, const std::string& body) {
   auto doc = json::parse(body, nullptr, false);
   if (doc.is_object() && doc.contains("key") && doc["key"].is_string() &&
       !self->state.scanning)
-    start_scan(self, doc["key"].get<std::string>(), "");
+    start_scan(self, doc["key"].get<std::string>(), "", true);
 }
 
 void handle(pointer self, const bus_message& msg) {
@@ -87,7 +88,7 @@ void handle(pointer self, const bus_message& msg) {
     return answer(self, msg.reply,
                   error_body(errc::invalid_argument, bad.field, bad.message));
   if (req->kind == op::rescan)
-    return start_scan(self, req->key, msg.reply);
+    return start_scan(self, req->key, msg.reply, true);
   if (req->kind == op::import_legacy)
     return answer(
         self, msg.reply,
@@ -127,7 +128,7 @@ caf::behavior scanner(pointer self, scanner_settings cfg, bus_actor bus,
       [=](tick_atom) {
         auto& s = self->state;
         if (!s.scanning && !s.draining)
-          start_scan(self, "", "");
+          start_scan(self, "", "", false);
         if (s.cfg.config.scan_interval.count() > 0)
           self->delayed_send(self, s.cfg.config.scan_interval,
                              tick_atom::value);

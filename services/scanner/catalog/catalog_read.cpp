@@ -28,9 +28,16 @@ const char* const summary_sql =
                                              " 'updated_at', " KUMO_ISO(
                                                  "s.updated_at") ")";
 
+const char* const scan_live_sql =
+    "(c.state = 'running' AND EXISTS (SELECT 1 FROM pg_locks l WHERE"
+    " l.pid = c.backend_pid AND l.locktype = 'advisory' AND l.granted))";
+
 const char* const scan_sql =
     "(json_build_object('id', c.id, 'kind', c.kind,"
-    " 'key', NULLIF(c.key, ''), 'state', c.state,"
+    " 'key', NULLIF(c.key, ''), 'state', CASE WHEN c.state = 'running' AND"
+    " NOT (SELECT 1 FROM pg_locks l WHERE l.pid = c.backend_pid AND"
+    " l.locktype = 'advisory' AND l.granted LIMIT 1) IS NOT NULL THEN"
+    " 'failed' ELSE c.state END,"
     " 'started_at', " KUMO_ISO(
         "c.started_at") ","
                         " 'finished_at', " KUMO_ISO(
@@ -143,8 +150,9 @@ json scan_status(pqxx::work& w) {
                        " ORDER BY c.id DESC LIMIT 1");
     return rows.empty() ? json(nullptr) : json::parse(rows[0][0].c_str());
   };
-  return {{"current", one("c.state = 'running'")},
-          {"last", one("c.state <> 'running'")}};
+  std::string live = scan_live_sql;
+  return {{"current", one(live.c_str())},
+          {"last", one(("NOT " + live).c_str())}};
 }
 
 json unmatched(pqxx::work& w) {

@@ -37,6 +37,10 @@ private:
 /// of scanner_series.
 extern const char* const summary_sql;
 
+/// True for a running scan row whose session still holds its locks (a row
+/// left `running` by a killed replica is not live), for a row `c`.
+extern const char* const scan_live_sql;
+
 /// The SQL expression of a scan object as a json object, for a row `c` of
 /// scanner_scans.
 extern const char* const scan_sql;

@@ -114,9 +114,8 @@ caf::expected<json> series_update(pqxx::work& w, const scanner_request& req) {
 
 json scan_cancel(pqxx::work& w) {
   auto rows = w.exec(std::string("UPDATE scanner_scans c SET "
-                                 "cancel_requested = true WHERE c.state = "
-                                 "'running' RETURNING ") +
-                     scan_sql + "::text");
+                                 "cancel_requested = true WHERE ") +
+                     scan_live_sql + " RETURNING " + scan_sql + "::text");
   if (rows.empty())
     return {{"cancelled", false}, {"scan", nullptr}};
   return {{"cancelled", true}, {"scan", json::parse(rows[0][0].c_str())}};

@@ -120,7 +120,7 @@ bool scan_store::try_lock(const std::vector<std::string>& roots) {
 json scan_store::running_scan() {
   pqxx::work w(*conn_);
   auto rows = w.exec(std::string("SELECT ") + scan_sql +
-                     "::text FROM scanner_scans c WHERE c.state = 'running'"
+                     "::text FROM scanner_scans c WHERE " + scan_live_sql +
                      " ORDER BY c.id DESC LIMIT 1");
   w.commit();
   return rows.empty() ? json(nullptr) : json::parse(rows[0][0].c_str());
@@ -131,11 +131,13 @@ json scan_store::begin(const std::string& kind, const std::string& key,
   pqxx::work w(*conn_);
   w.exec("UPDATE scanner_scans SET state = 'failed', finished_at = now(),"
          " error = 'the scanning replica stopped' WHERE state = 'running'");
-  auto rows = w.exec_params(std::string("INSERT INTO scanner_scans AS c (kind, "
-                                        "key, owner) VALUES ($1, $2, $3) "
-                                        "RETURNING ") +
-                                scan_sql + "::text",
-                            kind, key, owner);
+  auto rows = w.exec_params(
+      std::string(
+          "INSERT INTO scanner_scans AS c (kind, "
+          "key, owner, backend_pid) VALUES ($1, $2, $3, pg_backend_pid()) "
+          "RETURNING ") +
+          scan_sql + "::text",
+      kind, key, owner);
   w.commit();
   return json::parse(rows[0][0].c_str());
 }

@@ -125,6 +125,7 @@ private:
     std::vector<unmatched_row> unmatched;
     std::unordered_map<std::string, bool> walked_folders;
     bool one = spec_.kind == "series";
+    bool force = one || spec_.compare_all;
     for (const auto& s : walk.series) {
       walked_folders[s->folder] = true;
       auto it = series.find(s->folder);
@@ -136,7 +137,7 @@ private:
       }
       if (one && it->second.key != spec_.key)
         continue;
-      queue(root, it->second.id, s, one);
+      queue(root, it->second.id, s, force);
     }
     // Series whose folder is gone lose every file.
     for (const auto& [folder, row] : series)

@@ -37,6 +37,11 @@ struct scan_spec {
   std::string kind = "full"; ///< "full" or "series"
   std::string key;           ///< for "series"
   std::string owner;         ///< the replica's instance name
+  /// Compare every walked series with the catalog, also those this
+  /// replica wrote and whose folders did not change since (an on-demand
+  /// rescan repairs a catalog changed by hand). Writes stay limited to
+  /// differences either way.
+  bool compare_all = false;
   library_roots roots;
   std::size_t batch_files = 20'000; ///< catalog rows per write transaction
   std::size_t batch_series = 500;   ///< series per write transaction

@@ -10,8 +10,9 @@ ALTER TABLE scanner_files DROP CONSTRAINT scanner_files_path_key;
 CREATE UNIQUE INDEX scanner_files_series_path ON scanner_files (series_id, path);
 
 -- One scan. `running` rows belong to the replica holding the roots'
--- advisory locks (`owner`); a replica that takes the locks marks running
--- rows left by a dead replica `failed`. `cancel_requested` is how any
+-- advisory locks (`owner`, its PostgreSQL session `backend_pid`); a running
+-- row whose session no longer holds an advisory lock was left by a dead
+-- replica: it reads as failed, and the next scan marks it so. `cancel_requested` is how any
 -- replica asks the scanning one to stop.
 CREATE TABLE scanner_scans (
   id          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -20,6 +21,7 @@ CREATE TABLE scanner_scans (
   state       text        NOT NULL DEFAULT 'running'
               CHECK (state IN ('running', 'complete', 'failed', 'cancelled')),
   owner       text        NOT NULL DEFAULT '',
+  backend_pid integer     NOT NULL DEFAULT 0,
   cancel_requested boolean NOT NULL DEFAULT false,
   started_at  timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz,
