@@ -28,7 +28,7 @@ def start_scanner(stack, root, env=None, extra_roots=None):
     """Starts kumo-scanner as the unprivileged user with `root` as its
     library. Returns the harness Service (not waiting for readiness)."""
     full = stack.service_env("scanner", env)
-    full["KUMO_LIBRARY_ROOT"] = root
+    full["KUMO_LIBRARY_ROOT"] = (env or {}).get("KUMO_LIBRARY_ROOT", root)
     if extra_roots:
         full["KUMO_LIBRARY_ROOTS_EXTRA"] = ":".join(extra_roots)
     wrapper = stack.path("scanner-as-%s.sh" % UNPRIVILEGED)

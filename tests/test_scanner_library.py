@@ -26,6 +26,8 @@ Tried, with kumo-scanner running as the unprivileged user of the harness:
   scan object); scans are counted in kumo_scanner_scans_total.
 - series_delete with delete_files removes the series' files inside the root
   and leaves the symlink's target outside the root alone.
+- A relative library_root, or an extra root inside the main root: the
+  scanner exits with code 2 and its log names the option.
 """
 # ctest-properties: TIMEOUT 300
 
@@ -289,6 +291,15 @@ class ScannerLibrary(unittest.TestCase):
         self.assertEqual(keep["files_removed"], 0)
         self.assertTrue(os.path.exists(os.path.join(
             self.root, CAFE, "Café Ünïcode - S01E04.mp4")))
+
+    def test_8_bad_roots_stop_the_scanner_naming_the_option(self):
+        # Tried: a relative root, and an extra root inside the main root.
+        for env, key in (({"KUMO_LIBRARY_ROOT": "relative/lib"}, "library_root"),
+                         ({"KUMO_LIBRARY_ROOTS_EXTRA": self.root + "/x"},
+                          "library_roots_extra")):
+            svc = start_scanner(self.stack, self.root, env)
+            self.assertEqual(svc.wait_exit(30), 2)
+            self.assertIn(key, svc.log_text())
 
 
 if __name__ == "__main__":
