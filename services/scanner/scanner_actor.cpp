@@ -108,7 +108,7 @@ void handle(pointer self, const bus_message& msg) {
           });
 }
 
-caf::behavior scanner(pointer self, scanner_settings cfg, bus_actor bus,
+caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
                       std::shared_ptr<scanner_metrics> metrics) {
   auto& st = self->state;
   st.catalog =

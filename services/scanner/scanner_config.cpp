@@ -68,9 +68,11 @@ std::optional<config_error> parse_roots(const std::string& main,
     if (root.empty())
       return config_error{"library_roots_extra", why};
     for (const auto& other : roots.all())
-      if (inside(root, other) || inside(other, root))
-        return config_error{"library_roots_extra",
-                            "'" + root + "' overlaps root '" + other + "'"};
+      if (inside(root, other) || inside(other, root)) {
+        std::string why_overlap = "'";
+        why_overlap.append(root).append("' overlaps root '").append(other);
+        return config_error{"library_roots_extra", why_overlap + "'"};
+      }
     roots.extra.push_back(root);
   }
   out = std::move(roots);

@@ -70,7 +70,7 @@ TEST(CatalogPlan, IncompleteWalkRemovesNothing) {
 
 TEST(CatalogPlan, UnparsedFilesKeepTheirRows) {
   auto s = show({});
-  s.unparsed.push_back("extra.mkv");
+  s.unparsed.emplace_back("extra.mkv");
   auto plan = plan_series(&s, {{"Show (2019)/extra.mkv", 1, 1}});
   EXPECT_TRUE(plan.removals.empty());
 }

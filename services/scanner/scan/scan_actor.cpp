@@ -88,7 +88,7 @@ struct catalog_state {
 
 catalog_actor::behavior_type
 catalog_worker(catalog_actor::stateful_pointer<catalog_state> self,
-               std::string database_url, library_roots roots) {
+               std::string database_url, const library_roots& roots) {
   self->state.store =
       std::make_unique<catalog_store>(std::move(database_url), roots);
   return {
