@@ -19,6 +19,13 @@ inline std::string queue_cmd(const std::string& op) {
 }
 constexpr const char* queue_cmd_all = "kumo.queue.cmd.*";
 
+/// Scanner commands from the gateway (request/reply, queue group
+/// "scanner"; docs/library.md).
+inline std::string scanner_cmd(const std::string& op) {
+  return "kumo.scanner.cmd." + op;
+}
+constexpr const char* scanner_cmd_all = "kumo.scanner.cmd.*";
+
 constexpr const char* queue_claim =
     "kumo.queue.claim"; ///< worker asks for work
 constexpr const char* queue_heartbeat =
@@ -59,6 +66,7 @@ inline const std::vector<std::string>& event_rooms() {
 
 /// Queue groups: one member of each group handles a given request.
 constexpr const char* queue_group = "queue";
+constexpr const char* scanner_group = "scanner";
 constexpr const char* downloader_group = "downloader";
 constexpr const char* progress_group = "progress";
 

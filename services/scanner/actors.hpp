@@ -1,0 +1,69 @@
+#pragma once
+
+// Every actor of the scanner service and its interface.
+
+#include "catalog/requests.hpp"
+#include "kumo/atoms.hpp"
+#include "kumo/bus.hpp"
+#include "scan/scan_run.hpp"
+#include "scanner_config.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+#include <memory>
+#include <string>
+
+namespace kumo {
+class metrics;
+}
+
+namespace kumo::scanner {
+
+struct scanner_metrics;
+
+using execute_atom = caf::atom_constant<caf::atom("execute")>;
+using scan_done_atom = caf::atom_constant<caf::atom("scan_done")>;
+
+/// Owns one catalog_store (one PostgreSQL connection). Detached: every
+/// handler blocks on the database. Answers the reply body (JSON text),
+/// success or {"error": ...}.
+using catalog_actor = caf::typed_actor<
+    caf::replies_to<execute_atom, scanner_request>::with<std::string>>;
+
+/// Spawns the detached catalog actor.
+catalog_actor spawn_catalog(caf::actor_system& sys, std::string database_url,
+                            library_roots roots);
+
+/// What a scan needs besides its spec, shared with its runner thread.
+struct scan_context {
+  std::string database_url;
+  bus_actor bus;
+  std::shared_ptr<scanner_metrics> metrics;
+  std::shared_ptr<scan_memory> memory;     ///< used by one scan at a time
+  std::shared_ptr<std::atomic<bool>> stop; ///< set on drain
+};
+
+/// Runs one scan on a thread of its own (a blocking actor), answers
+/// `reply_to` (when not empty) with the rescan reply once the scan started
+/// or was refused, publishes kumo.progress.scan, and sends `scan_done_atom`
+/// to `parent` at the end.
+void spawn_scan(caf::actor_system& sys, const caf::actor& parent,
+                const scan_context& ctx, scan_spec spec, std::string reply_to);
+
+/// The scanner service: subscribes to kumo.scanner.cmd.* (queue group
+/// "scanner"), validates each request, answers reads and edits through the
+/// catalog actor, starts scans on start, every scan_interval and on rescan.
+struct scanner_settings {
+  scanner_config config;
+  std::string database_url;
+  std::string instance;
+};
+
+caf::actor spawn_scanner(caf::actor_system& sys, scanner_settings cfg,
+                         bus_actor bus, kumo::metrics& m);
+
+} // namespace kumo::scanner
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kumo::scanner::scanner_request)

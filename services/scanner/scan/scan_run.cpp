@@ -1,0 +1,224 @@
+#include "scan/scan_run.hpp"
+
+#include <cstring>
+
+namespace kumo::scanner {
+
+using json = nlohmann::json;
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+struct counters {
+  std::uint64_t folders = 0, files = 0, parsed = 0, unparsed = 0, added = 0,
+                removed = 0, changed = 0, denied = 0, vanished = 0;
+  json to_json() const {
+    return {{"folders", folders},   {"files", files},   {"parsed", parsed},
+            {"unparsed", unparsed}, {"added", added},   {"removed", removed},
+            {"changed", changed},   {"denied", denied}, {"vanished", vanished}};
+  }
+};
+
+/// One pending series of a write batch.
+struct pending {
+  std::int64_t id = 0;
+  std::string memo;                            ///< key into scan_memory::synced
+  std::shared_ptr<const walked_series> walked; ///< null: folder gone
+};
+
+class scan_pass {
+public:
+  scan_pass(scan_store& store, const scan_spec& spec, scan_memory& memory,
+            const scan_hooks& hooks, json scan)
+      : store_(store),
+        spec_(spec),
+        memory_(memory),
+        hooks_(hooks),
+        scan_(std::move(scan)),
+        id_(scan_["id"].get<std::int64_t>()) {}
+
+  json run() {
+    std::string state = "complete";
+    std::string error;
+    try {
+      if (spec_.roots.all().empty()) {
+        state = "failed";
+        error = "no library root configured (library_root)";
+      }
+      for (const auto& root : spec_.roots.all()) {
+        if (!scan_root(root, error))
+          state = "failed";
+        if (stopped())
+          break;
+      }
+      if (stopped())
+        state = "cancelled";
+    } catch (const std::exception& e) {
+      state = "failed";
+      error = e.what();
+    }
+    scan_ = store_.finish(id_, state, totals_.to_json(), error);
+    hooks_.progress(state == "complete" ? "completed" : state, scan_);
+    return scan_;
+  }
+
+private:
+  bool stopped() {
+    return cancelled_ || (hooks_.stop != nullptr && hooks_.stop->load());
+  }
+
+  /// Heartbeat + progress event, at most every progress_every.
+  void tick(bool force) {
+    auto now = clock::now();
+    if (!force && now - last_tick_ < spec_.progress_every)
+      return;
+    last_tick_ = now;
+    auto c = totals_.to_json();
+    if (store_.heartbeat(id_, c))
+      cancelled_ = true;
+    for (auto& [k, v] : c.items())
+      scan_[k] = v;
+    hooks_.progress("in_progress", scan_);
+  }
+
+  bool scan_root(const std::string& root, std::string& error) {
+    walk_options opts;
+    opts.cancelled = [this] { return stopped(); };
+    auto base = totals_;
+    opts.progress = [this, base](const walk_progress& p) {
+      totals_.folders = base.folders + p.dirs_done;
+      totals_.files = base.files + p.files_done;
+      tick(false);
+    };
+    auto prev = memory_.walks.find(root);
+    auto walk = walk_library(
+        root, opts, prev == memory_.walks.end() ? nullptr : &prev->second);
+    if (!walk.ok) {
+      error += (error.empty() ? "" : "; ") + std::string("cannot open ") +
+               root + ": " + std::strerror(walk.root_errno);
+      memory_.walks.erase(root);
+      return false;
+    }
+    count_walk(base, walk);
+    if (walk.cancelled)
+      return true; // a partial walk writes nothing: the catalog stays as is
+    sync_root(root, walk);
+    if (!stopped())
+      memory_.walks[root] = std::move(walk.state);
+    return true;
+  }
+
+  void count_walk(const counters& base, const walk_result& walk) {
+    totals_.folders = base.folders + walk.stats.dirs + walk.stats.dirs_reused;
+    totals_.files = base.files + walk.stats.files;
+    totals_.denied += walk.stats.denied;
+    totals_.vanished += walk.stats.vanished;
+    for (const auto& s : walk.series) {
+      totals_.parsed += s->episodes.size();
+      totals_.unparsed += s->unparsed.size();
+    }
+  }
+
+  void sync_root(const std::string& root, const walk_result& walk) {
+    auto series = store_.series_of(root, spec_.roots.main);
+    std::vector<unmatched_row> unmatched;
+    std::unordered_map<std::string, bool> walked_folders;
+    bool one = spec_.kind == "series";
+    bool force = one || spec_.compare_all;
+    for (const auto& s : walk.series) {
+      walked_folders[s->folder] = true;
+      auto it = series.find(s->folder);
+      if (it == series.end()) {
+        unmatched.push_back(
+            {s->folder, s->name, s->year,
+             static_cast<int>(s->episodes.size() + s->unparsed.size())});
+        continue;
+      }
+      if (one && it->second.key != spec_.key)
+        continue;
+      queue(root, it->second.id, s, force);
+    }
+    // Series whose folder is gone lose every file.
+    for (const auto& [folder, row] : series)
+      if (walked_folders.count(folder) == 0 && (!one || row.key == spec_.key))
+        queue(root, row.id, nullptr, true);
+    flush();
+    if (!one && !stopped())
+      store_.replace_unmatched(root, unmatched);
+  }
+
+  void queue(const std::string& root, std::int64_t id,
+             std::shared_ptr<const walked_series> walked, bool force) {
+    if (stopped())
+      return;
+    std::string memo = root + "\n" + (walked ? walked->folder : "");
+    auto known = memory_.synced.find(memo);
+    if (!force && walked && known != memory_.synced.end() &&
+        known->second.first == id && known->second.second == walked)
+      return; // unchanged since it was written
+    batch_files_ += walked ? walked->episodes.size() : 0;
+    batch_.push_back({id, walked ? memo : std::string(), std::move(walked)});
+    if (batch_.size() >= spec_.batch_series ||
+        batch_files_ >= spec_.batch_files)
+      flush();
+  }
+
+  void flush() {
+    if (batch_.empty() || stopped())
+      return;
+    std::vector<std::int64_t> ids;
+    for (const auto& p : batch_)
+      ids.push_back(p.id);
+    auto files = store_.files_of(ids);
+    std::vector<std::pair<std::int64_t, series_plan>> plans;
+    for (const auto& p : batch_) {
+      auto plan = plan_series(p.walked.get(), files[p.id]);
+      totals_.added += static_cast<std::uint64_t>(plan.added);
+      totals_.changed += static_cast<std::uint64_t>(plan.changed);
+      totals_.removed += plan.removals.size();
+      if (!plan.empty())
+        plans.emplace_back(p.id, std::move(plan));
+    }
+    if (!plans.empty())
+      store_.apply(plans);
+    for (const auto& p : batch_)
+      if (p.walked)
+        memory_.synced[p.memo] = {p.id, p.walked};
+    batch_.clear();
+    batch_files_ = 0;
+    tick(false);
+  }
+
+  scan_store& store_;
+  const scan_spec& spec_;
+  scan_memory& memory_;
+  const scan_hooks& hooks_;
+  json scan_;
+  std::int64_t id_;
+  counters totals_;
+  bool cancelled_ = false;
+  clock::time_point last_tick_ = clock::now();
+  std::vector<pending> batch_;
+  std::size_t batch_files_ = 0;
+};
+
+} // namespace
+
+json run_scan(scan_store& store, const scan_spec& spec, scan_memory& memory,
+              const scan_hooks& hooks) {
+  if (spec.kind == "series" && !store.series_by_key(spec.key)) {
+    hooks.started("not_found", nullptr);
+    return nullptr;
+  }
+  if (!store.try_lock(spec.roots.all())) {
+    hooks.started("busy", store.running_scan());
+    return nullptr;
+  }
+  auto scan = store.begin(spec.kind, spec.key, spec.owner);
+  hooks.started("started", scan);
+  hooks.progress("started", scan);
+  return scan_pass(store, spec, memory, hooks, std::move(scan)).run();
+}
+
+} // namespace kumo::scanner

@@ -1,0 +1,162 @@
+// The scanner service actor: the bus edge of kumo.scanner.cmd.*, the scan
+// schedule and draining.
+
+#include "actors.hpp"
+#include "catalog/replies.hpp"
+#include "kumo/bus_calls.hpp"
+#include "kumo/log.hpp"
+#include "kumo/subjects.hpp"
+#include "scanner_metrics.hpp"
+
+#include <caf/all.hpp>
+
+namespace kumo::scanner {
+
+using json = nlohmann::json;
+
+namespace {
+
+constexpr caf::timespan catalog_timeout = std::chrono::seconds(30);
+
+struct scanner_state {
+  static inline const char* name = "kumo.scanner";
+  scanner_settings cfg;
+  scan_context ctx;
+  catalog_actor catalog;
+  bool scanning = false;
+  bool draining = false;
+  caf::response_promise drained;
+};
+
+using pointer = caf::stateful_actor<scanner_state>*;
+
+void answer(pointer self, const std::string& reply_to, std::string body) {
+  if (!reply_to.empty())
+    self->send(self->state.ctx.bus, publish_atom::value, reply_to,
+               std::move(body));
+}
+
+/// Starts a scan unless one runs here already; then answers the running
+/// scan, as another replica does for the roots it holds.
+void start_scan(pointer self, const std::string& key,
+                const std::string& reply_to, bool on_demand) {
+  auto& st = self->state;
+  if (st.draining)
+    return answer(self, reply_to,
+                  error_body(errc::unavailable, "", "the scanner is stopping"));
+  if (st.scanning) {
+    scanner_request status;
+    status.kind = op::scan_status;
+    self->request(st.catalog, catalog_timeout, execute_atom::value, status)
+        .then(
+            [=](const std::string& body) {
+              auto doc = json::parse(body, nullptr, false);
+              answer(self, reply_to,
+                     doc.is_object() && doc.contains("current")
+                         ? json{{"scan", doc["current"]}}.dump()
+                         : body);
+            },
+            [=](const caf::error& err) {
+              answer(self, reply_to, error_body(err));
+            });
+    return;
+  }
+  st.scanning = true;
+  scan_spec spec;
+  spec.kind = key.empty() ? "full" : "series";
+  spec.key = key;
+  spec.owner = st.cfg.instance;
+  spec.roots = st.cfg.config.roots;
+  spec.compare_all = on_demand;
+  spawn_scan(self->system(), caf::actor_cast<caf::actor>(self), st.ctx,
+             std::move(spec), reply_to);
+}
+
+/// A series added with its folder on disk gets its files at once.
+void after_add(pointer self, const std::string& body) {
+  auto doc = json::parse(body, nullptr, false);
+  if (doc.is_object() && doc.contains("key") && doc["key"].is_string() &&
+      !self->state.scanning)
+    start_scan(self, doc["key"].get<std::string>(), "", true);
+}
+
+void handle(pointer self, const bus_message& msg) {
+  static const std::string prefix = "kumo.scanner.cmd.";
+  request_error bad;
+  auto req = parse_request(msg.subject.substr(prefix.size()), msg.payload, bad);
+  if (!req)
+    return answer(self, msg.reply,
+                  error_body(errc::invalid_argument, bad.field, bad.message));
+  if (req->kind == op::rescan)
+    return start_scan(self, req->key, msg.reply, true);
+  if (req->kind == op::import_legacy)
+    return answer(
+        self, msg.reply,
+        error_body(errc::unavailable, "", "import_legacy is not built yet"));
+  auto kind = req->kind;
+  auto reply_to = msg.reply;
+  self->request(self->state.catalog, catalog_timeout, execute_atom::value,
+                std::move(*req))
+      .then(
+          [=](const std::string& body) {
+            answer(self, reply_to, body);
+            if (kind == op::series_add)
+              after_add(self, body);
+          },
+          [=](const caf::error& err) {
+            answer(self, reply_to, error_body(err));
+          });
+}
+
+caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
+                      std::shared_ptr<scanner_metrics> metrics) {
+  auto& st = self->state;
+  st.catalog =
+      spawn_catalog(self->system(), cfg.database_url, cfg.config.roots);
+  self->link_to(st.catalog);
+  st.ctx = {cfg.database_url, bus, std::move(metrics),
+            std::make_shared<scan_memory>(),
+            std::make_shared<std::atomic<bool>>(false)};
+  st.cfg = std::move(cfg);
+  subscribe(self, bus, subjects::scanner_cmd_all, subjects::scanner_group);
+  if (st.cfg.config.watch)
+    log::info("scan_watch: live watching is not built yet; scans run on "
+              "start, every scan_interval and on rescan");
+  self->send(self, tick_atom::value);
+  return {
+      [=](const bus_message& msg) { handle(self, msg); },
+      [=](tick_atom) {
+        auto& s = self->state;
+        if (!s.scanning && !s.draining)
+          start_scan(self, "", "", false);
+        if (s.cfg.config.scan_interval.count() > 0)
+          self->delayed_send(self, s.cfg.config.scan_interval,
+                             tick_atom::value);
+      },
+      [=](scan_done_atom) {
+        auto& s = self->state;
+        s.scanning = false;
+        if (s.draining && s.drained.pending())
+          s.drained.deliver(true);
+      },
+      [=](drain_atom) -> caf::result<bool> {
+        auto& s = self->state;
+        s.draining = true;
+        s.ctx.stop->store(true);
+        if (!s.scanning)
+          return true;
+        s.drained = self->make_response_promise();
+        return s.drained;
+      },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_scanner(caf::actor_system& sys, scanner_settings cfg,
+                         bus_actor bus, kumo::metrics& m) {
+  auto metrics = std::make_shared<scanner_metrics>(m);
+  return sys.spawn(scanner, std::move(cfg), std::move(bus), std::move(metrics));
+}
+
+} // namespace kumo::scanner

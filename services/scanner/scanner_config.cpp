@@ -1,0 +1,92 @@
+#include "scanner_config.hpp"
+
+namespace kumo::scanner {
+
+namespace {
+
+/// The normalized root, or "" with `why` set.
+std::string normalize_root(std::string path, std::string& why) {
+  if (path.empty() || path.front() != '/') {
+    why = "'" + path + "' is not an absolute path";
+    return {};
+  }
+  while (path.size() > 1 && path.back() == '/')
+    path.pop_back();
+  for (auto pos = path.find('/'); pos != std::string::npos;) {
+    auto next = path.find('/', pos + 1);
+    auto part =
+        path.substr(pos + 1, next == std::string::npos ? std::string::npos
+                                                       : next - pos - 1);
+    if (part == "." || part == ".." || (part.empty() && path != "/")) {
+      why = "'" + path + "' has an empty, '.' or '..' component";
+      return {};
+    }
+    pos = next;
+  }
+  return path;
+}
+
+bool inside(const std::string& a, const std::string& b) {
+  return a == b || b == "/" || a.rfind(b + "/", 0) == 0;
+}
+
+} // namespace
+
+std::vector<option> scanner_options() {
+  return {
+      {"library_root", option_kind::text, "",
+       "the library root (absolute path; empty: no library, scans fail)"},
+      {"library_roots_extra", option_kind::text, "",
+       "further roots, ':'-separated absolute paths, scanned only"},
+      {"scan_interval", option_kind::duration, "6h",
+       "full rescan period (0: only on start and on demand)", 0,
+       int64_t{30} * 24 * 3'600'000},
+      {"scan_watch", option_kind::boolean, "true",
+       "live watch of the roots with inotify"},
+  };
+}
+
+std::optional<config_error> parse_roots(const std::string& main,
+                                        const std::string& extra,
+                                        library_roots& out) {
+  std::string why;
+  library_roots roots;
+  if (!main.empty()) {
+    roots.main = normalize_root(main, why);
+    if (roots.main.empty())
+      return config_error{"library_root", why};
+  }
+  std::size_t start = 0;
+  while (start < extra.size()) {
+    auto end = extra.find(':', start);
+    auto item =
+        extra.substr(start, end == std::string::npos ? end : end - start);
+    start = end == std::string::npos ? extra.size() : end + 1;
+    if (item.empty())
+      continue;
+    auto root = normalize_root(item, why);
+    if (root.empty())
+      return config_error{"library_roots_extra", why};
+    for (const auto& other : roots.all())
+      if (inside(root, other) || inside(other, root)) {
+        std::string why_overlap = "'";
+        why_overlap.append(root).append("' overlaps root '").append(other);
+        return config_error{"library_roots_extra", why_overlap + "'"};
+      }
+    roots.extra.push_back(root);
+  }
+  out = std::move(roots);
+  return std::nullopt;
+}
+
+std::optional<config_error> parse_scanner_config(const settings& values,
+                                                 scanner_config& out) {
+  if (auto err = parse_roots(values.text("library_root"),
+                             values.text("library_roots_extra"), out.roots))
+    return err;
+  out.scan_interval = std::chrono::milliseconds(values.millis("scan_interval"));
+  out.watch = values.boolean("scan_watch");
+  return std::nullopt;
+}
+
+} // namespace kumo::scanner
