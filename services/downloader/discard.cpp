@@ -27,10 +27,10 @@ std::string answer(bool ok, const std::string& reason = {}) {
 
 std::string handle_discard(const std::string& library_root,
                            const std::string& payload) {
-  std::string error;
-  auto req = decode<wire::discard_request>(payload, &error);
+  auto req = decode<wire::discard_request>(payload);
   if (!req)
-    return answer(false, "invalid_argument: " + error);
+    return answer(false, "invalid_argument: " + req.error().message);
+  std::string error;
   if (auto why = check_relative_path(req->target_path); !why.empty())
     return answer(false, "invalid_argument: " + why);
   auto paths = resolve_target(library_root, req->target_path, false, &error);

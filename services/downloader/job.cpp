@@ -203,8 +203,9 @@ job_runner::send_report(const wire::report& r, bool give_up_when_lost,
                    std::chrono::duration_cast<milliseconds>(deadline - now));
     if (auto answer = request(subjects::queue_report, payload, timeout)) {
       auto doc = nlohmann::json::parse(*answer, nullptr, false);
-      if (doc.is_object() && doc.contains("ok"))
-        return decode<wire::report_reply>(*answer);
+      auto reply = decode<wire::report_reply>(*answer);
+      if (doc.is_object() && doc.contains("ok") && reply)
+        return *std::move(reply);
       log::warn("report refused", {{"job", r.id},
                                    {"outcome", r.outcome},
                                    {"reply", answer->substr(0, 200)}});

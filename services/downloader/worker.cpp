@@ -95,10 +95,9 @@ void on_claim_reply(worker_pointer self, const std::string& payload,
                     clock::time_point asked_at, int asked) {
   auto& st = self->state;
   st.claim_in_flight = false;
-  std::string error;
-  auto reply = decode<wire::claim_reply>(payload, &error);
+  auto reply = decode<wire::claim_reply>(payload);
   if (!reply) {
-    log::warn("unreadable claim reply", {{"error", error}});
+    log::warn("unreadable claim reply", {{"error", reply.error().message}});
   } else {
     for (auto& job : reply->jobs)
       start_job(self, std::move(job), asked_at);
