@@ -34,7 +34,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from pipeline_support import (Stack, add, check_completed, events, items,  # noqa: E402
                               log, origin_file, part_size, start_stack,
-                              start_worker, wait_part_at_least, wait_terminal)
+                              start_worker, wait_durable, wait_part_at_least,
+                              wait_terminal)
 
 SIZE = 12 << 20
 RATE = "3m"
@@ -105,6 +106,8 @@ class JobTrace(unittest.TestCase):
             item = add(s, "job-trace", [(1, 1, url)])[0]
             item_id = item["id"]
             wait_part_at_least(s, item, SIZE // 3, timeout=30)
+            # The queue holds a durable offset: the next worker resumes.
+            wait_durable(s, item, 1 << 20, timeout=20)
             token_a = items(s, [item_id])[item_id]["lease_token"]
             a.kill(signal.SIGKILL)
             log("SIGKILL %s with %d bytes in .part", a.instance,
@@ -123,9 +126,9 @@ class JobTrace(unittest.TestCase):
                 "queue", "gateway", "downloader")]
             story = story_of(services, item_id)
             for line in story:
-                log("  %s %-10s %-14s lease=%s %s", line.get("ts"),
+                log("  %s %-10s %-14s lease=%s offset=%s outcome=%s", line.get("ts"),
                     line.get("service"), line.get("event"), line.get("lease"),
-                    line.get("msg"))
+                    line.get("offset"), line.get("outcome"))
             steps = find_in_order(story, STORY, leases)
             first_claim = steps[1]
             for line in story[first_claim:]:

@@ -31,7 +31,7 @@ json valid_add() {
               {{"provider", "direct"}, {"url", "http://127.0.0.1/e2.mkv"}}}}}}};
 }
 
-result<command> add(const json& body) {
+kumo::result<command> add(const json& body) {
   return parse_queue_command("add", body.dump(), paths(), rules());
 }
 

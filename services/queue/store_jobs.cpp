@@ -59,8 +59,7 @@ job_note report_note(const wire::report& r, const report_plan& plan) {
   detail["outcome"] = r.outcome;
   detail["status"] = to_string(plan.next);
   detail["worker"] = r.worker;
-  return {"reported", r.id, r.lease_token, std::move(detail),
-          plan.extend_lease};
+  return {"reported", r.id, r.lease_token, std::move(detail)};
 }
 
 /// The lifecycle event of an applied report, as published after commit.
@@ -203,8 +202,8 @@ checked run(pqxx::work& w, const store_options& o, const wire::report& c) {
                                   c.lease_token,
                                   {{"outcome", c.outcome},
                                    {"bytes_done", c.bytes_done},
-                                   {"worker", c.worker}},
-                                  true});
+                                   {"acknowledged", true},
+                                   {"worker", c.worker}}});
     return out;
   }
   case report_verdict::apply:
