@@ -56,6 +56,11 @@ STORY = [
 ]
 
 
+JQ_FILTER = """fromjson? | select(.item == $id)
+  | {ts, service, event, lease, worker, offset, outcome, error, msg}
+  | with_entries(select(.value != null))"""
+
+
 def fingerprint(token):
     return hashlib.sha256(token.encode()).hexdigest()[:8]
 
@@ -143,9 +148,9 @@ class JobTrace(unittest.TestCase):
 
             if shutil.which("jq"):
                 paths = sorted(glob.glob(os.path.join(s.path(), "*.log")))
+                # The command of docs/operations.md, sorted here as by `sort`.
                 out = subprocess.run(
-                    ["jq", "-c", "-R", "fromjson? | select(.item == $id)",
-                     "--arg", "id", item_id] + paths,
+                    ["jq", "-c", "-R", "--arg", "id", item_id, JQ_FILTER] + paths,
                     capture_output=True, timeout=30, check=True).stdout
                 by_jq = [json.loads(l) for l in out.decode().splitlines()]
                 by_jq.sort(key=lambda l: l.get("ts", ""))
