@@ -7,6 +7,7 @@
 // result into a caf::expected with kumo::to_expected() (kumo/errors.hpp).
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <variant>
@@ -34,6 +35,15 @@ struct failure {
   std::string message; ///< one line, fit to log or to show to a client
   std::string field;   ///< the offending option or JSON path, "" for none
 };
+
+/// Prints the message, and the field in brackets when there is one (for
+/// test diagnostics and log text).
+inline std::ostream& operator<<(std::ostream& out, const failure& why) {
+  out << why.message;
+  if (!why.field.empty())
+    out << " [" << why.field << "]";
+  return out;
+}
 
 /// A failure with errc::invalid_argument: bad input, optionally naming the
 /// field (an option key, a JSON path) at fault.

@@ -7,6 +7,7 @@
 #include <caf/sec.hpp>
 #include <gtest/gtest.h>
 #include <memory>
+#include <sstream>
 #include <string>
 
 using namespace kumo;
@@ -98,4 +99,10 @@ TEST(result, a_foreign_error_is_internal_with_its_rendering) {
   EXPECT_EQ(back.code, errc::internal);
   EXPECT_FALSE(back.message.empty());
   EXPECT_EQ(to_string(errc::stale_lease), std::string{"stale_lease"});
+}
+
+TEST(result, a_failure_prints_its_message_and_field) {
+  std::ostringstream out;
+  out << half(3).error();
+  EXPECT_EQ(out.str(), "x = 3 is odd [x]");
 }
