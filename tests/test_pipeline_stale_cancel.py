@@ -59,10 +59,10 @@ class PipelineStaleCancel(unittest.TestCase):
 
             a.send_signal(signal.SIGCONT)
             ended = a.wait_log(lambda l: l.get("msg") == "job ended"
-                               and l.get("job") == first["id"], timeout=20)
+                               and l.get("item") == first["id"], timeout=20)
             log("SIGCONT %s: its job X ended with outcome=%s; its log about X: %s",
                 a.instance, ended.get("outcome"),
-                [l.get("msg") for l in a.logs() if l.get("job") == first["id"]])
+                [l.get("msg") for l in a.logs() if l.get("item") == first["id"]])
             final = wait_terminal(s, [again["id"]], timeout=40)[again["id"]]
             history = [e["event"] for e in events(s, again["id"])]
             reqs = requests_for(s, "/slow/again.bin")
@@ -71,7 +71,7 @@ class PipelineStaleCancel(unittest.TestCase):
                 [(r["status"], r["range"], r["bytes"]) for r in reqs])
             log("%s's log about Y: %s", b.instance,
                 [(l.get("msg"), l.get("error", "")) for l in b.logs()
-                 if l.get("job") == again["id"]])
+                 if l.get("item") == again["id"]])
             self.assertEqual(check_completed(s, {again["id"]: digest}), [])
             self.assertEqual(leftovers(s), [])
             self.assertEqual(history, ["added", "claimed", "commit", "completed"])

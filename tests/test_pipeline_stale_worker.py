@@ -64,7 +64,7 @@ class PipelineStaleWorker(unittest.TestCase):
             a.send_signal(signal.SIGCONT)
             log("SIGCONT %s", a.instance)
             ended = a.wait_log(lambda l: l.get("msg") == "job ended"
-                               and l.get("job") == item["id"], timeout=20)
+                               and l.get("item") == item["id"], timeout=20)
             log("%s says its job ended: outcome=%s bytes_done=%s", a.instance,
                 ended.get("outcome"), ended.get("bytes_done"))
             self.assertIn(ended.get("outcome"), ("lost", "lease_expired"))
@@ -84,7 +84,7 @@ class PipelineStaleWorker(unittest.TestCase):
             self.assertEqual([e["event"] for e in evs].count("completed"), 1)
 
             stale_after = metric(queue, "kumo_queue_stale_reports_total")
-            msgs = [l.get("msg") for l in a.logs() if l.get("job") == item["id"]]
+            msgs = [l.get("msg") for l in a.logs() if l.get("item") == item["id"]]
             log("queue stale reports %s -> %s; %s's log about the job: %s",
                 stale_before, stale_after, a.instance, msgs)
             self.assertTrue({"lease lost", "lease expired locally; stopped writing"}

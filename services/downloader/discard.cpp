@@ -3,6 +3,7 @@
 // request; any worker can, since the library volume is shared.
 
 #include "kumo/bus_calls.hpp"
+#include "kumo/job_trace.hpp"
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "kumo/wire.hpp"
@@ -27,10 +28,10 @@ std::string answer(bool ok, const std::string& reason = {}) {
 
 std::string handle_discard(const std::string& library_root,
                            const std::string& payload) {
-  std::string error;
-  auto req = decode<wire::discard_request>(payload, &error);
+  auto req = decode<wire::discard_request>(payload);
   if (!req)
-    return answer(false, "invalid_argument: " + error);
+    return answer(false, "invalid_argument: " + req.error().message);
+  std::string error;
   if (auto why = check_relative_path(req->target_path); !why.empty())
     return answer(false, "invalid_argument: " + why);
   auto paths = resolve_target(library_root, req->target_path, false, &error);
@@ -45,13 +46,15 @@ std::string handle_discard(const std::string& library_root,
   if (skipped) {
     // The episode was queued again and a new job writes there now.
     log::info("partial file belongs to another job; kept",
-              {{"job", req->id}, {"target_path", req->target_path}});
+              job_fields("discard_skipped", req->id, "",
+                         {{"target_path", req->target_path}}));
     return answer(true, "belongs to another job");
   }
   // Folders this job created go too, once empty (never the root).
   remove_job_directories(library_root, *paths, req->id);
   log::info("partial file discarded",
-            {{"job", req->id}, {"target_path", req->target_path}});
+            job_fields("discarded", req->id, "",
+                       {{"target_path", req->target_path}}));
   return answer(true);
 }
 

@@ -2,6 +2,7 @@
 
 #include "adopt.hpp"
 #include "kumo/bus_calls.hpp"
+#include "kumo/job_trace.hpp"
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "part_file.hpp"
@@ -58,6 +59,12 @@ private:
   std::string commit_and_complete(part_file* file, const std::string& digest);
 
   wire::report make_report(const std::string& outcome) const;
+
+  /// The trace fields of this job's log lines plus `extra`.
+  nlohmann::json trace(const char* event,
+                       nlohmann::json extra = nlohmann::json::object()) const {
+    return job_fields(event, job_.id, job_.lease_token, std::move(extra));
+  }
   std::optional<wire::report_reply> send_report(const wire::report& r,
                                                 bool give_up_when_lost,
                                                 int max_attempts = 0);
@@ -102,6 +109,9 @@ void job_runner::on_durable(const durable_state& state) {
 }
 
 void job_runner::on_started(int64_t offset, int64_t total) {
+  log::info(offset > 0 ? "download resumed" : "download connected",
+            trace(offset > 0 ? "resumed" : "connected",
+                  {{"offset", offset}, {"total", total}}));
   throttle_.reported(offset, clock::now());
   publish_progress("started", offset, total, 0);
 }
@@ -203,11 +213,12 @@ job_runner::send_report(const wire::report& r, bool give_up_when_lost,
                    std::chrono::duration_cast<milliseconds>(deadline - now));
     if (auto answer = request(subjects::queue_report, payload, timeout)) {
       auto doc = nlohmann::json::parse(*answer, nullptr, false);
-      if (doc.is_object() && doc.contains("ok"))
-        return decode<wire::report_reply>(*answer);
-      log::warn("report refused", {{"job", r.id},
-                                   {"outcome", r.outcome},
-                                   {"reply", answer->substr(0, 200)}});
+      auto reply = decode<wire::report_reply>(*answer);
+      if (doc.is_object() && doc.contains("ok") && reply)
+        return *std::move(reply);
+      log::warn("report refused",
+                trace("report_refused", {{"outcome", r.outcome},
+                                         {"reply", answer->substr(0, 200)}}));
     }
     if (max_attempts > 0 && attempt >= max_attempts)
       return std::nullopt;
@@ -229,9 +240,9 @@ std::optional<target_paths> job_runner::resolve(std::string* outcome) {
         !lexical.empty() ||
         error.find("leaves the library root") != std::string::npos ||
         error.find("not a directory") != std::string::npos;
-    log::warn("unusable target path", {{"job", job_.id},
-                                       {"target_path", job_.target_path},
-                                       {"error", error}});
+    log::warn("unusable target path",
+              trace("target_unusable",
+                    {{"target_path", job_.target_path}, {"error", error}}));
     *outcome = finish_failed("invalid target path: " + error, !permanent);
   }
   return paths;
@@ -251,11 +262,11 @@ std::optional<std::string> job_runner::check_final(const target_paths& paths) {
     return std::nullopt;
   if (!is_own_download(*facts, expected)) {
     log::warn("a file not written by this job is at the target",
-              {{"job", job_.id}, {"target_path", job_.target_path}});
+              trace("target_taken", {{"target_path", job_.target_path}}));
     return finish_failed("target exists and is not ours: " + job_.target_path,
                          false);
   }
-  log::info("adopting a file already in place", {{"job", job_.id}});
+  log::info("adopting a file already in place", trace("adopted"));
   // A commit interrupted between link and unlink also left our `.part`.
   std::string error;
   bool skipped = false;
@@ -274,24 +285,28 @@ std::string job_runner::commit_and_complete(part_file* file,
     return lost() ? "lost" : "unconfirmed";
   if (!verdict->ok) {
     log::warn("commit refused; leaving the partial file",
-              {{"job", job_.id}, {"reason", verdict->reason}});
+              trace("commit_refused", {{"reason", verdict->reason}}));
     return "stale";
   }
   std::string error;
   if (file && !file->publish(&error, durable_.validator)) {
     log::error("cannot move the download into place",
-               {{"job", job_.id}, {"error", error}});
+               trace("commit_failed", {{"error", error}}));
     if (error.rfind("target exists", 0) == 0)
       return finish_failed("target exists and is not ours: " + job_.target_path,
                            false);
     return finish_failed(error, true);
   }
+  log::info("download committed",
+            trace("committed", {{"target_path", job_.target_path},
+                                {"bytes_done", durable_.bytes_done}}));
   // The file is in place: this report must reach the queue, whatever else
   // happens meanwhile (until the process has to exit).
   auto done = make_report("completed");
   done.sha256 = digest;
   if (!send_report(done, false))
-    log::warn("completion not confirmed before shutdown", {{"job", job_.id}});
+    log::warn("completion not confirmed before shutdown",
+              trace("completion_unconfirmed"));
   return "completed";
 }
 
@@ -333,7 +348,8 @@ std::string job_runner::finish_stopped() {
   }
   // Our own lease ran out (no heartbeat got through): writing stopped; tell
   // the queue if it can still hear us, else its reaper recovers the job.
-  log::warn("lease expired locally; stopped writing", {{"job", job_.id}});
+  log::warn("lease expired locally; stopped writing",
+            trace("lease_expired_locally"));
   send_report(make_report("released"), false, stop_report_attempts);
   return "lease_expired";
 }
@@ -348,7 +364,7 @@ void job_runner::clean_up_after_failure() {
     bool skipped = false;
     if (!remove_part_of(*paths_, job_.id, &skipped, &error))
       log::warn("cannot delete partial file",
-                {{"job", job_.id}, {"error", error}});
+                trace("discard_failed", {{"error", error}}));
   }
   if (paths_)
     remove_job_directories(env_.library_root, *paths_, job_.id);
@@ -363,7 +379,7 @@ std::string job_runner::finish_failed(const std::string& error,
   if (!transient)
     clean_up_after_failure();
   log::warn("download failed",
-            {{"job", job_.id}, {"error", error}, {"transient", transient}});
+            trace("failed", {{"error", error}, {"transient", transient}}));
   auto r = make_report("failed");
   r.error = error;
   r.transient = transient;
@@ -415,19 +431,17 @@ std::string job_runner::execute() {
 
 void job_runner::run() {
   auto started = clock::now();
-  log::info("job started", {{"job", job_.id},
-                            {"target_path", job_.target_path},
-                            {"offset", job_.bytes_done},
-                            {"attempt", job_.attempt}});
+  log::info("job started", trace("claimed", {{"target_path", job_.target_path},
+                                             {"offset", job_.bytes_done},
+                                             {"attempt", job_.attempt}}));
   auto outcome = execute();
   double seconds =
       std::chrono::duration<double>(clock::now() - started).count();
   env_.metrics.count_job(outcome);
   env_.metrics.duration->Observe(seconds);
-  log::info("job ended", {{"job", job_.id},
-                          {"outcome", outcome},
-                          {"bytes_done", durable_.bytes_done},
-                          {"seconds", seconds}});
+  log::info("job ended", trace("ended", {{"outcome", outcome},
+                                         {"bytes_done", durable_.bytes_done},
+                                         {"seconds", seconds}}));
 }
 
 } // namespace

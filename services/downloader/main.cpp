@@ -16,17 +16,6 @@ namespace {
 using namespace kumo;
 using namespace kumo::downloader;
 
-/// Checks what the option schema cannot (the library root exists, the
-/// allowlist parses). Returns nullopt after one clear error line.
-std::optional<downloader_options> check_options(const settings& config) {
-  option_problem problem;
-  auto opts = read_options(config, &problem);
-  if (!opts)
-    log::error("invalid configuration: " + problem.message,
-               {{"option", problem.key}, {"env", env_name(problem.key)}});
-  return opts;
-}
-
 job_env make_env(service_context& ctx, const downloader_options& opts) {
   job_env env;
   env.bus = ctx.bus;
@@ -50,28 +39,30 @@ job_env make_env(service_context& ctx, const downloader_options& opts) {
 
 } // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  // Filled once by `configure`, right after the options are loaded: the
+  // options checked there are the ones the worker runs with.
+  auto opts = std::make_shared<downloader_options>();
   service_definition def;
   def.name = "downloader";
   def.uses_database = false;
   def.options = option_schema();
   def.migrations = downloader::migrations;
-  // Read once: the options checked here are the ones the worker runs with.
-  auto config = load_service_config(def);
-  if (!config)
-    return 2;
-  auto opts = check_options(*config);
-  if (!opts)
-    return 2;
-  init_curl();
-  def.start = [opts =
-                   std::move(*opts)](service_context& ctx) -> drainable_actor {
-    auto env = make_env(ctx, opts);
-    log::info("worker ready",
-              {{"library_root", opts.library_root},
-               {"jobs", opts.jobs},
-               {"allow", ctx.config.text("fetch_allow_cidrs")}});
-    return spawn_worker(ctx.system, opts, std::move(env));
+  def.configure = [opts](const settings& values) -> result<void> {
+    auto checked = read_options(values);
+    if (!checked)
+      return checked.error();
+    *opts = *std::move(checked);
+    return {};
   };
-  return run_service(def, *config);
+  def.start = [opts](service_context& ctx) -> drainable_actor {
+    auto env = make_env(ctx, *opts);
+    log::info("worker ready",
+              {{"library_root", opts->library_root},
+               {"jobs", opts->jobs},
+               {"allow", ctx.config.text("fetch_allow_cidrs")}});
+    return spawn_worker(ctx.system, *opts, std::move(env));
+  };
+  init_curl();
+  return run_service(argc, argv, def);
 }

@@ -29,34 +29,26 @@ std::vector<option> option_schema() {
   };
 }
 
-std::optional<downloader_options> read_options(const settings& cfg,
-                                               option_problem* problem) {
-  auto fail = [&](std::string key, std::string message) {
-    if (problem)
-      *problem = {std::move(key), std::move(message)};
-    return std::nullopt;
+result<downloader_options> read_options(const settings& cfg) {
+  auto fail = [](const char* key, std::string message) {
+    return invalid(std::move(message), key);
   };
   downloader_options out;
   const auto& root = cfg.text("library_root");
   struct stat st;
   if (root.empty())
-    return fail("library_root",
-                "KUMO_LIBRARY_ROOT is empty: expected a directory");
+    return fail("library_root", "empty: expected a directory");
   if (stat(root.c_str(), &st) != 0)
-    return fail("library_root",
-                "KUMO_LIBRARY_ROOT = '" + root + "' does not exist");
+    return fail("library_root", "'" + root + "' does not exist");
   if (!S_ISDIR(st.st_mode))
-    return fail("library_root",
-                "KUMO_LIBRARY_ROOT = '" + root + "' is not a directory");
+    return fail("library_root", "'" + root + "' is not a directory");
   auto real = real_path(root);
   if (!real)
-    return fail("library_root",
-                "KUMO_LIBRARY_ROOT = '" + root + "' does not resolve");
+    return fail("library_root", "'" + root + "' does not resolve");
   out.library_root = *real;
-  std::string error;
-  auto allow = parse_cidr_list(cfg.text("fetch_allow_cidrs"), &error);
+  auto allow = parse_cidr_list(cfg.text("fetch_allow_cidrs"));
   if (!allow)
-    return fail("fetch_allow_cidrs", "KUMO_FETCH_ALLOW_CIDRS: " + error);
+    return fail("fetch_allow_cidrs", allow.error().message);
   out.fetch_allow = std::move(*allow);
   out.jobs = static_cast<int>(cfg.integer("jobs"));
   out.worker_rate_limit = cfg.integer("worker_rate_limit");

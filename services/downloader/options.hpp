@@ -31,14 +31,9 @@ struct downloader_options {
 /// The downloader's options, in addition to every service's common ones.
 std::vector<option> option_schema();
 
-struct option_problem {
-  std::string key;
-  std::string message; ///< one line naming the value and what was expected
-};
-
 /// Reads and checks the options. The library root must exist and be a
-/// directory; the allowlist must parse.
-std::optional<downloader_options> read_options(const settings& cfg,
-                                               option_problem* problem);
+/// directory; the allowlist must parse. A failure names the option (field)
+/// and, in one line, the value and what was expected.
+result<downloader_options> read_options(const settings& cfg);
 
 } // namespace kumo::downloader

@@ -27,9 +27,8 @@ settings defaults(const std::string& root) {
 TEST(options, reads_defaults_and_resolves_the_root) {
   auto dir = fs::temp_directory_path() / "kumo-options-test";
   fs::create_directories(dir);
-  option_problem problem;
-  auto o = read_options(defaults(dir.string() + "/."), &problem);
-  ASSERT_TRUE(o) << problem.message;
+  auto o = read_options(defaults(dir.string() + "/."));
+  ASSERT_TRUE(o) << o.error().message;
   EXPECT_EQ(o->library_root, fs::canonical(dir).string());
   EXPECT_EQ(o->jobs, 2);
   EXPECT_EQ(o->claim_interval, std::chrono::milliseconds{2000});
@@ -41,28 +40,33 @@ TEST(options, reads_defaults_and_resolves_the_root) {
 }
 
 TEST(options, the_library_root_must_be_an_existing_directory) {
-  option_problem problem;
-  EXPECT_FALSE(read_options(defaults("/nonexistent/kumo-library"), &problem));
-  EXPECT_EQ(problem.key, "library_root");
-  EXPECT_EQ(problem.message,
-            "KUMO_LIBRARY_ROOT = '/nonexistent/kumo-library' does not exist");
+  auto missing = read_options(defaults("/nonexistent/kumo-library"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, errc::invalid_argument);
+  EXPECT_EQ(missing.error().field, "library_root");
+  EXPECT_EQ(missing.error().message,
+            "'/nonexistent/kumo-library' does not exist");
   auto file = fs::temp_directory_path() / "kumo-options-file";
   std::ofstream{file} << "x";
-  EXPECT_FALSE(read_options(defaults(file.string()), &problem));
-  EXPECT_NE(problem.message.find("is not a directory"), std::string::npos);
+  auto not_dir = read_options(defaults(file.string()));
+  ASSERT_FALSE(not_dir);
+  EXPECT_NE(not_dir.error().message.find("is not a directory"),
+            std::string::npos);
   fs::remove(file);
-  EXPECT_FALSE(read_options(defaults(""), &problem));
+  auto empty = read_options(defaults(""));
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().field, "library_root");
 }
 
 TEST(options, a_bad_allowlist_is_a_clear_error) {
   auto s = defaults("/tmp");
   s.set("fetch_allow_cidrs", "127.0.0.1/32, 10.0.0.0/99", false);
-  option_problem problem;
-  EXPECT_FALSE(read_options(s, &problem));
-  EXPECT_EQ(problem.key, "fetch_allow_cidrs");
-  EXPECT_NE(problem.message.find("10.0.0.0/99"), std::string::npos);
+  auto bad = read_options(s);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "fetch_allow_cidrs");
+  EXPECT_NE(bad.error().message.find("10.0.0.0/99"), std::string::npos);
   s.set("fetch_allow_cidrs", "127.0.0.1/32", false);
-  auto o = read_options(s, &problem);
+  auto o = read_options(s);
   ASSERT_TRUE(o);
   EXPECT_EQ(o->fetch_allow.size(), 1u);
 }

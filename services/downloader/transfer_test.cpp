@@ -63,8 +63,7 @@ protected:
     paths_.directory = dir_;
     paths_.final_path = dir_ + "/ep.mp4";
     paths_.part_path = dir_ + "/ep.mp4.part";
-    std::string error;
-    allow_loopback_ = address_policy{*parse_cidr_list("127.0.0.1/32", &error)};
+    allow_loopback_ = address_policy{*parse_cidr_list("127.0.0.1/32")};
     settings_.user_agent = "kumo-test";
     settings_.connect_timeout = 2s;
     settings_.stall_timeout = 5s;

@@ -1,6 +1,7 @@
 #include "worker.hpp"
 
 #include "kumo/bus_calls.hpp"
+#include "kumo/job_trace.hpp"
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "kumo/wire.hpp"
@@ -95,10 +96,9 @@ void on_claim_reply(worker_pointer self, const std::string& payload,
                     clock::time_point asked_at, int asked) {
   auto& st = self->state;
   st.claim_in_flight = false;
-  std::string error;
-  auto reply = decode<wire::claim_reply>(payload, &error);
+  auto reply = decode<wire::claim_reply>(payload);
   if (!reply) {
-    log::warn("unreadable claim reply", {{"error", error}});
+    log::warn("unreadable claim reply", {{"error", reply.error().message}});
   } else {
     for (auto& job : reply->jobs)
       start_job(self, std::move(job), asked_at);
@@ -160,7 +160,9 @@ void apply_heartbeat_reply(worker_pointer self, const std::string& payload,
     auto& r = i->second;
     if (auto l = lost.find(r.job.id); l != lost.end()) {
       st.env.metrics.leases_lost->Increment();
-      log::warn("lease lost", {{"job", r.job.id}, {"status", l->second}});
+      log::warn("lease lost",
+                job_fields("lease_lost", r.job.id, r.job.lease_token,
+                           {{"status", l->second}}));
       r.control->mark_lost(l->second);
       continue;
     }
@@ -233,7 +235,8 @@ void on_control(worker_pointer self, const bus_message& msg) {
     return;
   for (auto& [token, r] : self->state.running)
     if (r.job.id == id) {
-      log::info("job control", {{"job", id}, {"action", ctl->action}});
+      log::info("job control", job_fields("control", id, r.job.lease_token,
+                                          {{"action", ctl->action}}));
       r.control->request_stop(reason);
     }
 }

@@ -204,9 +204,8 @@ protected:
     env.user_agent = "kumo-test";
     env.request_timeout = 1s;
     env.sync_interval = 50ms;
-    std::string error;
-    env.policy = std::make_shared<address_policy>(
-        *parse_cidr_list("127.0.0.1/32", &error));
+    env.policy =
+        std::make_shared<address_policy>(*parse_cidr_list("127.0.0.1/32"));
     env.metrics = downloader_metrics::make(registry_);
     worker_ = spawn_worker(*sys_, opts, env);
   }

@@ -39,11 +39,10 @@ struct gateway_state {
 /// Registers every route and starts listening; false (logged) on a bad
 /// option or an unusable port.
 bool start_serving(gateway_state& st, service_context& ctx) {
-  std::string problem;
-  auto site = gateway::site_options_from(ctx.config, &problem);
+  auto site = gateway::site_options_from(ctx.config);
   if (!site) {
-    log::error("invalid configuration: " + problem,
-               {{"option", "trusted_proxies"}});
+    log::error("invalid configuration: " + site.error().message,
+               {{"option", site.error().field}});
     return false;
   }
   auto sessions = std::make_shared<gateway::stream_sessions>();
@@ -132,11 +131,11 @@ int main(int argc, char** argv) {
     def.options.insert(def.options.end(), opts.begin(), opts.end());
   def.migrations = gateway::migrations;
   def.sets_serving = true;
-  def.configure = [](const settings& cfg) -> std::optional<config_error> {
+  def.configure = [](const settings& cfg) -> result<void> {
     auto rules = gateway::queue_route_rules(cfg);
-    if (auto* err = std::get_if<config_error>(&rules))
-      return *err;
-    return std::nullopt;
+    if (!rules)
+      return rules.error();
+    return {};
   };
   def.start = [](service_context& ctx) {
     return ctx.system.spawn<caf::detached>(gateway_supervisor, &ctx);

@@ -31,12 +31,10 @@ std::vector<option> queue_route_options() {
            "address rules (same as the queue's and the downloader's)"}};
 }
 
-std::variant<contracts::request_rules, config_error>
-queue_route_rules(const settings& cfg) {
-  std::string error;
-  auto allow = parse_cidr_list(cfg.text("fetch_allow_cidrs"), &error);
+result<contracts::request_rules> queue_route_rules(const settings& cfg) {
+  auto allow = parse_cidr_list(cfg.text("fetch_allow_cidrs"));
   if (!allow)
-    return config_error{"fetch_allow_cidrs", error};
+    return invalid(allow.error().message, "fetch_allow_cidrs");
   return contracts::request_rules{address_policy{std::move(*allow)}};
 }
 

@@ -27,8 +27,7 @@ std::vector<option> queue_route_options();
 
 /// The rules of the queue routes from validated settings, or the offending
 /// option.
-std::variant<contracts::request_rules, config_error>
-queue_route_rules(const settings& cfg);
+result<contracts::request_rules> queue_route_rules(const settings& cfg);
 
 /// A validated request: `payload` when `error` is empty.
 struct checked_request {

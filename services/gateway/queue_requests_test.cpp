@@ -10,7 +10,7 @@ namespace {
 
 /// The test origins live on 127.0.0.1: the allowlist opens it.
 const kumo::contracts::request_rules rules{
-    kumo::address_policy{*kumo::parse_cidr_list("127.0.0.1/32", nullptr)}};
+    kumo::address_policy{*kumo::parse_cidr_list("127.0.0.1/32")}};
 
 checked_request check_add(const std::string& body) {
   return kumo::gateway::check_add(body, rules);

@@ -49,10 +49,8 @@ struct stream_sessions {
   std::function<bool(const std::string&)> still_valid;
 };
 
-/// The public_url and trusted_proxies options; on a bad CIDR list returns
-/// nullopt and sets `error`.
-std::optional<site_options> site_options_from(const settings& cfg,
-                                              std::string* error);
+/// The public_url and trusted_proxies options; fails on a bad CIDR list.
+result<site_options> site_options_from(const settings& cfg);
 
 /// GET /api/health (public): every service's status over NATS.
 void add_health_routes(httplib::Server& server, const bus_client& bus,

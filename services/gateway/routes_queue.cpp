@@ -123,8 +123,7 @@ std::unique_ptr<route_module> make_queue_module(httplib::Server& server,
   auto q = std::make_shared<const queue_forwarder>(bus, &failures.Add({}));
   // Fixed paths first: httplib tries the patterns in registration order.
   // main's configure already refused a bad allowlist.
-  auto rules =
-      std::get<contracts::request_rules>(queue_route_rules(ctx.config));
+  auto rules = *queue_route_rules(ctx.config);
   add_queue_routes(server, q, rules);
   add_item_routes(server, q);
   return std::make_unique<route_module>();

@@ -104,8 +104,8 @@ void take_update(progress_pointer self, const bus_message& msg) {
   auto& st = self->state;
   static const size_t prefix = std::strlen("kumo.progress.");
   auto kind = msg.subject.size() > prefix ? msg.subject.substr(prefix) : "";
-  std::string why;
-  auto u = decode<wire::progress_update>(msg.payload, &why);
+  auto u = decode<wire::progress_update>(msg.payload);
+  std::string why = u ? std::string{} : u.error().message;
   if (u && u->kind.empty())
     u->kind = kind;
   if (u && u->kind != kind)

@@ -8,16 +8,11 @@ namespace {
 
 using json = nlohmann::json;
 
-template <class T>
-result<T> fail(std::string message) {
-  return result<T>::failure(std::move(message));
-}
-
 /// Lifts a contract's parse into a command, or its field's message.
 template <class T, class Make>
 result<command> lift(contracts::parsed<T> parsed, Make make) {
   if (!parsed)
-    return fail<command>(parsed.error().message);
+    return invalid(parsed.error().message, parsed.error().field);
   return command{make(*std::move(parsed))};
 }
 
@@ -39,8 +34,8 @@ result<command> make_add(const contracts::add_request& req,
         paths.render({add.serie_folder, add.serie_name, add.serie_id, ep.season,
                       ep.episode, extension_from_url(ep.source.url)});
     if (!path)
-      return fail<command>("episodes[" + std::to_string(i) +
-                           "] target path: " + path.error());
+      return invalid("episodes[" + std::to_string(i) +
+                     "] target path: " + path.error().message);
     out.target_path = std::move(*path);
     add.episodes.push_back(std::move(out));
   }
@@ -171,12 +166,12 @@ result<command> parse_queue_command(const std::string& op,
                                     const contracts::request_rules& rules) {
   auto doc = contracts::parse_object(payload, true);
   if (!doc)
-    return fail<command>(doc.error().message);
+    return invalid(doc.error().message, doc.error().field);
   const auto& obj = *doc;
   if (op == "add") {
     auto req = contracts::parse_add(obj, rules);
     if (!req)
-      return fail<command>(req.error().message);
+      return invalid(req.error().message, req.error().field);
     return make_add(*req, paths);
   }
   if (op == "status")
@@ -192,7 +187,7 @@ result<command> parse_queue_command(const std::string& op,
     });
   if (op == "clear_completed")
     return command{clear_command{}};
-  return fail<command>("unknown queue command '" + clip(op, 64) + "'");
+  return invalid("unknown queue command '" + clip(op, 64) + "'");
 }
 
 } // namespace kumo::queue

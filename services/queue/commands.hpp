@@ -8,10 +8,10 @@
 
 #include "kumo/contracts/queue_requests.hpp"
 #include "kumo/contracts/queue_status.hpp"
+#include "kumo/result.hpp"
 #include "kumo/wire.hpp"
 #include "model.hpp"
 #include "path_template.hpp"
-#include "result.hpp"
 
 #include <string>
 #include <variant>

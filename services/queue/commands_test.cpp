@@ -15,7 +15,7 @@ const path_template& paths() {
 /// The test origins live on 127.0.0.1: the allowlist opens it.
 const kumo::contracts::request_rules& rules() {
   static const kumo::contracts::request_rules r{
-      kumo::address_policy{*kumo::parse_cidr_list("127.0.0.1/32", nullptr)}};
+      kumo::address_policy{*kumo::parse_cidr_list("127.0.0.1/32")}};
   return r;
 }
 
@@ -31,7 +31,7 @@ json valid_add() {
               {{"provider", "direct"}, {"url", "http://127.0.0.1/e2.mkv"}}}}}}};
 }
 
-result<command> add(const json& body) {
+kumo::result<command> add(const json& body) {
   return parse_queue_command("add", body.dump(), paths(), rules());
 }
 
@@ -39,15 +39,16 @@ result<command> add(const json& body) {
 void expect_rejected(const json& body, const std::string& needle) {
   auto r = add(body);
   ASSERT_FALSE(r) << "accepted: " << body.dump();
-  EXPECT_NE(r.error().find(needle), std::string::npos)
-      << "message '" << r.error() << "' does not name '" << needle << "'";
+  EXPECT_NE(r.error().message.find(needle), std::string::npos)
+      << "message '" << r.error().message << "' does not name '" << needle
+      << "'";
 }
 
 } // namespace
 
 TEST(commands, add_parses_and_builds_target_paths) {
   auto r = add(valid_add());
-  ASSERT_TRUE(r) << r.error();
+  ASSERT_TRUE(r) << r.error().message;
   auto& a = std::get<add_command>(*r);
   EXPECT_EQ(a.prio, priority::high);
   ASSERT_EQ(a.episodes.size(), 1u);
@@ -149,8 +150,9 @@ TEST(commands, add_refuses_source_addresses_the_policy_refuses) {
     body["episodes"][0]["source"]["url"] = url;
     auto r = parse_queue_command("add", body.dump(), paths(), closed);
     ASSERT_FALSE(r) << url;
-    EXPECT_NE(r.error().find("episodes[0].source.url"), std::string::npos)
-        << r.error();
+    EXPECT_NE(r.error().message.find("episodes[0].source.url"),
+              std::string::npos)
+        << r.error().message;
   }
   auto body = valid_add();
   body["episodes"][0]["source"]["url"] = "http://cdn.example.com/e.mkv";
@@ -158,9 +160,10 @@ TEST(commands, add_refuses_source_addresses_the_policy_refuses) {
 }
 
 TEST(commands, malformed_payloads_are_rejected) {
-  EXPECT_EQ(parse_queue_command("add", "{not json", paths(), rules()).error(),
-            "body is not valid JSON");
-  EXPECT_EQ(parse_queue_command("add", "[1]", paths(), rules()).error(),
+  EXPECT_EQ(
+      parse_queue_command("add", "{not json", paths(), rules()).error().message,
+      "body is not valid JSON");
+  EXPECT_EQ(parse_queue_command("add", "[1]", paths(), rules()).error().message,
             "body must be a JSON object");
   EXPECT_FALSE(parse_queue_command("drop_tables", "{}", paths(), rules()));
   EXPECT_TRUE(parse_queue_command("status", "", paths(), rules()));
@@ -172,8 +175,8 @@ TEST(commands, id_commands_require_a_uuid) {
     auto r = parse_queue_command(op, R"({"id":"1; DROP TABLE x"})", paths(),
                                  rules());
     ASSERT_FALSE(r) << op;
-    EXPECT_EQ(r.error(), "id must be a UUID");
-    EXPECT_EQ(parse_queue_command(op, "{}", paths(), rules()).error(),
+    EXPECT_EQ(r.error().message, "id must be a UUID");
+    EXPECT_EQ(parse_queue_command(op, "{}", paths(), rules()).error().message,
               "id is required");
   }
   auto ok = parse_queue_command(
@@ -205,7 +208,8 @@ TEST(commands, set_priority_and_retry) {
       << "an empty list retries nothing";
   EXPECT_EQ(parse_queue_command("retry", json{{"ids", {"x"}}}.dump(), paths(),
                                 rules())
-                .error(),
+                .error()
+                .message,
             "ids[0] must be a UUID");
 }
 
@@ -214,8 +218,9 @@ TEST(commands, claim_validation) {
   ASSERT_TRUE(c);
   EXPECT_EQ(c->slots, 4);
   EXPECT_EQ(parse_claim(R"({"worker":"w1"})")->slots, 1);
-  EXPECT_EQ(parse_claim(R"({"slots":1})").error(), "worker is required");
-  EXPECT_EQ(parse_claim(R"({"worker":"w","slots":0})").error(),
+  EXPECT_EQ(parse_claim(R"({"slots":1})").error().message,
+            "worker is required");
+  EXPECT_EQ(parse_claim(R"({"worker":"w","slots":0})").error().message,
             "slots must be an integer 1..100");
   EXPECT_FALSE(parse_claim(R"({"worker":"w","slots":101})"));
 }
@@ -226,18 +231,19 @@ TEST(commands, heartbeat_validation) {
       json{{"worker", "w"},
            {"jobs", {{{"id", id}, {"lease_token", id}, {"bytes_done", 10}}}}}
           .dump());
-  ASSERT_TRUE(ok) << ok.error();
+  ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(ok->jobs[0].bytes_done, 10);
   EXPECT_EQ(ok->jobs[0].bytes_total, -1);
   auto bad = parse_heartbeat(
       json{{"worker", "w"},
            {"jobs", {{{"id", id}, {"lease_token", id}, {"bytes_done", -1}}}}}
           .dump());
-  EXPECT_EQ(bad.error(),
+  EXPECT_EQ(bad.error().message,
             "jobs[0].bytes_done must be an integer 0..9223372036854775807");
   EXPECT_EQ(
       parse_heartbeat(json{{"worker", "w"}, {"jobs", {{{"id", id}}}}}.dump())
-          .error(),
+          .error()
+          .message,
       "jobs[0].lease_token is required");
 }
 
@@ -247,20 +253,24 @@ TEST(commands, report_validation) {
             {"worker", "w"},     {"outcome", "failed"},
             {"transient", true}, {"error", std::string(5000, 'e')}};
   auto ok = parse_report(r.dump());
-  ASSERT_TRUE(ok) << ok.error();
+  ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_TRUE(ok->transient);
   EXPECT_EQ(ok->error.size(), 2000u) << "long errors are clipped, not refused";
   r["outcome"] = "exploded";
-  EXPECT_NE(parse_report(r.dump()).error().find("outcome"), std::string::npos);
+  EXPECT_NE(parse_report(r.dump()).error().message.find("outcome"),
+            std::string::npos);
   r["outcome"] = "completed";
   r["transient"] = "yes";
-  EXPECT_EQ(parse_report(r.dump()).error(), "transient must be a boolean");
+  EXPECT_EQ(parse_report(r.dump()).error().message,
+            "transient must be a boolean");
   r["transient"] = false;
   r["sha256"] = "zz";
-  EXPECT_EQ(parse_report(r.dump()).error(), "sha256 must be 64 hex digits");
+  EXPECT_EQ(parse_report(r.dump()).error().message,
+            "sha256 must be 64 hex digits");
   r.erase("sha256");
   r["lease_token"] = "nope";
-  EXPECT_EQ(parse_report(r.dump()).error(), "lease_token must be a UUID");
+  EXPECT_EQ(parse_report(r.dump()).error().message,
+            "lease_token must be a UUID");
 }
 
 TEST(commands, action_names) {

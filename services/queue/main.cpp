@@ -57,19 +57,18 @@ struct queue_config {
 
 /// Reads the options that need more than a type check. Returns the
 /// offending option and why, or the parsed values.
-std::variant<queue_config, config_error> parse_config(const settings& cfg) {
+result<queue_config> parse_config(const settings& cfg) {
   queue_config out;
   auto paths = queue::path_template::parse(cfg.text("path_template"));
   if (!paths)
-    return config_error{"path_template", paths.error()};
+    return invalid(paths.error().message, "path_template");
   auto retries = queue::retry_policy::parse(cfg.text("retry_delays"),
                                             cfg.integer("max_retries"));
   if (!retries)
-    return config_error{"retry_delays", retries.error()};
-  std::string cidr_error;
-  auto allow = parse_cidr_list(cfg.text("fetch_allow_cidrs"), &cidr_error);
+    return invalid(retries.error().message, "retry_delays");
+  auto allow = parse_cidr_list(cfg.text("fetch_allow_cidrs"));
   if (!allow)
-    return config_error{"fetch_allow_cidrs", cidr_error};
+    return invalid(allow.error().message, "fetch_allow_cidrs");
   out.service.paths = std::move(*paths);
   out.service.rules.addresses = address_policy{std::move(*allow)};
   out.service.reap_interval =
@@ -97,12 +96,12 @@ int main(int argc, char** argv) {
   def.options = queue_options();
   def.uses_database = true;
   def.migrations = queue::migrations;
-  def.configure = [config](const settings& values) {
+  def.configure = [config](const settings& values) -> result<void> {
     auto parsed = parse_config(values);
-    if (auto* err = std::get_if<config_error>(&parsed))
-      return std::optional<config_error>{*err};
-    *config = std::get<queue_config>(std::move(parsed));
-    return std::optional<config_error>{};
+    if (!parsed)
+      return parsed.error();
+    *config = *std::move(parsed);
+    return {};
   };
   def.start = [config](service_context& ctx) {
     auto stores =

@@ -76,18 +76,16 @@ result<std::pair<std::string, int>> parse_placeholder(const std::string& body) {
   auto colon = body.find(':');
   auto name = body.substr(0, colon);
   if (!is_known_placeholder(name))
-    return result<std::pair<std::string, int>>::failure(
-        "unknown placeholder {" + body +
-        "}; known: folder, name, key, season, "
-        "episode, ext");
+    return invalid("unknown placeholder {" + body +
+                   "}; known: folder, name, key, season, "
+                   "episode, ext");
   if (colon == std::string::npos)
     return std::make_pair(name, 0);
   auto spec = body.substr(colon + 1);
   if (!is_number_placeholder(name) || spec.size() != 2 || spec[0] != '0' ||
       spec[1] < '1' || spec[1] > '9')
-    return result<std::pair<std::string, int>>::failure(
-        "invalid width in {" + body +
-        "}; only season and episode take :0N (N 1..9)");
+    return invalid("invalid width in {" + body +
+                   "}; only season and episode take :0N (N 1..9)");
   return std::make_pair(name, spec[1] - '0');
 }
 
@@ -100,17 +98,17 @@ result<path_template> path_template::parse(const std::string& text) {
   bool has_episode = false;
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '}')
-      return result<path_template>::failure("unbalanced '}' in path template");
+      return invalid("unbalanced '}' in path template");
     if (text[i] != '{') {
       literal += text[i];
       continue;
     }
     auto close = text.find('}', i);
     if (close == std::string::npos || text.find('{', i + 1) < close)
-      return result<path_template>::failure("unbalanced '{' in path template");
+      return invalid("unbalanced '{' in path template");
     auto parsed = parse_placeholder(text.substr(i + 1, close - i - 1));
     if (!parsed)
-      return result<path_template>::failure(parsed.error());
+      return parsed.error();
     if (!literal.empty())
       out.pieces_.push_back({true, std::move(literal), 0});
     literal.clear();
@@ -122,12 +120,11 @@ result<path_template> path_template::parse(const std::string& text) {
   if (!literal.empty())
     out.pieces_.push_back({true, std::move(literal), 0});
   if (!has_season || !has_episode)
-    return result<path_template>::failure(
-        "path template must contain {season} and {episode}");
+    return invalid("path template must contain {season} and {episode}");
   auto sample = out.render({"Folder", "Name", "key", 1, 2, "mp4"});
   if (!sample)
-    return result<path_template>::failure(
-        "path template gives an unsafe path: " + sample.error());
+    return invalid("path template gives an unsafe path: " +
+                   sample.error().message);
   return out;
 }
 
@@ -149,13 +146,12 @@ result<std::string> path_template::render(const path_values& values) const {
                                          : values.ext;
     auto clean = sanitize_component(raw);
     if (clean.empty())
-      return result<std::string>::failure(p.text +
-                                          " is empty after sanitization");
+      return invalid(p.text + " is empty after sanitization");
     path += clean;
   }
   auto reason = unsafe_path_reason(path);
   if (!reason.empty())
-    return result<std::string>::failure(reason);
+    return invalid(reason);
   return path;
 }
 

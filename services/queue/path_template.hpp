@@ -8,7 +8,7 @@
 // is sanitized, and the result is always a relative path without "." or ".."
 // segments, so it cannot leave the library root.
 
-#include "result.hpp"
+#include "kumo/result.hpp"
 
 #include <string>
 #include <string_view>

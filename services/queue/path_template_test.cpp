@@ -8,7 +8,7 @@ namespace {
 
 path_template default_template() {
   auto t = path_template::parse(path_template::default_text);
-  EXPECT_TRUE(t) << t.error();
+  EXPECT_TRUE(t) << t.error().message;
   return *t;
 }
 
@@ -25,7 +25,7 @@ path_values aot(int season, int episode) {
 
 TEST(path_template, renders_the_default_layout) {
   auto p = default_template().render(aot(1, 2));
-  ASSERT_TRUE(p) << p.error();
+  ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(*p,
             "Attack on Titan (2013)/Season 01/Attack on Titan - S01E02.mp4");
 }
@@ -36,7 +36,7 @@ TEST(path_template, widths_pad_but_never_truncate) {
   EXPECT_EQ(*p,
             "Attack on Titan (2013)/Season 12/Attack on Titan - S12E1234.mp4");
   auto t = path_template::parse("{key}/{season}x{episode:03}.{ext}");
-  ASSERT_TRUE(t) << t.error();
+  ASSERT_TRUE(t) << t.error().message;
   EXPECT_EQ(*t->render(aot(0, 7)), "attack-on-titan/0x007.mp4");
 }
 
@@ -56,7 +56,7 @@ TEST(path_template, rejects_bad_templates) {
   EXPECT_FALSE(path_template::parse("{folder}\\{season}{episode}"));
   auto err = path_template::parse("{folder}/{oops}/{season}{episode}");
   ASSERT_FALSE(err);
-  EXPECT_NE(err.error().find("{oops}"), std::string::npos);
+  EXPECT_NE(err.error().message.find("{oops}"), std::string::npos);
 }
 
 TEST(path_template, substituted_text_cannot_escape_the_root) {
@@ -99,7 +99,7 @@ TEST(path_template, long_components_are_cut_on_utf8_boundaries) {
   EXPECT_LE(out.size(), 200u);
   EXPECT_EQ(out.size() % 2, 0u) << "a multi-byte character was split";
   auto p = default_template().render({name, name, "k", 1, 1, "mp4"});
-  ASSERT_TRUE(p) << p.error();
+  ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(unsafe_path_reason(*p), "");
 }
 

@@ -1,5 +1,6 @@
 #include "actors.hpp"
 #include "kumo/bus_calls.hpp"
+#include "kumo/job_trace.hpp"
 #include "kumo/log.hpp"
 #include "kumo/metrics.hpp"
 #include "kumo/subjects.hpp"
@@ -154,6 +155,17 @@ void send_discard(pointer self, const wire::discard_request& d) {
       });
 }
 
+/// Logs each step of a job's story that a committed transaction made. Runs
+/// before the reply goes out, so that a worker's line about the answer never
+/// precedes the queue's line about the request.
+void log_journal(const std::vector<job_note>& journal) {
+  for (const auto& note : journal)
+    log::write(
+        note.routine ? log::level::debug : log::level::info,
+        "job " + note.event,
+        job_fields(note.event, note.item, note.lease_token, note.detail));
+}
+
 /// Publishes what a committed transaction decided.
 void apply(pointer self, const effects& fx, const std::string& action) {
   auto& st = self->state;
@@ -194,6 +206,7 @@ void submit(pointer self, command cmd, const std::string& reply_to) {
           m->claim_seconds->Observe(
               std::chrono::duration<double>(steady::now() - started).count());
         }
+        log_journal(out.fx.journal);
         if (!reply_to.empty())
           publish(self, reply_to, dump(out.reply));
         apply(self, out.fx, action);
@@ -219,6 +232,7 @@ void on_reaped(pointer self, outcome& out, steady::time_point now) {
   auto& st = self->state;
   auto claimable = out.fx.claimable;
   out.fx.claimable = -1;
+  log_journal(out.fx.journal);
   apply(self, out.fx, "lease_expired");
   bool fresh = out.fx.lease_expirations > 0 || out.fx.newly_due > 0;
   if (claimable > 0 &&

@@ -29,7 +29,7 @@ queue_edge_actor::behavior_type queue_edge(edge_pointer self,
         }
         if (msg.reply.empty())
           return;
-        wire::error_reply err{"invalid_argument", decoded.error()};
+        wire::error_reply err{"invalid_argument", decoded.error().message};
         self->send(
             bus, publish_atom::value, msg.reply,
             nlohmann::json{{"error", err}}.dump(
@@ -48,7 +48,7 @@ result<command> decode_request(const bus_message& msg,
                                msg.payload, cfg.paths, cfg.rules);
   auto lift = [](auto parsed) -> result<command> {
     if (!parsed)
-      return result<command>::failure(parsed.error());
+      return parsed.error();
     return command{std::move(*parsed)};
   };
   if (msg.subject == subjects::queue_claim)
@@ -57,7 +57,7 @@ result<command> decode_request(const bus_message& msg,
     return lift(parse_heartbeat(msg.payload));
   if (msg.subject == subjects::queue_report)
     return lift(parse_report(msg.payload));
-  return result<command>::failure("unexpected subject " + msg.subject);
+  return invalid("unexpected subject " + msg.subject);
 }
 
 queue_edge_actor spawn_queue_edge(caf::local_actor* parent, queue_settings cfg,

@@ -42,7 +42,7 @@ retry_policy::retry_policy(std::vector<int64_t> delays_ms, int max_retries)
 result<retry_policy> retry_policy::parse(const std::string& delays,
                                          int64_t max_retries) {
   if (max_retries < 0 || max_retries > 100)
-    return result<retry_policy>::failure("max_retries must be 0..100");
+    return invalid("max_retries must be 0..100");
   std::vector<int64_t> parsed;
   size_t start = 0;
   while (start <= delays.size()) {
@@ -51,9 +51,9 @@ result<retry_policy> retry_policy::parse(const std::string& delays,
         start, comma == std::string::npos ? std::string::npos : comma - start));
     auto ms = parse_duration_ms(part);
     if (!ms || *ms < 0 || *ms > 86'400'000)
-      return result<retry_policy>::failure("retry delay '" + part +
-                                           "' is not a duration like 5s "
-                                           "(0..24h)");
+      return invalid("retry delay '" + part +
+                     "' is not a duration like 5s "
+                     "(0..24h)");
     parsed.push_back(*ms);
     if (comma == std::string::npos)
       break;

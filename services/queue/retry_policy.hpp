@@ -4,7 +4,7 @@
 // retried, at most `max_retries` times, after the configured delays (the last
 // delay repeats when there are more retries than delays).
 
-#include "result.hpp"
+#include "kumo/result.hpp"
 
 #include <cstdint>
 #include <optional>

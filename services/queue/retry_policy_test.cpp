@@ -19,7 +19,7 @@ TEST(retry_policy, permanent_failures_never_retry) {
 
 TEST(retry_policy, parses_configured_delays) {
   auto p = retry_policy::parse("500ms, 2s,1m", 5);
-  ASSERT_TRUE(p) << p.error();
+  ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->delays_ms(), (std::vector<int64_t>{500, 2'000, 60'000}));
   EXPECT_EQ(p->next_delay_ms(2, true), 60'000);
   EXPECT_EQ(p->next_delay_ms(4, true), 60'000) << "the last delay repeats";
@@ -32,7 +32,8 @@ TEST(retry_policy, parses_configured_delays) {
 TEST(retry_policy, rejects_bad_configuration) {
   auto p = retry_policy::parse("5s,soon,45s", 3);
   ASSERT_FALSE(p);
-  EXPECT_NE(p.error().find("'soon'"), std::string::npos) << p.error();
+  EXPECT_NE(p.error().message.find("'soon'"), std::string::npos)
+      << p.error().message;
   EXPECT_FALSE(retry_policy::parse("", 3));
   EXPECT_FALSE(retry_policy::parse("5s,", 3));
   EXPECT_FALSE(retry_policy::parse("5s", -1));

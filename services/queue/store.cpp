@@ -142,6 +142,10 @@ checked run(pqxx::work& w, const store_options&, const remove_command& c) {
   exec(w, sql::delete_item, item.id);
   add_event(w, item.id, "removed", "user", item.lease_token, item.owner,
             {{"status", to_string(item.status)}});
+  fx.journal.push_back({"removed",
+                        item.id,
+                        item.lease_token,
+                        {{"status", to_string(item.status)}}});
   if (item.status == item_status::pending ||
       item.status == item_status::downloading ||
       item.status == item_status::paused) {
@@ -174,6 +178,8 @@ checked run(pqxx::work& w, const store_options&, const switch_command& c) {
       fx.controls.push_back({item.id, "pause"});
       fx.lifecycle.push_back(
           change(item, "paused", {{"reason", "queue_paused"}}));
+      fx.journal.push_back(
+          {"paused", item.id, item.lease_token, {{"reason", "queue_paused"}}});
     }
     event = "paused";
     break;
@@ -212,6 +218,10 @@ checked run(pqxx::work& w, const store_options&, const item_command& c) {
                                                         : "cancelled";
   add_event(w, item.id, event, "user", before.lease_token, before.owner,
             {{"from", to_string(before.status)}});
+  fx.journal.push_back({event,
+                        item.id,
+                        before.lease_token,
+                        {{"from", to_string(before.status)}}});
   if (was_running)
     fx.controls.push_back(
         {item.id, c.action == item_action::pause ? "pause" : "cancel"});
@@ -252,8 +262,10 @@ checked run(pqxx::work& w, const store_options&, const retry_command& c) {
   auto items = read_items(exec(w, sql::retry_failed, c.all, ids));
   checked out;
   auto& fx = out.out.fx;
-  for (const auto& item : items)
+  for (const auto& item : items) {
     fx.lifecycle.push_back(change(item, "pending", {{"reason", "retried"}}));
+    fx.journal.push_back({"retried", item.id, item.lease_token});
+  }
   out.out.reply = {{"retried", items.size()}};
   if (!items.empty()) {
     fx.queue_changed = true;
@@ -283,9 +295,12 @@ checked run(pqxx::work& w, const store_options&, const snapshot_command&) {
 checked run(pqxx::work& w, const store_options&,
             const discard_done_command& c) {
   auto dropped = exec(w, sql::drop_discard, c.id)[0][0].as<int64_t>();
-  if (dropped > 0)
+  auto out = answer({{"ok", true}});
+  if (dropped > 0) {
     add_event(w, c.id, "discarded", "worker", "", "");
-  return answer({{"ok", true}});
+    out.out.fx.journal.push_back({"discarded", c.id, ""});
+  }
+  return out;
 }
 
 } // namespace detail

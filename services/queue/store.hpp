@@ -32,8 +32,19 @@ struct store_options {
   int reap_batch = 500; ///< expired leases handled per reaper pass
 };
 
+/// One step of a job's story, logged once the transaction committed (with
+/// the item id and a fingerprint of the lease token, see kumo/job_trace.hpp).
+struct job_note {
+  std::string event;       ///< added, claimed, heartbeat, reported, ...
+  std::string item;        ///< the item id
+  std::string lease_token; ///< the lease concerned, "" for none
+  nlohmann::json detail = nlohmann::json::object();
+  bool routine = false; ///< logged at debug level (heartbeats, progress)
+};
+
 /// What to announce once the transaction committed.
 struct effects {
+  std::vector<job_note> journal;               ///< log lines about jobs
   std::vector<lifecycle_change> lifecycle;     ///< kumo.progress.download
   std::vector<wire::job_control> controls;     ///< kumo.job.<id>.control
   std::vector<wire::discard_request> discards; ///< kumo.downloader.discard

@@ -62,9 +62,16 @@ checked run(pqxx::work& w, const store_options&, const add_command& c) {
                    c.serie_name, static_cast<int>(c.prio), episodes.dump());
   std::set<std::pair<int, int>> added;
   auto items = nlohmann::json::array();
+  checked out;
   for (const auto& item : read_items(rows)) {
     added.emplace(item.season, item.episode);
     items.push_back(to_json(item));
+    out.out.fx.journal.push_back({"added",
+                                  item.id,
+                                  "",
+                                  {{"season", item.season},
+                                   {"episode", item.episode},
+                                   {"target_path", item.target_path}}});
   }
   auto skipped = nlohmann::json::array();
   for (const auto& ep : c.episodes)
@@ -72,7 +79,6 @@ checked run(pqxx::work& w, const store_options&, const add_command& c) {
       skipped.push_back({{"season", ep.season},
                          {"episode", ep.episode},
                          {"reason", "already queued"}});
-  checked out;
   out.out.reply = {{"items", std::move(items)},
                    {"skipped", std::move(skipped)}};
   if (!rows.empty()) {

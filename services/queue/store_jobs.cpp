@@ -53,6 +53,15 @@ nlohmann::json report_detail(const wire::report& r, const report_plan& plan) {
   return d;
 }
 
+/// The log line of an applied report.
+job_note report_note(const wire::report& r, const report_plan& plan) {
+  auto detail = report_detail(r, plan);
+  detail["outcome"] = r.outcome;
+  detail["status"] = to_string(plan.next);
+  detail["worker"] = r.worker;
+  return {"reported", r.id, r.lease_token, std::move(detail)};
+}
+
 /// The lifecycle event of an applied report, as published after commit.
 void announce(const queue_item& item, const report_plan& plan, effects& fx) {
   switch (plan.next) {
@@ -85,6 +94,7 @@ checked apply_report(pqxx::work& w, const store_options& o,
          r.validator);
     add_event(w, r.id, plan.event, "worker", r.lease_token, r.worker,
               report_detail(r, plan));
+    fx.journal.push_back(report_note(r, plan));
     return out;
   }
   bool failed = plan.next == item_status::failed || plan.retry_delay_ms >= 0;
@@ -96,6 +106,13 @@ checked apply_report(pqxx::work& w, const store_options& o,
   auto item = read_item(rows[0]);
   add_event(w, r.id, plan.event, "worker", r.lease_token, r.worker,
             report_detail(r, plan));
+  fx.journal.push_back(report_note(r, plan));
+  if (plan.retry_delay_ms >= 0)
+    fx.journal.push_back(
+        {"retry_scheduled",
+         r.id,
+         r.lease_token,
+         {{"retry_delay_ms", plan.retry_delay_ms}, {"retry", item.retries}}});
   if (plan.next == item_status::completed)
     exec(w, sql::drop_discard, r.id); // the partial became the final file
   if (plan.next == item_status::pending && plan.retry_delay_ms < 0)
@@ -106,15 +123,24 @@ checked apply_report(pqxx::work& w, const store_options& o,
 }
 
 void heartbeat_one(pqxx::work& w, const store_options& o,
-                   const wire::lease_state& s, wire::heartbeat_reply& reply) {
+                   const wire::lease_state& s, wire::heartbeat_reply& reply,
+                   effects& fx) {
   auto row = exec(w, sql::heartbeat, s.id, s.lease_token, o.lease_ms,
                   s.bytes_done, s.bytes_total, s.speed_bps, s.validator)[0];
-  if (row["extended"].as<int64_t>() > 0)
+  if (row["extended"].as<int64_t>() > 0) {
+    fx.journal.push_back({"heartbeat",
+                          s.id,
+                          s.lease_token,
+                          {{"bytes_done", s.bytes_done}},
+                          true});
     return;
+  }
   // Gone for good: tell the worker to delete its partial file.
   auto status = row["status"].is_null() ? std::string{"cancelled"}
                                         : row["status"].as<std::string>();
   reply.lost.push_back({s.id, status});
+  fx.journal.push_back(
+      {"lease_lost", s.id, s.lease_token, {{"status", status}}});
 }
 
 } // namespace
@@ -123,9 +149,16 @@ checked run(pqxx::work& w, const store_options& o,
             const wire::claim_request& c) {
   auto items = read_items(exec(w, sql::claim, c.worker, c.slots, o.lease_ms));
   wire::claim_reply reply;
-  for (const auto& item : items)
-    reply.jobs.push_back(make_job(item, o));
   checked out;
+  for (const auto& item : items) {
+    reply.jobs.push_back(make_job(item, o));
+    out.out.fx.journal.push_back({"claimed",
+                                  item.id,
+                                  item.lease_token,
+                                  {{"worker", c.worker},
+                                   {"attempt", item.attempts},
+                                   {"offset", item.bytes_done}}});
+  }
   out.out.reply = reply;
   out.out.fx.claimed_jobs = static_cast<int>(items.size());
   out.out.fx.queue_changed = !items.empty();
@@ -135,9 +168,9 @@ checked run(pqxx::work& w, const store_options& o,
 checked run(pqxx::work& w, const store_options& o, const wire::heartbeat& c) {
   wire::heartbeat_reply reply;
   reply.lease_ms = o.lease_ms;
-  for (const auto& s : c.jobs)
-    heartbeat_one(w, o, s, reply);
   checked out;
+  for (const auto& s : c.jobs)
+    heartbeat_one(w, o, s, reply, out.out.fx);
   out.out.reply = reply;
   return out;
 }
@@ -150,6 +183,12 @@ checked run(pqxx::work& w, const store_options& o, const wire::report& c) {
     checked out;
     out.out.reply = {{"ok", false}, {"reason", "stale_lease"}};
     out.out.fx.stale_report = true;
+    out.out.fx.journal.push_back({"report_refused",
+                                  c.id,
+                                  c.lease_token,
+                                  {{"outcome", c.outcome},
+                                   {"reason", "stale_lease"},
+                                   {"worker", c.worker}}});
     return out;
   }
   case report_verdict::acknowledge: {
@@ -158,6 +197,13 @@ checked run(pqxx::work& w, const store_options& o, const wire::report& c) {
            c.validator);
     checked out;
     out.out.reply = {{"ok", true}, {"reason", ""}};
+    out.out.fx.journal.push_back({"reported",
+                                  c.id,
+                                  c.lease_token,
+                                  {{"outcome", c.outcome},
+                                   {"bytes_done", c.bytes_done},
+                                   {"acknowledged", true},
+                                   {"worker", c.worker}}});
     return out;
   }
   case report_verdict::apply:
@@ -174,6 +220,11 @@ checked run_reap(pqxx::work& w, const store_options& o, std::string& last_due) {
   for (const auto& row : expired) {
     auto item = read_item(row);
     ++fx.lease_expirations;
+    fx.journal.push_back(
+        {"lease_expired",
+         item.id,
+         item.lease_token,
+         {{"status", to_string(item.status)}, {"worker", item.owner}}});
     if (item.status == item_status::failed) {
       ++fx.poisoned;
       fx.lifecycle.push_back(

@@ -34,7 +34,7 @@ inline const path_template& paths() {
 /// Test origins live on 127.0.0.1: the allowlist opens it.
 inline const contracts::request_rules& rules() {
   static const contracts::request_rules r{
-      address_policy{*parse_cidr_list("127.0.0.1/32", nullptr)}};
+      address_policy{*parse_cidr_list("127.0.0.1/32")}};
   return r;
 }
 
@@ -44,7 +44,7 @@ inline result<command> parse_command(const std::string& op, const json& body) {
 
 inline command parse(const std::string& op, const json& body) {
   auto c = parse_command(op, body);
-  EXPECT_TRUE(c) << op << ": " << c.error();
+  EXPECT_TRUE(c) << op << ": " << c.error().message;
   return c ? *c : command{status_command{}};
 }
 

@@ -21,11 +21,6 @@ constexpr size_t max_error_bytes = 2000;
 constexpr size_t max_heartbeat_jobs = 1000;
 constexpr int max_slots = 100;
 
-template <class T>
-result<T> fail(std::string message) {
-  return result<T>::failure(std::move(message));
-}
-
 std::string lowercase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return std::tolower(c); });
@@ -54,9 +49,9 @@ result<json> parse_object(const std::string& payload) {
     return json::object();
   auto doc = json::parse(payload, nullptr, false);
   if (doc.is_discarded())
-    return fail<json>("malformed JSON");
+    return invalid("malformed JSON");
   if (!doc.is_object())
-    return fail<json>("request must be a JSON object");
+    return invalid("request must be a JSON object");
   return doc;
 }
 
@@ -126,8 +121,7 @@ std::string read_sha256(const json& obj, const std::string& where,
 result<wire::lease_state> parse_lease_state(const json& value, size_t index) {
   auto where = "jobs[" + std::to_string(index) + "].";
   if (!value.is_object())
-    return fail<wire::lease_state>(where.substr(0, where.size() - 1) +
-                                   " must be an object");
+    return invalid(where.substr(0, where.size() - 1) + " must be an object");
   wire::lease_state s;
   std::string err;
   if (err.empty())
@@ -146,7 +140,7 @@ result<wire::lease_state> parse_lease_state(const json& value, size_t index) {
     err = read_text(value, where, "validator", s.validator, false,
                     max_validator_bytes);
   if (!err.empty())
-    return fail<wire::lease_state>(err);
+    return invalid(err);
   return s;
 }
 
@@ -162,14 +156,14 @@ bool is_outcome(const std::string& text) {
 result<wire::claim_request> parse_claim(const std::string& payload) {
   auto doc = parse_object(payload);
   if (!doc)
-    return fail<wire::claim_request>(doc.error());
+    return doc.error();
   wire::claim_request req;
   int64_t slots = 1;
   auto err = read_text(*doc, "", "worker", req.worker, true, max_name_bytes);
   if (err.empty())
     err = read_int(*doc, "", "slots", slots, false, 1, max_slots);
   if (!err.empty())
-    return fail<wire::claim_request>(err);
+    return invalid(err);
   req.slots = static_cast<int>(slots);
   return req;
 }
@@ -177,22 +171,21 @@ result<wire::claim_request> parse_claim(const std::string& payload) {
 result<wire::heartbeat> parse_heartbeat(const std::string& payload) {
   auto doc = parse_object(payload);
   if (!doc)
-    return fail<wire::heartbeat>(doc.error());
+    return doc.error();
   wire::heartbeat hb;
   if (auto err = read_text(*doc, "", "worker", hb.worker, true, max_name_bytes);
       !err.empty())
-    return fail<wire::heartbeat>(err);
+    return invalid(err);
   auto jobs = doc->find("jobs");
   if (jobs == doc->end() || jobs->is_null())
     return hb;
   if (!jobs->is_array() || jobs->size() > max_heartbeat_jobs)
-    return fail<wire::heartbeat>("jobs must be an array of at most " +
-                                 std::to_string(max_heartbeat_jobs) +
-                                 " entries");
+    return invalid("jobs must be an array of at most " +
+                   std::to_string(max_heartbeat_jobs) + " entries");
   for (size_t i = 0; i < jobs->size(); ++i) {
     auto s = parse_lease_state((*jobs)[i], i);
     if (!s)
-      return fail<wire::heartbeat>(s.error());
+      return s.error();
     hb.jobs.push_back(std::move(*s));
   }
   return hb;
@@ -201,7 +194,7 @@ result<wire::heartbeat> parse_heartbeat(const std::string& payload) {
 result<wire::report> parse_report(const std::string& payload) {
   auto doc = parse_object(payload);
   if (!doc)
-    return fail<wire::report>(doc.error());
+    return doc.error();
   const auto& obj = *doc;
   wire::report r;
   std::string err = read_uuid(obj, "", "id", r.id);
@@ -231,11 +224,11 @@ result<wire::report> parse_report(const std::string& payload) {
       r.transient = t->get<bool>();
   }
   if (!err.empty())
-    return fail<wire::report>(err);
+    return invalid(err);
   if (auto e = obj.find("error"); e != obj.end() && e->is_string())
     r.error = clip(e->get<std::string>(), max_error_bytes);
   else if (e != obj.end() && !e->is_null())
-    return fail<wire::report>("error must be a string");
+    return invalid("error must be a string");
   return r;
 }
 

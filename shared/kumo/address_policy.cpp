@@ -40,8 +40,7 @@ std::string_view trim(std::string_view s) {
 }
 
 cidr must_parse(const char* text) {
-  std::string ignored;
-  return *parse_cidr(text, &ignored);
+  return *parse_cidr(text);
 }
 
 struct named_range {
@@ -158,11 +157,9 @@ std::optional<ip_address> parse_ip(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<cidr> parse_cidr(std::string_view text, std::string* error) {
-  auto fail = [&](const std::string& why) -> std::optional<cidr> {
-    if (error)
-      *error = "'" + std::string{text} + "' is not a CIDR: " + why;
-    return std::nullopt;
+result<cidr> parse_cidr(std::string_view text) {
+  auto fail = [&](const std::string& why) -> result<cidr> {
+    return invalid("'" + std::string{text} + "' is not a CIDR: " + why);
   };
   auto slash = text.find('/');
   auto addr = parse_ip(text.substr(0, slash));
@@ -188,8 +185,7 @@ std::optional<cidr> parse_cidr(std::string_view text, std::string* error) {
   return out;
 }
 
-std::optional<std::vector<cidr>> parse_cidr_list(std::string_view text,
-                                                 std::string* error) {
+result<std::vector<cidr>> parse_cidr_list(std::string_view text) {
   std::vector<cidr> out;
   while (!text.empty()) {
     auto comma = text.find(',');
@@ -198,9 +194,9 @@ std::optional<std::vector<cidr>> parse_cidr_list(std::string_view text,
                                            : text.substr(comma + 1);
     if (item.empty())
       continue;
-    auto parsed = parse_cidr(item, error);
+    auto parsed = parse_cidr(item);
     if (!parsed)
-      return std::nullopt;
+      return parsed.error();
     out.push_back(*parsed);
   }
   return out;

@@ -56,6 +56,8 @@
 // A few of these (AS112, AMT, the protocol anycasts) are globally reachable,
 // but no download origin lives there; refusing them costs nothing.
 
+#include "kumo/result.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -95,14 +97,13 @@ struct cidr {
 std::optional<ip_address> parse_ip(std::string_view text);
 
 /// Parses "10.0.0.0/8", "fd00::/8" or a bare address (a single host). Host
-/// bits beyond the prefix are cleared. On failure returns nullopt and sets
-/// `error` to a sentence naming the bad value.
-std::optional<cidr> parse_cidr(std::string_view text, std::string* error);
+/// bits beyond the prefix are cleared. A failure (errc::invalid_argument)
+/// carries a sentence naming the bad value.
+result<cidr> parse_cidr(std::string_view text);
 
 /// Parses a comma-separated list; blanks around items are ignored and the
-/// empty string is the empty list.
-std::optional<std::vector<cidr>> parse_cidr_list(std::string_view text,
-                                                 std::string* error);
+/// empty string is the empty list. Fails on the first bad item.
+result<std::vector<cidr>> parse_cidr_list(std::string_view text);
 
 /// Reads an AF_INET / AF_INET6 socket address; nullopt for other families.
 std::optional<ip_address> from_sockaddr(const sockaddr* addr);

@@ -5,6 +5,7 @@
 // never touch actor state, they only anon_send into the bus or a listener.
 
 #include "kumo/atoms.hpp"
+#include "kumo/result.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
@@ -79,21 +80,17 @@ std::string encode(const T& value) {
   return nlohmann::json(value).dump();
 }
 
-/// Deserializes a typed message; on failure returns nullopt and sets `error`.
+/// Deserializes a typed message. Fails with errc::invalid_argument and
+/// "malformed JSON" or the JSON library's sentence about the bad value.
 template <class T>
-std::optional<T> decode(const std::string& text, std::string* error = nullptr) {
+result<T> decode(const std::string& text) {
   auto doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded()) {
-    if (error)
-      *error = "malformed JSON";
-    return std::nullopt;
-  }
+  if (doc.is_discarded())
+    return invalid("malformed JSON");
   try {
     return doc.get<T>();
   } catch (const nlohmann::json::exception& e) {
-    if (error)
-      *error = e.what();
-    return std::nullopt;
+    return invalid(e.what());
   }
 }
 

@@ -141,14 +141,13 @@ std::optional<std::string> normalize(const option& opt, const std::string& raw,
   return std::nullopt;
 }
 
-std::variant<nlohmann::json, config_error> read_file(const std::string& path) {
+result<nlohmann::json> read_file(const std::string& path) {
   std::ifstream in{path};
   if (!in)
-    return config_error{"config", "cannot read config file " + path};
+    return invalid("cannot read config file " + path, "config");
   auto doc = nlohmann::json::parse(in, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    return config_error{"config",
-                        "config file " + path + " is not a JSON object"};
+    return invalid("config file " + path + " is not a JSON object", "config");
   return doc;
 }
 
@@ -160,21 +159,21 @@ std::string file_value_text(const nlohmann::json& v) {
 
 } // namespace
 
-std::variant<settings, config_error>
-load_settings(const std::vector<option>& schema, const env_lookup& env) {
+result<settings> load_settings(const std::vector<option>& schema,
+                               const env_lookup& env) {
   nlohmann::json file = nlohmann::json::object();
   if (auto path = env("KUMO_CONFIG"); path && !path->empty()) {
     auto loaded = read_file(*path);
-    if (auto* err = std::get_if<config_error>(&loaded))
-      return *err;
-    file = std::get<nlohmann::json>(loaded);
+    if (!loaded)
+      return loaded.error();
+    file = *std::move(loaded);
   }
   for (const auto& item : file.items()) {
     const std::string& key = item.key();
     auto known = std::any_of(schema.begin(), schema.end(),
                              [&](const option& o) { return o.key == key; });
     if (!known)
-      return config_error{key, "unknown option '" + key + "' in config file"};
+      return invalid("unknown option '" + key + "' in config file", key);
   }
   settings out;
   for (const auto& opt : schema) {
@@ -191,8 +190,8 @@ load_settings(const std::vector<option>& schema, const env_lookup& env) {
       source = "default of " + opt.key;
     }
     if (!raw)
-      return config_error{opt.key, env_name(opt.key) + " is required (" +
-                                       opt.help + ")"};
+      return invalid(env_name(opt.key) + " is required (" + opt.help + ")",
+                     opt.key);
     std::string why;
     auto value = normalize(opt, *raw, why);
     if (!value) {
@@ -201,7 +200,7 @@ load_settings(const std::vector<option>& schema, const env_lookup& env) {
       message += opt.secret ? std::string{"[redacted]"} : *raw;
       message += "' is invalid: ";
       message += why;
-      return config_error{opt.key, message};
+      return invalid(message, opt.key);
     }
     out.set(opt.key, *value, opt.secret);
   }

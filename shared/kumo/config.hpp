@@ -4,12 +4,13 @@
 // documented defaults. Every option is declared once in a schema; anything not
 // in the schema is an error, so typos never pass silently.
 
+#include "kumo/result.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace kumo {
@@ -54,11 +55,6 @@ private:
   std::map<std::string, bool> secret_;
 };
 
-struct config_error {
-  std::string key;     ///< the offending option, or "config" for file errors
-  std::string message; ///< one line, names the value and what was expected
-};
-
 /// Looks up an environment variable; injected so tests need no real env.
 using env_lookup =
     std::function<std::optional<std::string>(const std::string&)>;
@@ -68,9 +64,11 @@ env_lookup process_env();
 
 /// Loads every option of `schema`. The file named by `KUMO_CONFIG` (if set)
 /// is read as a flat JSON object of option keys; env wins over file, file over
-/// default. Returns the first problem found.
-std::variant<settings, config_error>
-load_settings(const std::vector<option>& schema, const env_lookup& env);
+/// default. Returns the first problem found: errc::invalid_argument, a line
+/// naming the value and what was expected, and the offending option as
+/// field ("config" for a config file that cannot be read).
+result<settings> load_settings(const std::vector<option>& schema,
+                               const env_lookup& env);
 
 /// Parses "250ms", "5s", "2m", "1h" or plain milliseconds.
 std::optional<int64_t> parse_duration_ms(const std::string& text);

@@ -1,31 +1,22 @@
 #include "kumo/errors.hpp"
 
 #include <caf/sec.hpp>
+#include <caf/to_string.hpp>
 
 namespace kumo {
 
-const char* to_string(errc x) {
-  switch (x) {
-  case errc::ok:
-    return "ok";
-  case errc::invalid_argument:
-    return "invalid_argument";
-  case errc::not_found:
-    return "not_found";
-  case errc::conflict:
-    return "conflict";
-  case errc::unavailable:
-    return "unavailable";
-  case errc::timeout:
-    return "timeout";
-  case errc::no_responders:
-    return "no_responders";
-  case errc::stale_lease:
-    return "stale_lease";
-  case errc::internal:
-    return "internal";
-  }
-  return "internal";
+caf::error to_error(const failure& why) {
+  auto code = static_cast<uint8_t>(why.code);
+  if (why.field.empty())
+    return caf::error{code, error_category, caf::make_message(why.message)};
+  return caf::error{code, error_category,
+                    caf::make_message(why.message, why.field)};
+}
+
+failure failure_of(const caf::error& err) {
+  if (err.category() != error_category)
+    return {code_of(err), caf::to_string(err), {}};
+  return {code_of(err), message_of(err), field_of(err)};
 }
 
 errc code_of(const caf::error& err) {
@@ -38,9 +29,19 @@ errc code_of(const caf::error& err) {
 }
 
 std::string message_of(const caf::error& err) {
+  if (err.category() != error_category)
+    return {};
+  const auto& ctx = err.context();
+  if (ctx.match_elements<std::string>() ||
+      ctx.match_elements<std::string, std::string>())
+    return ctx.get_as<std::string>(0);
+  return {};
+}
+
+std::string field_of(const caf::error& err) {
   if (err.category() == error_category &&
-      err.context().match_elements<std::string>())
-    return err.context().get_as<std::string>(0);
+      err.context().match_elements<std::string, std::string>())
+    return err.context().get_as<std::string>(1);
   return {};
 }
 

@@ -95,32 +95,41 @@ caf::behavior database_probe(caf::event_based_actor* self,
 
 } // namespace
 
+namespace {
+
+/// Loads the service's configuration (common options plus `def.options`),
+/// initializes logging at its level and runs `def.configure` once. On error
+/// logs one line and returns nullopt (the caller exits with 2).
 std::optional<settings> load_service_config(const service_definition& def) {
   auto schema = common_options(def);
   schema.insert(schema.end(), def.options.begin(), def.options.end());
-  auto result = load_settings(schema, process_env());
-  if (auto* err = std::get_if<config_error>(&result)) {
+  auto loaded = load_settings(schema, process_env());
+  if (!loaded) {
+    const auto& why = loaded.error();
     log::init(def.name, log::level::info);
-    log::error("invalid configuration: " + err->message,
-               {{"option", err->key}, {"env", env_name(err->key)}});
+    log::error("invalid configuration: " + why.message,
+               {{"option", why.field}, {"env", env_name(why.field)}});
     return std::nullopt;
   }
-  auto values = std::get<settings>(std::move(result));
+  auto values = *std::move(loaded);
   log::level lvl = log::level::info;
   log::parse_level(values.text("log_level"), lvl);
   log::init(def.name, lvl);
-  if (def.configure) {
-    if (auto err = def.configure(values)) {
-      log::error("invalid configuration: " + env_name(err->key) + ": " +
-                     err->message,
-                 {{"option", err->key}});
-      return std::nullopt;
-    }
-  }
-  return values;
+  if (!def.configure)
+    return values;
+  auto configured = def.configure(values);
+  if (configured)
+    return values;
+  const auto& why = configured.error();
+  auto line = "invalid configuration: " +
+              (why.field.empty() ? why.message
+                                 : env_name(why.field) + ": " + why.message);
+  if (why.field.empty())
+    log::error(line);
+  else
+    log::error(line, {{"option", why.field}, {"env", env_name(why.field)}});
+  return std::nullopt;
 }
-
-namespace {
 
 /// Connects and migrates, retrying every second until it works or a
 /// shutdown signal arrives. Returns false on shutdown.
@@ -230,14 +239,10 @@ std::vector<option> common_options(const service_definition& def) {
   return out;
 }
 
-int run_service(int, char**, const service_definition& def) {
-  auto config = load_service_config(def);
-  if (!config)
-    return 2;
-  return run_service(def, *config);
-}
+namespace {
 
-int run_service(const service_definition& def, const settings& config) {
+/// Runs the service with a configuration from load_service_config().
+int run_loaded(const service_definition& def, const settings& config) {
   // Every thread created from here on inherits the mask, so only sigwait
   // in this thread sees the shutdown signals.
   auto set = shutdown_signals();
@@ -292,11 +297,11 @@ int run_service(const service_definition& def, const settings& config) {
   helpers.push_back(sys.spawn(health_responder, bus, def.name,
                               config.text("instance"), &ready, started));
   log::info("started");
-  auto failure = wait_for_shutdown(sys, service);
+  auto stopped = wait_for_shutdown(sys, service);
   ready.draining = true;
-  if (failure) {
+  if (stopped) {
     log::error("service stopped on its own; exiting",
-               {{"reason", caf::to_string(*failure)}});
+               {{"reason", caf::to_string(*stopped)}});
   } else {
     log::info("shutting down");
     drain(sys, service, config.millis("shutdown_grace"));
@@ -307,7 +312,16 @@ int run_service(const service_definition& def, const settings& config) {
   caf::anon_send_exit(bus, caf::exit_reason::user_shutdown);
   admin.stop();
   log::info("stopped");
-  return failure ? 3 : 0;
+  return stopped ? 3 : 0;
+}
+
+} // namespace
+
+int run_service(int, char**, const service_definition& def) {
+  auto config = load_service_config(def);
+  if (!config)
+    return 2;
+  return run_loaded(def, *config);
 }
 
 } // namespace kumo

@@ -11,6 +11,7 @@
 #include "kumo/health.hpp"
 #include "kumo/metrics.hpp"
 #include "kumo/migration.hpp"
+#include "kumo/result.hpp"
 
 #include <caf/fwd.hpp>
 #include <caf/replies_to.hpp>
@@ -45,9 +46,9 @@ struct service_definition {
   bool sets_serving = false;
   std::function<std::vector<migration>()> migrations;
   /// Optional: reads the service's own options once, right after loading,
-  /// before anything starts. An error ends the process with exit code 2 and
-  /// one log line naming the option.
-  std::function<std::optional<config_error>(const settings&)> configure;
+  /// before anything starts. A failure ends the process with exit code 2 and
+  /// one log line naming the option (its `field`, an option key).
+  std::function<result<void>(const settings&)> configure;
   std::function<drainable_actor(service_context&)> start;
 };
 
@@ -55,16 +56,6 @@ struct service_definition {
 /// database_url (when used), admin_*,
 /// log_level, instance, threads, shutdown_grace.
 std::vector<option> common_options(const service_definition& def);
-
-/// Loads the service's configuration (common options plus `def.options`)
-/// and initializes logging at its level. On error logs one line and returns
-/// nullopt (the caller exits with 2). For a main() that checks its own
-/// options before run_service(def, config): the configuration is read once.
-std::optional<settings> load_service_config(const service_definition& def);
-
-/// Runs the service with a configuration from load_service_config(). Same
-/// exit codes as below.
-int run_service(const service_definition& def, const settings& config);
 
 /// Runs the service until SIGTERM/SIGINT. Returns the process exit code:
 /// 0 after a clean drain, 2 for configuration or start-up errors, and 3

@@ -14,10 +14,10 @@ TEST(service, a_bad_service_option_exits_2_before_anything_starts) {
   def.name = "config-test";
   def.uses_database = false;
   def.options = {{"answer", option_kind::integer, "42", "test option"}};
-  def.configure = [&](const settings& values) -> std::optional<config_error> {
+  def.configure = [&](const settings& values) -> result<void> {
     ++configured;
     EXPECT_EQ(values.integer("answer"), 42);
-    return config_error{"answer", "is not the answer"};
+    return invalid("is not the answer", "answer");
   };
   def.start = [&](service_context&) -> drainable_actor {
     started = true;

@@ -22,7 +22,7 @@ request_facts post(std::string origin, std::string content_type = "",
 
 site_options trusting(const char* cidrs) {
   site_options site;
-  site.trusted_proxies = *kumo::parse_cidr_list(cidrs, nullptr);
+  site.trusted_proxies = *kumo::parse_cidr_list(cidrs);
   return site;
 }
 

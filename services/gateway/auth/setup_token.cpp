@@ -13,8 +13,8 @@ bool is_loopback_bind(const std::string& bind) {
   auto addr = parse_ip(bind);
   if (!addr)
     return false;
-  static const auto v4_loopback = *parse_cidr("127.0.0.0/8", nullptr);
-  static const auto v6_loopback = *parse_cidr("::1/128", nullptr);
+  static const auto v4_loopback = *parse_cidr("127.0.0.0/8");
+  static const auto v6_loopback = *parse_cidr("::1/128");
   return v4_loopback.contains(*addr) || v6_loopback.contains(*addr);
 }
 

@@ -329,13 +329,12 @@ private:
 
 } // namespace
 
-std::optional<site_options> site_options_from(const settings& cfg,
-                                              std::string* error) {
+result<site_options> site_options_from(const settings& cfg) {
   site_options out;
   out.public_url = cfg.text("public_url");
-  auto proxies = parse_cidr_list(cfg.text("trusted_proxies"), error);
+  auto proxies = parse_cidr_list(cfg.text("trusted_proxies"));
   if (!proxies)
-    return std::nullopt;
+    return invalid(proxies.error().message, "trusted_proxies");
   out.trusted_proxies = std::move(*proxies);
   return out;
 }

@@ -325,7 +325,7 @@ private:
                            payload, deadline)) {
         auto snap = decode<wire::progress_snapshot>(*reply);
         if (snap && !snap->epoch.empty())
-          out = std::move(snap);
+          out = *std::move(snap);
       }
       return out;
     };

@@ -12,7 +12,7 @@ using json = nlohmann::json;
 namespace {
 
 const request_rules open_loopback{
-    address_policy{*parse_cidr_list("127.0.0.1/32", nullptr)}};
+    address_policy{*parse_cidr_list("127.0.0.1/32")}};
 
 json valid_add() {
   return json::parse(R"json({

@@ -11,7 +11,7 @@ using namespace kumo::contracts;
 namespace {
 
 address_policy allowing(const std::string& cidrs) {
-  return address_policy{*parse_cidr_list(cidrs, nullptr)};
+  return address_policy{*parse_cidr_list(cidrs)};
 }
 
 std::string problem(const std::string& url,
