@@ -19,6 +19,12 @@ inline std::string queue_cmd(const std::string& op) {
 }
 constexpr const char* queue_cmd_all = "kumo.queue.cmd.*";
 
+/// Scanner commands from the gateway (request/reply, queue group
+/// "scanner"; docs/library.md).
+inline std::string scanner_cmd(const std::string& op) {
+  return "kumo.scanner.cmd." + op;
+}
+
 constexpr const char* queue_claim =
     "kumo.queue.claim"; ///< worker asks for work
 constexpr const char* queue_heartbeat =
