@@ -24,6 +24,7 @@ constexpr const char* queue_cmd_all = "kumo.queue.cmd.*";
 inline std::string scanner_cmd(const std::string& op) {
   return "kumo.scanner.cmd." + op;
 }
+constexpr const char* scanner_cmd_all = "kumo.scanner.cmd.*";
 
 constexpr const char* queue_claim =
     "kumo.queue.claim"; ///< worker asks for work
