@@ -19,8 +19,9 @@ namespace {
 using forwarder_ptr = std::shared_ptr<const command_forwarder>;
 
 /// Any text after /api/series/, so a malformed key (also one holding a
-/// decoded "/") gets a 400 naming `key` rather than a 404.
-constexpr const char* series_path = R"(/api/series/(.*))";
+/// decoded "/", CR or LF, which "." would not match) gets a 400 naming
+/// `key` rather than a 404.
+constexpr const char* series_path = R"(/api/series/([\s\S]*))";
 
 const checked_request no_arguments =
     checked_request::valid(nlohmann::json::object());
