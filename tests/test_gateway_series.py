@@ -359,12 +359,14 @@ class GatewaySeries(unittest.TestCase):
             time.sleep(0.2)
 
 
+LIBRARY = [("Frieren (2023)", "Frieren", 3), ("Mushishi (2005)", "Mushishi", 2),
+           ("Dungeon Meshi (2024)", "Dungeon Meshi", 2)]
+
+
 def make_library(root):
-    """Three series folders with a few episodes each, plus one more folder
-    added later as an unmatched one by EndToEnd."""
-    for folder, stem, episodes in [("Frieren (2023)", "Frieren", 3),
-                                   ("Mushishi (2005)", "Mushishi", 2),
-                                   ("Dungeon Meshi (2024)", "Dungeon Meshi", 2)]:
+    """Three series folders with a few episodes each (EndToEnd adds a fourth
+    later)."""
+    for folder, stem, episodes in LIBRARY:
         os.makedirs(os.path.join(root, folder), exist_ok=True)
         for ep in range(1, episodes + 1):
             with open(os.path.join(root, folder, "%s - S01E%02d [1080p].mkv" % (stem, ep)),
@@ -384,27 +386,35 @@ class EndToEnd:
         self.t.assertEqual(status, want, "%s %s: %s" % (method, path, payload[:400]))
         return json.loads(payload)
 
-    def wait_scan(self, what):
+    def wait_scan(self, what, states=("complete",)):
         def finished():
             doc = self.call("GET", "/api/library/scan")
             return doc["current"] is None and doc["last"] is not None and doc
         doc = wait_until(finished, timeout=60, what=what)
-        self.t.assertEqual(doc["last"]["state"], "complete", doc)
+        self.t.assertIn(doc["last"]["state"], states, doc)
         return doc["last"]
 
     def run(self):
+        self.wait_scan("start-up scan")
         started = self.call("POST", "/api/series/rescan", want=202)["scan"]
         print("  rescan: scan %s %s" % (started["id"], started["state"]))
-        last = self.wait_scan("first full scan")
+        last = self.wait_scan("full rescan")
         print("  scan complete: %s folders, %s files" % (last["folders"], last["files"]))
         unmatched = self.call("GET", "/api/library/unmatched")["items"]
+        self.t.assertEqual(sorted(u["folder"] for u in unmatched),
+                           sorted(f for f, _, _ in LIBRARY), unmatched)
         for item in unmatched:
-            self.call("POST", "/api/series", {"from_unmatched": item["folder"]}, want=201)
+            added = self.call("POST", "/api/series", {"from_unmatched": item["folder"]}, want=201)
+            self.t.assertEqual(added["folder"], item["folder"])
         listing = self.call("GET", "/api/series?sort=name&order=asc&limit=50")
         keys = [s["key"] for s in listing["items"]]
         print("  %d unmatched folders added; series: %s" % (len(unmatched), keys))
-        self.t.assertEqual(listing["total"], 3, listing)
-        key = next(k for k in keys if "frieren" in k)
+        self.t.assertEqual(listing["total"], len(LIBRARY), listing)
+        page = self.call("GET", "/api/series?sort=name&order=asc&limit=1&offset=1")
+        self.t.assertEqual([s["key"] for s in page["items"]], keys[1:2])
+        key = next(k for k in keys if k.startswith("frieren"))
+        self.t.assertEqual([s["key"] for s in self.call("GET", "/api/series?q=frieren")["items"]],
+                           [key])
         detail = self.call("GET", "/api/series/" + key)
         self.t.assertEqual(detail["key"], key)
         self.t.assertIn("seasons", detail)
@@ -414,33 +424,47 @@ class EndToEnd:
         only = self.call("GET", "/api/series?monitored=false")
         self.t.assertEqual([s["key"] for s in only["items"]], [key])
         self.call("GET", "/api/series/no-such-series", want=404)
-        err = error_of(send(self.t.url, "GET", "/api/series?limit=100000",
-                            token=self.t.token)[2])
-        self.t.assertEqual(err["field"], "limit", err)
+        self.call("PATCH", "/api/series/no-such-series", {"monitored": True}, want=404)
+        for path, field in [("/api/series?limit=100000", "limit"),
+                            ("/api/series?offset=-1", "offset"),
+                            ("/api/series?sort=colour", "sort")]:
+            err = error_of(self.call_status("GET", path, 400))
+            self.t.assertEqual(err.get("field"), field, err)
+        err = error_of(self.call_status("POST", "/api/series", 400, {"name": "X", "colour": 1}))
+        print("  scanner refusals keep the field: limit, offset, sort, %r" % err.get("field"))
+        self.add_and_delete()
+        self.call("POST", "/api/series/rescan", {"key": key}, want=202)
+        cancel = self.call("POST", "/api/library/scan/cancel")
+        self.t.assertIn("cancelled", cancel)
+        self.wait_scan("series rescan", states=("complete", "cancelled"))
+        print("  patch, add from unmatched, 409 on a second add, delete, "
+              "series rescan and cancel (cancelled=%s): ok" % cancel["cancelled"])
+        legacy = self.call("POST", "/api/library/import-legacy")
+        self.t.assertEqual(legacy.get("imported"), [], legacy)
 
-        os.makedirs(os.path.join(self.root, "Vinland Saga (2019)"))
-        with open(os.path.join(self.root, "Vinland Saga (2019)",
-                               "Vinland Saga - S01E01.mkv"), "wb") as f:
+    def call_status(self, method, path, want, body=None):
+        status, _, payload = send(self.t.url, method, path, body, token=self.t.token)
+        self.t.assertEqual(status, want, "%s %s: %s" % (method, path, payload[:400]))
+        return payload
+
+    def add_and_delete(self):
+        folder = "Vinland Saga (2019)"
+        os.makedirs(os.path.join(self.root, folder))
+        with open(os.path.join(self.root, folder, "Vinland Saga - S01E01.mkv"), "wb") as f:
             f.write(os.urandom(512))
         self.call("POST", "/api/series/rescan", want=202)
         self.wait_scan("rescan after a new folder")
         folders = [u["folder"] for u in self.call("GET", "/api/library/unmatched")["items"]]
-        self.t.assertIn("Vinland Saga (2019)", folders)
-        added = self.call("POST", "/api/series", {"from_unmatched": "Vinland Saga (2019)"},
-                          want=201)
-        self.call("POST", "/api/series", {"from_unmatched": "Vinland Saga (2019)"}, want=409)
-        gone = self.call("DELETE", "/api/series/" + added["key"])
+        self.t.assertEqual(folders, [folder])
+        added = self.call("POST", "/api/series", {"from_unmatched": folder}, want=201)
+        self.call("POST", "/api/series", {"name": "Vinland Saga", "year": 2019}, want=409)
+        gone = self.call("DELETE", "/api/series/%s?delete_files=false" % added["key"])
         self.t.assertEqual(gone["deleted"], added["key"])
-        self.t.assertTrue(os.path.isdir(os.path.join(self.root, "Vinland Saga (2019)")),
+        self.t.assertTrue(os.path.exists(os.path.join(self.root, folder,
+                                                      "Vinland Saga - S01E01.mkv")),
                           "delete without delete_files removed files")
         self.call("GET", "/api/series/" + added["key"], want=404)
-
-        self.call("POST", "/api/series/rescan", {"key": key}, want=202)
-        cancel = self.call("POST", "/api/library/scan/cancel")
-        self.t.assertIn("cancelled", cancel)
-        print("  patch, add from unmatched, 409 on a second add, delete, "
-              "series rescan and cancel (cancelled=%s): ok" % cancel["cancelled"])
-        self.call("POST", "/api/library/import-legacy")
+        self.call("DELETE", "/api/series/" + added["key"], want=404)
 
 
 if __name__ == "__main__":
