@@ -28,7 +28,7 @@ TEST(openapi, is_an_openapi_3_document) {
   EXPECT_TRUE(doc["components"]["securitySchemes"].contains("bearerAuth"));
 }
 
-TEST(openapi, describes_every_auth_and_queue_route) {
+TEST(openapi, describes_every_auth_queue_series_and_library_route) {
   auto paths = document()["paths"];
   std::set<std::pair<std::string, std::string>> expected{
       {"/api/health", "get"},
@@ -51,6 +51,16 @@ TEST(openapi, describes_every_auth_and_queue_route) {
       {"/api/queue/{id}/resume", "post"},
       {"/api/queue/{id}/cancel", "post"},
       {"/api/queue/{id}/priority", "post"},
+      {"/api/series", "get"},
+      {"/api/series", "post"},
+      {"/api/series/rescan", "post"},
+      {"/api/series/{key}", "get"},
+      {"/api/series/{key}", "patch"},
+      {"/api/series/{key}", "delete"},
+      {"/api/library/scan", "get"},
+      {"/api/library/scan/cancel", "post"},
+      {"/api/library/unmatched", "get"},
+      {"/api/library/import-legacy", "post"},
       {"/api/events", "get"}};
   for (const auto& [path, method] : expected) {
     ASSERT_TRUE(paths.contains(path)) << path;

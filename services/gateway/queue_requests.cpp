@@ -69,43 +69,4 @@ check_status(const std::multimap<std::string, std::string>& params) {
   return forward(contracts::parse_status_query(params));
 }
 
-int status_for_error_code(const std::string& code) {
-  if (code == "invalid_argument")
-    return 400;
-  if (code == "not_found")
-    return 404;
-  if (code == "conflict")
-    return 409;
-  if (code == "unavailable" || code == "timeout" || code == "no_responders")
-    return 503;
-  return 500;
-}
-
-http_answer answer_from_reply(const std::string& reply, int success_status) {
-  auto doc = json::parse(reply, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object())
-    return {502,
-            {{"error",
-              {{"code", "bad_gateway"},
-               {"message", "the queue service sent a malformed reply"}}}}};
-  auto err = doc.find("error");
-  if (err == doc.end() || !err->is_object())
-    return {success_status, std::move(doc)};
-  auto code = err->value("code", std::string{"internal"});
-  auto message = err->value("message", std::string{});
-  return {status_for_error_code(code),
-          {{"error", {{"code", code}, {"message", message}}}}};
-}
-
-http_answer answer_from_bus_failure(const std::string& code) {
-  std::string message;
-  if (code == "no_responders")
-    message = "the queue service is not running (no responders)";
-  else if (code == "timeout")
-    message = "the queue service did not answer in time";
-  else
-    message = "the queue service cannot be reached (message bus unavailable)";
-  return {503, {{"error", {{"code", "unavailable"}, {"message", message}}}}};
-}
-
 } // namespace kumo::gateway

@@ -326,7 +326,7 @@ TEST(queue_requests, retry_requests) {
 }
 
 TEST(queue_requests, maps_queue_replies_to_http) {
-  auto ok = answer_from_reply(R"({"items": [], "skipped": []})", 201);
+  auto ok = answer_from_reply(R"({"items": [], "skipped": []})", 201, "queue");
   EXPECT_EQ(ok.status, 201);
   EXPECT_TRUE(ok.body.contains("items"));
   struct row {
@@ -338,27 +338,28 @@ TEST(queue_requests, maps_queue_replies_to_http) {
         row{"conflict", 409}, row{"unavailable", 503}, row{"timeout", 503},
         row{"no_responders", 503}, row{"internal", 500}, row{"weird", 500}}) {
     auto a = answer_from_reply(
-        json{{"error", {{"code", code}, {"message", "m"}}}}.dump(), 200);
+        json{{"error", {{"code", code}, {"message", "m"}}}}.dump(), 200,
+        "queue");
     EXPECT_EQ(a.status, status) << code;
     EXPECT_EQ(a.body["error"]["code"], code);
     EXPECT_EQ(a.body["error"]["message"], "m");
   }
-  EXPECT_EQ(answer_from_reply("garbage", 200).status, 502);
-  EXPECT_EQ(answer_from_reply("[1]", 200).status, 502);
+  EXPECT_EQ(answer_from_reply("garbage", 200, "queue").status, 502);
+  EXPECT_EQ(answer_from_reply("[1]", 200, "queue").status, 502);
 }
 
 TEST(queue_requests, maps_bus_failures_to_503) {
   for (auto code : {"timeout", "no_responders", "unavailable", "internal"}) {
-    auto a = answer_from_bus_failure(code);
+    auto a = answer_from_bus_failure(code, "queue");
     EXPECT_EQ(a.status, 503);
     EXPECT_EQ(a.body["error"]["code"], "unavailable");
   }
-  EXPECT_NE(answer_from_bus_failure("no_responders")
+  EXPECT_NE(answer_from_bus_failure("no_responders", "queue")
                 .body["error"]["message"]
                 .get<std::string>()
                 .find("not running"),
             std::string::npos);
-  EXPECT_NE(answer_from_bus_failure("timeout")
+  EXPECT_NE(answer_from_bus_failure("timeout", "queue")
                 .body["error"]["message"]
                 .get<std::string>()
                 .find("in time"),

@@ -1,10 +1,8 @@
 // /api/queue/*: validated here, answered by the queue service over NATS
 // (kumo.queue.cmd.<op>).
 
-#include "bus_client.hpp"
+#include "command_forwarder.hpp"
 #include "http/http_server.hpp"
-#include "kumo/errors.hpp"
-#include "kumo/log.hpp"
 #include "kumo/service.hpp"
 #include "kumo/subjects.hpp"
 #include "queue_requests.hpp"
@@ -28,10 +26,11 @@ constexpr const char* item_priority_path = R"(/api/queue/([^/]+)/priority)";
 constexpr const char* queue_action_path =
     R"(/api/queue/(start|stop|pause|resume))";
 
+/// Forwards one route's request and writes the answer.
 class queue_forwarder {
 public:
-  queue_forwarder(const bus_client& bus, prometheus::Counter* unavailable)
-      : bus_(bus), unavailable_(unavailable) {
+  explicit queue_forwarder(command_forwarder forwarder)
+      : forwarder_(std::move(forwarder)) {
     // nop
   }
 
@@ -39,35 +38,11 @@ public:
   /// answers 400 for an invalid one without sending anything.
   void forward(const std::string& op, const checked_request& request,
                httplib::Response& res, int success_status = 200) const {
-    if (!request.ok()) {
-      send_json(res,
-                {{"error",
-                  {{"code", "invalid_argument"},
-                   {"message", request.error},
-                   {"field", request.field}}}},
-                400);
-      return;
-    }
-    auto reply = bus_.request(subjects::queue_cmd(op), request.payload.dump());
-    const http_answer answer = reply ? answer_from_reply(*reply, success_status)
-                                     : bus_failure(op, reply.error());
-    if (answer.status == 503)
-      res.set_header("Retry-After", "5");
-    send_json(res, answer.body, answer.status);
+    send_answer(res, forwarder_.forward(op, request, success_status));
   }
 
 private:
-  /// Logs and counts a request the bus could not deliver; its answer.
-  http_answer bus_failure(const std::string& op, const caf::error& err) const {
-    auto code = to_string(code_of(err));
-    log::warn("queue request failed", {{"op", op}, {"error", code}});
-    if (unavailable_)
-      unavailable_->Increment();
-    return answer_from_bus_failure(code);
-  }
-
-  const bus_client& bus_;
-  prometheus::Counter* unavailable_;
+  command_forwarder forwarder_;
 };
 
 using forwarder_ptr = std::shared_ptr<const queue_forwarder>;
@@ -120,7 +95,8 @@ std::unique_ptr<route_module> make_queue_module(httplib::Server& server,
                        .Help("Queue requests answered 503: no queue service "
                              "answered in time.")
                        .Register(ctx.metrics.registry());
-  auto q = std::make_shared<const queue_forwarder>(bus, &failures.Add({}));
+  auto q = std::make_shared<const queue_forwarder>(
+      command_forwarder{bus, "queue", subjects::queue_cmd, &failures.Add({})});
   // Fixed paths first: httplib tries the patterns in registration order.
   // main's configure already refused a bad allowlist.
   auto rules = *queue_route_rules(ctx.config);

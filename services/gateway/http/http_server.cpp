@@ -1,6 +1,7 @@
 #include "http/http_server.hpp"
 
 #include "http/socket_io.hpp"
+#include "service_answers.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -398,6 +399,12 @@ void send_json(httplib::Response& res, const nlohmann::json& body, int status) {
   res.set_content(
       body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
       "application/json");
+}
+
+void send_answer(httplib::Response& res, const http_answer& answer) {
+  if (answer.status == 503)
+    res.set_header("Retry-After", "5");
+  send_json(res, answer.body, answer.status);
 }
 
 } // namespace kumo::gateway

@@ -27,6 +27,8 @@ struct Response;
 
 namespace kumo::gateway {
 
+struct http_answer;
+
 /// The http_* thread and request limit options of the gateway.
 std::vector<option> http_server_options();
 
@@ -95,5 +97,9 @@ void send_error(httplib::Response& res, int status, const std::string& code,
 
 void send_json(httplib::Response& res, const nlohmann::json& body,
                int status = 200);
+
+/// Writes a service's mapped answer (service_answers.hpp); a 503 also says
+/// Retry-After: 5, since the service behind may be back shortly.
+void send_answer(httplib::Response& res, const http_answer& answer);
 
 } // namespace kumo::gateway
