@@ -51,6 +51,12 @@ inline failure invalid(std::string message, std::string field = {}) {
   return {errc::invalid_argument, std::move(message), std::move(field)};
 }
 
+/// A failure with errc::unavailable: a resource the operation needs (a
+/// file, a directory, a peer) could not be used.
+inline failure unavailable(std::string message) {
+  return {errc::unavailable, std::move(message), {}};
+}
+
 /// A value of type T or the failure that prevented it.
 template <class T>
 class [[nodiscard]] result {

@@ -11,8 +11,10 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <iostream>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <unistd.h>
 
 namespace kumo {
@@ -317,7 +319,18 @@ int run_loaded(const service_definition& def, const settings& config) {
 
 } // namespace
 
-int run_service(int, char**, const service_definition& def) {
+int run_service(int argc, char** argv, const service_definition& def) {
+  if (argc == 2 && std::string_view(argv[1]) == "--version") {
+    std::cout << "kumo-" << def.name << ' ' << version() << '\n';
+    return 0;
+  }
+  if (argc >= 2) {
+    std::cerr << "kumo-" << def.name << ": unknown argument '" << argv[1]
+              << "'; the configuration comes from KUMO_* environment "
+                 "variables (docs/operations.md), --version prints the "
+                 "version\n";
+    return 2;
+  }
   auto config = load_service_config(def);
   if (!config)
     return 2;

@@ -57,7 +57,9 @@ struct service_definition {
 /// log_level, instance, threads, shutdown_grace.
 std::vector<option> common_options(const service_definition& def);
 
-/// Runs the service until SIGTERM/SIGINT. Returns the process exit code:
+/// Runs the service until SIGTERM/SIGINT. `--version` prints the version and
+/// returns 0; any other argument is a usage error (2): the configuration
+/// comes from the environment. Returns the process exit code:
 /// 0 after a clean drain, 2 for configuration or start-up errors, and 3
 /// when the service's actor stops on its own (e.g. its port is taken).
 int run_service(int argc, char** argv, const service_definition& def);

@@ -97,7 +97,7 @@ legacy_plan plan_legacy_import(const std::vector<found_data>& found,
   std::set<std::string> planned; // keys, once each
   for (const auto& f : found) {
     if (!f.record) {
-      plan.broken.push_back({f.folder, f.record.error()});
+      plan.broken.push_back({f.folder, f.record.error().message});
       continue;
     }
     const auto& r = *f.record;

@@ -55,11 +55,10 @@ void read_root(const std::string& root, legacy_scan& out) {
     if (dir.fd < 0)
       continue; // a symlink, a file, or gone: no series folder
     auto text = read_data_file(dir.fd);
-    if (!text && text.error() == "absent")
+    if (!text && text.error().code == errc::not_found)
       continue;
     if (!text)
-      out.found.push_back(
-          {folder, result<legacy_record>::failure(text.error())});
+      out.found.push_back({folder, text.error()});
     else
       out.found.push_back({folder, parse_legacy_data(*text, folder)});
   }
@@ -68,22 +67,21 @@ void read_root(const std::string& root, legacy_scan& out) {
 } // namespace
 
 result<std::string> read_data_file(int dir_fd) {
-  using outcome = result<std::string>;
   fd_guard fd{
       ::openat(dir_fd, "data", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)};
   if (fd.fd < 0) {
     if (errno == ENOENT)
-      return outcome::failure("absent");
+      return failure{errc::not_found, "absent", {}};
     if (errno == ELOOP)
-      return outcome::failure("data is a symlink");
-    return outcome::failure(std::string("cannot open data: ") +
-                            std::strerror(errno));
+      return invalid("data is a symlink");
+    return unavailable(std::string("cannot open data: ") +
+                       std::strerror(errno));
   }
   struct stat st {};
   if (::fstat(fd.fd, &st) != 0 || !S_ISREG(st.st_mode))
-    return outcome::failure("data is not a regular file");
+    return invalid("data is not a regular file");
   if (std::uint64_t(st.st_size) > max_data_bytes)
-    return outcome::failure("data file larger than 1 MiB");
+    return invalid("data file larger than 1 MiB");
   // Room for the size fstat gave and one byte more, grown while the file
   // grows, up to one byte past the limit.
   std::string text(std::size_t(st.st_size) + 1, '\0');
@@ -98,14 +96,14 @@ result<std::string> read_data_file(int dir_fd) {
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
-      return outcome::failure(std::string("cannot read data: ") +
-                              std::strerror(errno));
+      return unavailable(std::string("cannot read data: ") +
+                         std::strerror(errno));
     if (n == 0)
       break;
     got += std::size_t(n);
   }
   if (got > max_data_bytes)
-    return outcome::failure("data file larger than 1 MiB");
+    return invalid("data file larger than 1 MiB");
   text.resize(got);
   return text;
 }

@@ -23,7 +23,7 @@ std::map<std::string, std::string> summary(const legacy_scan& s) {
   std::map<std::string, std::string> out;
   for (const auto& f : s.found)
     out[f.folder] =
-        f.record ? "ok " + f.record->key : "broken " + f.record.error();
+        f.record ? "ok " + f.record->key : "broken " + f.record.error().message;
   return out;
 }
 

@@ -8,7 +8,6 @@ namespace kumo::scanner::legacy {
 namespace {
 
 using json = nlohmann::json;
-using outcome = result<legacy_record>;
 
 /// The deepest nesting of arrays and objects in `text`, outside strings;
 /// stops counting once past `limit`.
@@ -140,24 +139,24 @@ bool is_folder_name(std::string_view folder) {
 result<legacy_record> parse_legacy_data(std::string_view text,
                                         std::string_view found_in) {
   if (text.size() > max_data_bytes)
-    return outcome::failure("data file larger than 1 MiB");
+    return invalid("data file larger than 1 MiB");
   if (text.find('\0') != std::string_view::npos)
-    return outcome::failure("data file contains NUL bytes");
+    return invalid("data file contains NUL bytes");
   if (nesting_depth(text, max_json_depth) > max_json_depth)
-    return outcome::failure("JSON nested deeper than 8 levels");
+    return invalid("JSON nested deeper than 8 levels");
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded())
-    return outcome::failure("broken JSON or invalid UTF-8");
+    return invalid("broken JSON or invalid UTF-8");
   if (!doc.is_object())
-    return outcome::failure("top level is not a JSON object");
+    return invalid("top level is not a JSON object");
   legacy_record r;
   if (auto why = read_fields(doc, found_in, r); !why.empty())
-    return outcome::failure(std::move(why));
+    return invalid(std::move(why));
   auto dict = doc.find("episodeDict");
   if (dict == doc.end())
-    return outcome::failure("missing field: episodeDict");
+    return invalid("missing field: episodeDict");
   if (auto why = read_episodes(*dict, r.episodes); !why.empty())
-    return outcome::failure(std::move(why));
+    return invalid(std::move(why));
   return r;
 }
 

@@ -6,7 +6,7 @@
 // Pure logic: text in, a validated record or the reason it was refused out.
 // No I/O, no CAF, NATS or pqxx.
 
-#include "walk/result.hpp"
+#include "kumo/result.hpp"
 
 #include <cstddef>
 #include <map>

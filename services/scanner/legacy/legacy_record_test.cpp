@@ -15,7 +15,7 @@ const char* const valid = R"({"key": "show-name", "name": "Show Name",
 /// The reason `text` (found in folder `in`) is refused; "" when accepted.
 std::string refused(const std::string& text, const std::string& in = "F") {
   auto r = parse_legacy_data(text, in);
-  return r ? std::string{} : r.error();
+  return r ? std::string{} : r.error().message;
 }
 
 /// A valid file for folder "F" with `field` replaced by the JSON `value`.

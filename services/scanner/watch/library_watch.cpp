@@ -12,21 +12,20 @@ using detail::watch_tree;
 
 result<library_watch> library_watch::open(const std::string& root,
                                           const watch_options& options) {
-  using outcome = result<library_watch>;
   auto s = std::make_unique<watch_tree>(options);
   s->ifd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (s->ifd < 0)
-    return outcome::failure(
+    return unavailable(
         std::string("inotify_init1: ") + std::strerror(errno) +
         (errno == EMFILE ? " (fs.inotify.max_user_instances)" : ""));
   s->root_fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (s->root_fd < 0)
-    return outcome::failure("cannot open library root " + root + ": " +
-                            std::strerror(errno));
+    return unavailable("cannot open library root " + root + ": " +
+                       std::strerror(errno));
   int fd = s->reopen_root();
   if (fd < 0 || !s->add_tree(fd, "", false, clock::now()))
-    return outcome::failure("cannot watch library root " + root + ": " +
-                            (s->degraded ? s->reason : std::strerror(errno)));
+    return unavailable("cannot watch library root " + root + ": " +
+                       (s->degraded ? s->reason : std::strerror(errno)));
   return library_watch{std::move(s)};
 }
 

@@ -8,7 +8,7 @@
 // `x.mkv` and nothing else. File-system adapter: no CAF, NATS or pqxx; one
 // owner thread polls fd() and calls drain().
 
-#include "walk/result.hpp"
+#include "kumo/result.hpp"
 #include "watch/watch_batch.hpp"
 
 #include <chrono>

@@ -218,11 +218,13 @@ TEST(library_watch, watch_limit_degrades_without_failing) {
   o.max_watches = 0;
   auto none = library_watch::open(t.root(), o);
   ASSERT_FALSE(none);
-  EXPECT_NE(none.error().find("watch limit reached"), std::string::npos);
+  EXPECT_NE(none.error().message.find("watch limit reached"),
+            std::string::npos);
 }
 
 TEST(library_watch, missing_root_is_an_error) {
   auto w = library_watch::open("/nonexistent/kumo/library");
   ASSERT_FALSE(w);
-  EXPECT_NE(w.error().find("cannot open library root"), std::string::npos);
+  EXPECT_NE(w.error().message.find("cannot open library root"),
+            std::string::npos);
 }
