@@ -30,8 +30,12 @@ int main(int argc, char** argv) {
   def.options = scanner::scanner_options();
   def.uses_database = true;
   def.migrations = scanner::migrations;
-  def.configure = [config](const settings& values) {
-    return scanner::parse_scanner_config(values, *config);
+  def.configure = [config](const settings& values) -> result<void> {
+    auto parsed = scanner::parse_scanner_config(values);
+    if (!parsed)
+      return parsed.error();
+    *config = std::move(*parsed);
+    return {};
   };
   def.start = [config](service_context& ctx) {
     scanner::scanner_settings cfg{*config, ctx.config.text("database_url"),

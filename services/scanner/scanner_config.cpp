@@ -46,15 +46,14 @@ std::vector<option> scanner_options() {
   };
 }
 
-std::optional<config_error> parse_roots(const std::string& main,
-                                        const std::string& extra,
-                                        library_roots& out) {
+result<library_roots> parse_roots(const std::string& main,
+                                  const std::string& extra) {
   std::string why;
   library_roots roots;
   if (!main.empty()) {
     roots.main = normalize_root(main, why);
     if (roots.main.empty())
-      return config_error{"library_root", why};
+      return invalid(why, "library_root");
   }
   std::size_t start = 0;
   while (start < extra.size()) {
@@ -66,27 +65,28 @@ std::optional<config_error> parse_roots(const std::string& main,
       continue;
     auto root = normalize_root(item, why);
     if (root.empty())
-      return config_error{"library_roots_extra", why};
+      return invalid(why, "library_roots_extra");
     for (const auto& other : roots.all())
       if (inside(root, other) || inside(other, root)) {
         std::string why_overlap = "'";
         why_overlap.append(root).append("' overlaps root '").append(other);
-        return config_error{"library_roots_extra", why_overlap + "'"};
+        return invalid(why_overlap + "'", "library_roots_extra");
       }
     roots.extra.push_back(root);
   }
-  out = std::move(roots);
-  return std::nullopt;
+  return roots;
 }
 
-std::optional<config_error> parse_scanner_config(const settings& values,
-                                                 scanner_config& out) {
-  if (auto err = parse_roots(values.text("library_root"),
-                             values.text("library_roots_extra"), out.roots))
-    return err;
+result<scanner_config> parse_scanner_config(const settings& values) {
+  auto roots = parse_roots(values.text("library_root"),
+                           values.text("library_roots_extra"));
+  if (!roots)
+    return roots.error();
+  scanner_config out;
+  out.roots = std::move(*roots);
   out.scan_interval = std::chrono::milliseconds(values.millis("scan_interval"));
   out.watch = values.boolean("scan_watch");
-  return std::nullopt;
+  return out;
 }
 
 } // namespace kumo::scanner

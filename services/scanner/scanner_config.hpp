@@ -4,9 +4,9 @@
 
 #include "catalog/library_roots.hpp"
 #include "kumo/config.hpp"
+#include "kumo/result.hpp"
 
 #include <chrono>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,14 +22,12 @@ struct scanner_config {
 std::vector<option> scanner_options();
 
 /// Checks the roots: absolute paths, no "." or ".." component, a trailing
-/// '/' dropped, no root twice or inside another. Returns the error naming
-/// the option, or nullopt and fills `out`.
-std::optional<config_error> parse_roots(const std::string& main,
-                                        const std::string& extra,
-                                        library_roots& out);
+/// '/' dropped, no root twice or inside another. A failure names the
+/// option in its `field`.
+result<library_roots> parse_roots(const std::string& main,
+                                  const std::string& extra);
 
-/// Reads every scanner option; the error names the option.
-std::optional<config_error> parse_scanner_config(const settings& values,
-                                                 scanner_config& out);
+/// Reads every scanner option; a failure names the option.
+result<scanner_config> parse_scanner_config(const settings& values);
 
 } // namespace kumo::scanner

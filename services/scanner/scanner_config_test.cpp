@@ -7,14 +7,14 @@ namespace {
 
 /// The option a root setting is refused for ("" when accepted).
 std::string refused(const std::string& main, const std::string& extra) {
-  library_roots out;
-  auto err = parse_roots(main, extra, out);
-  return err ? err->key : "";
+  auto roots = parse_roots(main, extra);
+  return roots ? "" : roots.error().field;
 }
 
 TEST(ScannerConfig, Roots) {
-  library_roots out;
-  ASSERT_FALSE(parse_roots("/srv/lib/", "/mnt/a::/mnt/b", out));
+  auto parsed = parse_roots("/srv/lib/", "/mnt/a::/mnt/b");
+  ASSERT_TRUE(parsed) << parsed.error();
+  const auto& out = *parsed;
   EXPECT_EQ(out.main, "/srv/lib");
   ASSERT_EQ(out.extra.size(), 2U);
   EXPECT_EQ(out.all().size(), 3U);
