@@ -190,9 +190,10 @@ TEST(library_rescan, two_threads_same_result) {
   EXPECT_EQ(listing(changed), listing(walk_library(t.root(), {})));
   EXPECT_NE(listing(changed).find("C.S02E09.mkv 2:9,"), std::string::npos);
 
-  std::vector<walk_progress> seen;
-  two.progress = [&](const walk_progress& p) { seen.push_back(p); };
-  two.cancelled = [&] { return seen.size() >= 3; };
+  // With two threads the calling thread may see few directories of its own
+  // (the other thread can take them all), so only a cancel that holds from
+  // the start stops the walk at a known point: before it completes.
+  two.cancelled = [] { return true; };
   auto cut = walk_library(t.root(), two);
   EXPECT_TRUE(cut.cancelled);
   EXPECT_EQ(cut.state.root, nullptr);
