@@ -8,8 +8,9 @@ private PostgreSQL (fsync on, as in production) in two ways:
   <slots> items at a time and send KUMO_BENCH_HEARTBEATS heartbeats for
   each claim, until the queue is empty: the transaction path alone;
 - nats: the same workers send kumo.queue.claim requests to one real queue
-  service (its default store_connections) through nats-server: the whole
-  claim path a downloader uses.
+  service (its default store_connections) through nats-server, and send
+  their heartbeats as kumo.queue.heartbeat requests: the whole path a
+  downloader uses.
 
 Prints the bench's lines and the load average before and after each run.
 Binaries from $KUMO_BUILD_DIR (default build-release): the bench and, for
@@ -59,7 +60,7 @@ def main():
     p.add_argument("--threads", type=int, default=100)
     p.add_argument("--slots", type=int, default=1)
     p.add_argument("--heartbeats", type=int, default=1,
-                   help="heartbeats per claim (store mode)")
+                   help="heartbeats per claim")
     p.add_argument("--modes", default="store,nats")
     p.add_argument("--timeout", type=int, default=900)
     args = p.parse_args()

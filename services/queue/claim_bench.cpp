@@ -5,12 +5,12 @@
 //       threads send kumo.queue.claim requests to a running queue service
 // Reads KUMO_BENCH_DATABASE_URL (and KUMO_BENCH_NATS_URL for nats). The
 // queue tables of that database are emptied first.
-// KUMO_BENCH_HEARTBEATS=<n> (store mode, default 0): after each claim that
+// KUMO_BENCH_HEARTBEATS=<n> (default 0): after each claim that
 // got jobs, the thread sends n heartbeats for those jobs, as a worker does
 // while they run. A second output line gives claim and heartbeat latency
 // percentiles and the most connections to the database seen while the
 // threads ran (pg_stat_activity, sampled every 50 ms, the sampler's own
-// connection not counted).
+// connection and background workers not counted).
 
 #include "kumo/migration.hpp"
 #include "store.hpp"
@@ -148,7 +148,8 @@ void sample_connections(const std::string& url, const std::atomic<bool>& stop,
     auto n = db.transact([](pqxx::work& w) {
       return w
           .exec1("SELECT count(*) - 1 FROM pg_stat_activity "
-                 "WHERE datname = current_database()")[0]
+                 "WHERE datname = current_database() "
+                 "AND backend_type = 'client backend'")[0]
           .as<int64_t>();
     });
     if (n && *n > most)
@@ -157,42 +158,76 @@ void sample_connections(const std::string& url, const std::atomic<bool>& stop,
   }
 }
 
-void claim_nats(const std::string& url, int id, int slots, totals& t) {
+/// One NATS request; the reply's JSON when it is an object holding `key`.
+nlohmann::json ask_json(natsConnection* conn, const char* subject,
+                        const std::string& body, const char* key) {
+  natsMsg* reply = nullptr;
+  if (auto s = natsConnection_RequestString(&reply, conn, subject, body.c_str(),
+                                            5000);
+      s != NATS_OK) {
+    std::fprintf(stderr, "request: %s\n", natsStatus_GetText(s));
+    return nullptr;
+  }
+  auto doc = nlohmann::json::parse(
+      std::string(natsMsg_GetData(reply), natsMsg_GetDataLength(reply)),
+      nullptr, false);
+  natsMsg_Destroy(reply);
+  if (doc.is_object() && doc.contains(key))
+    return doc;
+  std::fprintf(stderr, "reply: %s\n", doc.dump().c_str());
+  return nullptr;
+}
+
+/// Claims until the queue is empty, with `beats` heartbeats per claim.
+void claim_loop(natsConnection* conn, int id, int slots, int beats, totals& t,
+                std::vector<double>& claim_ms, std::vector<double>& beat_ms) {
+  auto worker = "bench-" + std::to_string(id);
+  auto body = nlohmann::json{{"worker", worker}, {"slots", slots}}.dump();
+  for (;;) {
+    auto start = clock_type::now();
+    auto doc = ask_json(conn, "kumo.queue.claim", body, "jobs");
+    if (doc.is_null()) {
+      ++t.errors;
+      return;
+    }
+    claim_ms.push_back(elapsed_ms(start));
+    auto n = static_cast<int64_t>(doc["jobs"].size());
+    ++t.requests;
+    t.jobs += n;
+    if (n == 0)
+      return;
+    nlohmann::json hb{{"worker", worker}, {"jobs", nlohmann::json::array()}};
+    for (const auto& j : doc["jobs"])
+      hb["jobs"].push_back(
+          {{"id", j["id"]}, {"lease_token", j["lease_token"]}});
+    for (int b = 0; b < beats; ++b) {
+      start = clock_type::now();
+      if (ask_json(conn, "kumo.queue.heartbeat", hb.dump(), "lease_ms")
+              .is_null()) {
+        ++t.errors;
+        return;
+      }
+      beat_ms.push_back(elapsed_ms(start));
+      ++t.heartbeats;
+    }
+  }
+}
+
+void claim_nats(const std::string& url, int id, int slots, int beats,
+                totals& t) {
   natsConnection* conn = nullptr;
   if (auto s = natsConnection_ConnectTo(&conn, url.c_str()); s != NATS_OK) {
     std::fprintf(stderr, "connect: %s\n", natsStatus_GetText(s));
     ++t.errors;
     return;
   }
-  auto body = R"({"worker":"bench-)" + std::to_string(id) + R"(","slots":)" +
-              std::to_string(slots) + "}";
-  for (;;) {
-    natsMsg* reply = nullptr;
-    if (auto s = natsConnection_RequestString(&reply, conn, "kumo.queue.claim",
-                                              body.c_str(), 5000);
-        s != NATS_OK) {
-      std::fprintf(stderr, "request: %s\n", natsStatus_GetText(s));
-      ++t.errors;
-      break;
-    }
-    auto doc = nlohmann::json::parse(
-        std::string(natsMsg_GetData(reply), natsMsg_GetDataLength(reply)),
-        nullptr, false);
-    natsMsg_Destroy(reply);
-    auto n = doc.is_object() && doc.contains("jobs")
-                 ? static_cast<int64_t>(doc["jobs"].size())
-                 : -1;
-    if (n < 0) {
-      std::fprintf(stderr, "reply: %s\n", doc.dump().c_str());
-      ++t.errors;
-      break;
-    }
-    ++t.requests;
-    t.jobs += n;
-    if (n == 0)
-      break;
-  }
+  std::vector<double> claim_ms;
+  std::vector<double> beat_ms;
+  claim_loop(conn, id, slots, beats, t, claim_ms, beat_ms);
   natsConnection_Destroy(conn);
+  std::lock_guard<std::mutex> g{t.lock};
+  t.claim_ms.insert(t.claim_ms.end(), claim_ms.begin(), claim_ms.end());
+  t.beat_ms.insert(t.beat_ms.end(), beat_ms.begin(), beat_ms.end());
 }
 
 } // namespace
@@ -231,7 +266,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < threads; ++i)
     pool.emplace_back([&, i] {
       if (mode == "nats")
-        claim_nats(nats_url, i, slots, t);
+        claim_nats(nats_url, i, slots, beats, t);
       else
         claim_store(db, i, slots, beats, t);
     });
