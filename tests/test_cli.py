@@ -212,8 +212,12 @@ class Cli(unittest.TestCase):
         for key, value in self.env(TERM="xterm-256color").items():
             env_args += ["-e", "%s=%s" % (key, value)]
         try:
+            # The exit code is written by a shell around kumo: tmux's
+            # #{pane_dead_status} was seen empty for a process that exited.
+            status_file = self.s.path("watch-status")
             self.tmux("new-session", "-d", "-s", "watch", "-x", str(WIDTH),
-                      "-y", str(HEIGHT), *env_args, self.kumo, "queue", "--watch")
+                      "-y", str(HEIGHT), *env_args, "sh", "-c",
+                      'trap "" INT; "$0" queue --watch; echo $? > "$1"', self.kumo, status_file)
             self.tmux("set-option", "-t", "watch", "remain-on-exit", "on")
             screens, percents = [], []
             for _ in range(6):
@@ -238,9 +242,9 @@ class Cli(unittest.TestCase):
             wait_until(lambda: self.tmux("display-message", "-p", "-t", "watch",
                                          "#{pane_dead}").strip() == "1",
                        timeout=10, what="kumo to exit on Ctrl-C")
-            status = self.tmux("display-message", "-p", "-t", "watch",
-                               "#{pane_dead_status}").strip()
-            self.assertEqual(status, "0")
+            with open(status_file) as f:
+                status = f.read().strip()
+            self.assertEqual(status, "0", "exit code of kumo queue --watch after Ctrl-C")
         finally:
             subprocess.run(["tmux", "-L", self.tmux_socket, "kill-server"],
                            capture_output=True, timeout=10)
