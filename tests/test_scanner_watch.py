@@ -90,7 +90,7 @@ class ScannerWatch(unittest.TestCase):
         before = self.watch_scans()
         for n in range(3, 8):
             commit(os.path.join(self.season, "Watch.Show.S01E%02d.mkv" % n))
-        want = [(1, n) for n in range(1, 8)]
+        want = [(1, 1)] + [(1, n) for n in range(3, 8)]
         wait_until(lambda: self.on_disk() == want, timeout=20,
                    what="five committed files on disk")
         self.bus.idle()
