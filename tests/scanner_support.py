@@ -26,8 +26,11 @@ def chown_tree(path, user=UNPRIVILEGED):
 
 def start_scanner(stack, root, env=None, extra_roots=None):
     """Starts kumo-scanner as the unprivileged user with `root` as its
-    library. Returns the harness Service (not waiting for readiness)."""
+    library. Returns the harness Service (not waiting for readiness). The
+    live watch is off unless `env` turns it on (KUMO_SCAN_WATCH), so scans
+    happen only when a test asks for them."""
     full = stack.service_env("scanner", env)
+    full.setdefault("KUMO_SCAN_WATCH", "false")
     full["KUMO_LIBRARY_ROOT"] = (env or {}).get("KUMO_LIBRARY_ROOT", root)
     if extra_roots:
         full["KUMO_LIBRARY_ROOTS_EXTRA"] = ":".join(extra_roots)

@@ -25,6 +25,7 @@ struct scanner_metrics;
 
 using execute_atom = caf::atom_constant<caf::atom("execute")>;
 using scan_done_atom = caf::atom_constant<caf::atom("scan_done")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
 
 /// Owns one catalog_store (one PostgreSQL connection). Detached: every
 /// handler blocks on the database. Answers the reply body (JSON text),
@@ -51,6 +52,13 @@ struct scan_context {
 /// to `parent` at the end.
 void spawn_scan(caf::actor_system& sys, const caf::actor& parent,
                 const scan_context& ctx, scan_spec spec, std::string reply_to);
+
+/// Watches `root` (library_watch) on a thread of its own until `stop` is
+/// set; sends (watch_atom, root, events) to `parent` for every batch of
+/// changes. A root that cannot be watched, or a degraded watch, is logged
+/// once; the periodic scan covers it.
+void spawn_watch(caf::actor_system& sys, const caf::actor& parent,
+                 std::string root, std::shared_ptr<std::atomic<bool>> stop);
 
 /// The scanner service: subscribes to kumo.scanner.cmd.* (queue group
 /// "scanner"), validates each request, answers reads and edits through the

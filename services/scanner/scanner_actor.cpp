@@ -25,6 +25,7 @@ struct scanner_state {
   catalog_actor catalog;
   bool scanning = false;
   bool draining = false;
+  bool watch_pending = false; ///< a watch batch came during a scan
   caf::response_promise drained;
 };
 
@@ -39,7 +40,8 @@ void answer(pointer self, const std::string& reply_to, std::string body) {
 /// Starts a scan unless one runs here already; then answers the running
 /// scan, as another replica does for the roots it holds.
 void start_scan(pointer self, const std::string& key,
-                const std::string& reply_to, bool on_demand) {
+                const std::string& reply_to, bool on_demand,
+                const char* kind = nullptr) {
   auto& st = self->state;
   if (st.draining)
     return answer(self, reply_to,
@@ -63,7 +65,7 @@ void start_scan(pointer self, const std::string& key,
   }
   st.scanning = true;
   scan_spec spec;
-  spec.kind = key.empty() ? "full" : "series";
+  spec.kind = kind ? kind : key.empty() ? "full" : "series";
   spec.key = key;
   spec.owner = st.cfg.instance;
   spec.roots = st.cfg.config.roots;
@@ -80,6 +82,60 @@ void after_add(pointer self, const std::string& body) {
     start_scan(self, doc["key"].get<std::string>(), "", true);
 }
 
+/// Series imported from legacy data files get their files by a scan.
+void after_import(pointer self, const std::string& body) {
+  auto doc = json::parse(body, nullptr, false);
+  if (doc.is_object() && doc.contains("imported") &&
+      doc["imported"].is_array() && !doc["imported"].empty() &&
+      !self->state.scanning)
+    start_scan(self, "", "", false);
+}
+
+/// The import at start, on the catalog actor (detached), logged with its
+/// counts when any root holds a data file; the first scan follows it, so
+/// imported series get their files at once.
+void import_at_start(pointer self) {
+  scanner_request req;
+  req.kind = op::import_legacy;
+  self->request(self->state.catalog, catalog_timeout, execute_atom::value, req)
+      .then(
+          [=](const std::string& body) {
+            auto doc = json::parse(body, nullptr, false);
+            if (!doc.is_object() || doc.contains("error")) {
+              log::warn("legacy import failed", {{"reply", body}});
+              return self->send(self, tick_atom::value);
+            }
+            json counts;
+            std::size_t total = 0;
+            for (const auto& [k, v] : doc.items()) {
+              counts[k] = v.size();
+              total += v.size();
+            }
+            if (total > 0)
+              log::info("legacy import", counts);
+            self->send(self, tick_atom::value);
+          },
+          [=](const caf::error& err) {
+            log::warn("legacy import failed", {{"error", message_of(err)}});
+            self->send(self, tick_atom::value);
+          });
+}
+
+/// A batch of changes from a live watch: one incremental scan of kind
+/// "watch"; batches that come while a scan runs are coalesced into one
+/// scan after it.
+void on_watch(pointer self) {
+  auto& st = self->state;
+  if (st.draining)
+    return;
+  if (st.scanning) {
+    st.watch_pending = true;
+    return;
+  }
+  st.watch_pending = false;
+  start_scan(self, "", "", false, "watch");
+}
+
 void handle(pointer self, const bus_message& msg) {
   static const std::string prefix = "kumo.scanner.cmd.";
   request_error bad;
@@ -89,10 +145,6 @@ void handle(pointer self, const bus_message& msg) {
                   error_body(errc::invalid_argument, bad.field, bad.message));
   if (req->kind == op::rescan)
     return start_scan(self, req->key, msg.reply, true);
-  if (req->kind == op::import_legacy)
-    return answer(
-        self, msg.reply,
-        error_body(errc::unavailable, "", "import_legacy is not built yet"));
   auto kind = req->kind;
   auto reply_to = msg.reply;
   self->request(self->state.catalog, catalog_timeout, execute_atom::value,
@@ -102,6 +154,8 @@ void handle(pointer self, const bus_message& msg) {
             answer(self, reply_to, body);
             if (kind == op::series_add)
               after_add(self, body);
+            if (kind == op::import_legacy)
+              after_import(self, body);
           },
           [=](const caf::error& err) {
             answer(self, reply_to, error_body(err));
@@ -120,9 +174,10 @@ caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
   st.cfg = std::move(cfg);
   subscribe(self, bus, subjects::scanner_cmd_all, subjects::scanner_group);
   if (st.cfg.config.watch)
-    log::info("scan_watch: live watching is not built yet; scans run on "
-              "start, every scan_interval and on rescan");
-  self->send(self, tick_atom::value);
+    for (const auto& root : st.cfg.config.roots.all())
+      spawn_watch(self->system(), caf::actor_cast<caf::actor>(self), root,
+                  st.ctx.stop);
+  import_at_start(self);
   return {
       [=](const bus_message& msg) { handle(self, msg); },
       [=](tick_atom) {
@@ -138,7 +193,10 @@ caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
         s.scanning = false;
         if (s.draining && s.drained.pending())
           s.drained.deliver(true);
+        else if (s.watch_pending)
+          on_watch(self);
       },
+      [=](watch_atom, const std::string&, std::size_t) { on_watch(self); },
       [=](drain_atom) -> caf::result<bool> {
         auto& s = self->state;
         s.draining = true;

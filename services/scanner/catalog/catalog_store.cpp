@@ -37,6 +37,8 @@ caf::expected<json> catalog_store::execute(const scanner_request& req) {
       return read(req);
     case op::series_delete:
       return delete_series(req);
+    case op::import_legacy:
+      return import_legacy();
     default:
       return write(req);
     }

@@ -19,10 +19,18 @@ class catalog_store {
 public:
   catalog_store(std::string database_url, library_roots roots);
 
-  /// Runs one request other than rescan and import_legacy in one
-  /// transaction. series_delete with delete_files removes the series' files
-  /// from disk after the commit (see file_remove.hpp).
+  /// Runs one request other than rescan in one transaction. series_delete
+  /// with delete_files removes the series' files from disk after the commit
+  /// (see file_remove.hpp).
   caf::expected<nlohmann::json> execute(const scanner_request& req);
+
+  /// Reads the legacy data files of every root, plans them against the
+  /// live series and writes the plan in one transaction: new series with
+  /// their episodes as provider-listed (`missing` unless already on disk),
+  /// provider-listed episodes added to existing series; never deletes.
+  /// Answers the report of docs/library.md (imported, updated, unchanged,
+  /// skipped, broken).
+  caf::expected<nlohmann::json> import_legacy();
 
 private:
   caf::expected<nlohmann::json> read(const scanner_request& req);
