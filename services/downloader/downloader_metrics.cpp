@@ -37,12 +37,11 @@ downloader_metrics downloader_metrics::make(prometheus::Registry& reg) {
                               .Help("Heartbeats that got no answer in time.")
                               .Register(reg)
                               .Add({});
-  m.leases_lost =
-      &prometheus::BuildCounter()
-           .Name("kumo_downloader_leases_lost_total")
-           .Help("Running jobs whose lease the queue no longer honoured.")
-           .Register(reg)
-           .Add({});
+  m.leases_lost = &prometheus::BuildCounter()
+                       .Name("kumo_downloader_leases_lost_total")
+                       .Help("Running jobs whose lease ran out or was refused.")
+                       .Register(reg)
+                       .Add({});
   return m;
 }
 

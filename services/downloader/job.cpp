@@ -348,6 +348,8 @@ std::string job_runner::finish_stopped() {
   }
   // Our own lease ran out (no heartbeat got through): writing stopped; tell
   // the queue if it can still hear us, else its reaper recovers the job.
+  // A lease lost either way: here, or reported lost by a heartbeat reply.
+  env_.metrics.leases_lost->Increment();
   log::warn("lease expired locally; stopped writing",
             trace("lease_expired_locally"));
   send_report(make_report("released"), false, stop_report_attempts);
