@@ -49,9 +49,12 @@ struct scan_context {
 /// Runs one scan on a thread of its own (a blocking actor), answers
 /// `reply_to` (when not empty) with the rescan reply once the scan started
 /// or was refused, publishes kumo.progress.scan, and sends `scan_done_atom`
-/// to `parent` at the end.
+/// to `parent` at the end. A non-empty `reply_body` is answered instead of
+/// the rescan reply, once the scan is recorded (or could not run): a series
+/// add is answered only when the scan of its folder shows in scan_status.
 void spawn_scan(caf::actor_system& sys, const caf::actor& parent,
-                const scan_context& ctx, scan_spec spec, std::string reply_to);
+                const scan_context& ctx, scan_spec spec, std::string reply_to,
+                std::string reply_body = {});
 
 /// Watches `root` (library_watch) on a thread of its own until `stop` is
 /// set; sends (watch_atom, root, events) to `parent` for every batch of

@@ -37,11 +37,27 @@ void answer(pointer self, const std::string& reply_to, std::string body) {
                std::move(body));
 }
 
+void start_scan(pointer self, const std::string& key,
+                const std::string& reply_to, bool on_demand,
+                const char* kind = nullptr, std::string reply_body = {});
+
+/// The scan running here is not recorded yet (just starting) or no longer
+/// (just ended): asks again shortly, so the rescan is answered with a scan
+/// object, never with null.
+void retry_rescan(pointer self, const std::string& key,
+                  const std::string& reply_to) {
+  bus_message again;
+  again.subject = "kumo.scanner.cmd.rescan";
+  again.payload = key.empty() ? "{}" : json{{"key", key}}.dump();
+  again.reply = reply_to;
+  self->delayed_send(self, std::chrono::milliseconds(50), std::move(again));
+}
+
 /// Starts a scan unless one runs here already; then answers the running
 /// scan, as another replica does for the roots it holds.
 void start_scan(pointer self, const std::string& key,
-                const std::string& reply_to, bool on_demand,
-                const char* kind = nullptr) {
+                const std::string& reply_to, bool on_demand, const char* kind,
+                std::string reply_body) {
   auto& st = self->state;
   if (st.draining)
     return answer(self, reply_to,
@@ -53,6 +69,9 @@ void start_scan(pointer self, const std::string& key,
         .then(
             [=](const std::string& body) {
               auto doc = json::parse(body, nullptr, false);
+              if (doc.is_object() && doc.contains("current") &&
+                  doc["current"].is_null() && !reply_to.empty())
+                return retry_rescan(self, key, reply_to);
               answer(self, reply_to,
                      doc.is_object() && doc.contains("current")
                          ? json{{"scan", doc["current"]}}.dump()
@@ -71,15 +90,20 @@ void start_scan(pointer self, const std::string& key,
   spec.roots = st.cfg.config.roots;
   spec.compare_all = on_demand;
   spawn_scan(self->system(), caf::actor_cast<caf::actor>(self), st.ctx,
-             std::move(spec), reply_to);
+             std::move(spec), reply_to, std::move(reply_body));
 }
 
-/// A series added with its folder on disk gets its files at once.
-void after_add(pointer self, const std::string& body) {
+/// A series added with its folder on disk gets its files at once. The add
+/// is answered once that scan is recorded, so a client that waits for no
+/// running scan after the add sees the series with its files.
+void after_add(pointer self, const std::string& body,
+               const std::string& reply_to) {
   auto doc = json::parse(body, nullptr, false);
   if (doc.is_object() && doc.contains("key") && doc["key"].is_string() &&
-      !self->state.scanning)
-    start_scan(self, doc["key"].get<std::string>(), "", true);
+      !self->state.scanning && !self->state.draining)
+    return start_scan(self, doc["key"].get<std::string>(), reply_to, true,
+                      nullptr, body);
+  answer(self, reply_to, body);
 }
 
 /// Series imported from legacy data files get their files by a scan.
@@ -151,9 +175,9 @@ void handle(pointer self, const bus_message& msg) {
                 std::move(*req))
       .then(
           [=](const std::string& body) {
-            answer(self, reply_to, body);
             if (kind == op::series_add)
-              after_add(self, body);
+              return after_add(self, body, reply_to);
+            answer(self, reply_to, body);
             if (kind == op::import_legacy)
               after_import(self, body);
           },

@@ -37,12 +37,13 @@ wire::progress_update progress_of(const std::string& status, const json& scan) {
 
 void scan_thread(caf::blocking_actor* self, const caf::actor& parent,
                  const scan_context& ctx, const scan_spec& spec,
-                 const std::string& reply_to) {
+                 const std::string& reply_to, const std::string& reply_body) {
   auto began = std::chrono::steady_clock::now();
   bool answered = false;
   auto answer = [&](const std::string& body) {
     if (!answered && !reply_to.empty())
-      self->send(ctx.bus, publish_atom::value, reply_to, body);
+      self->send(ctx.bus, publish_atom::value, reply_to,
+                 reply_body.empty() ? body : reply_body);
     answered = true;
   };
   std::string outcome = "failed";
@@ -114,8 +115,10 @@ catalog_actor spawn_catalog(caf::actor_system& sys, std::string database_url,
 }
 
 void spawn_scan(caf::actor_system& sys, const caf::actor& parent,
-                const scan_context& ctx, scan_spec spec, std::string reply_to) {
-  sys.spawn(scan_thread, parent, ctx, std::move(spec), std::move(reply_to));
+                const scan_context& ctx, scan_spec spec, std::string reply_to,
+                std::string reply_body) {
+  sys.spawn(scan_thread, parent, ctx, std::move(spec), std::move(reply_to),
+            std::move(reply_body));
 }
 
 } // namespace kumo::scanner
