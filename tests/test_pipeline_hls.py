@@ -16,7 +16,7 @@ Tried:
     error naming the refused address; nothing is left at the target;
 (d) a live playlist (no EXT-X-ENDLIST) -> fails with "live playlists are not
     supported";
-(e) resume: segments served at 100 KB/s per connection; the worker is
+(e) resume: segments (about 70 KB) served at 20 KB/s per connection; the worker is
     SIGKILLed once several segments are whole in the media folder; a new
     worker finishes the job; every segment that was whole at the kill was
     requested exactly once in all (nginx access log), and the file is
@@ -38,7 +38,7 @@ from pipeline_support import (Stack, add, items, leftovers, library_path,  # noq
                               wait_until)
 
 SECONDS = 20
-LOCATIONS = "    location /slow/ { limit_rate 100k; }"
+LOCATIONS = "    location /slow/ { limit_rate 20k; }"
 
 
 def hls_source(url):
