@@ -133,9 +133,12 @@ TEST(hls_playlist, refuses_hostile_values) {
             std::string::npos);
   for (const char* uri : {"file:///etc/passwd", "data:text/plain,AAAA",
                           "skd://key", "ftp://h/k"}) {
-    auto key = "#EXT-X-KEY:METHOD=AES-128,URI=\"" + std::string{uri} + "\"\n";
-    EXPECT_NE(failure_of(head + key + "#EXTINF:2,\na.ts\n" + end)
-                  .find("key URI is not http(s)"),
+    std::string text = head;
+    text += "#EXT-X-KEY:METHOD=AES-128,URI=\"";
+    text += uri;
+    text += "\"\n#EXTINF:2,\na.ts\n";
+    text += end;
+    EXPECT_NE(failure_of(text).find("key URI is not http(s)"),
               std::string::npos)
         << uri;
   }

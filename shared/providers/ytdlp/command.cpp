@@ -19,7 +19,7 @@ std::optional<int64_t> parse_rate(const std::string& s) {
     unit = 1024;
     break;
   case 'M':
-    unit = 1024 * 1024;
+    unit = int64_t{1024} * 1024;
     break;
   case 'G':
     unit = int64_t{1024} * 1024 * 1024;
