@@ -1,4 +1,5 @@
 #include "hls_fetch.hpp"
+#include "hls_job.hpp"
 #include "hls_process.hpp"
 #include "test_origin.hpp"
 
@@ -7,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace kumo;
@@ -159,4 +161,31 @@ TEST(hls_process, runs_programs_without_a_shell_and_bounds_them) {
   spec.may_continue = [&] { return ++asked < 3; };
   r = run_process(spec);
   EXPECT_TRUE(r.stopped);
+}
+
+TEST(hls_media_folder, a_symlink_in_its_place_is_never_followed) {
+  char tmpl[] = "/tmp/kumo-hls-folder-XXXXXX";
+  std::string root = mkdtemp(tmpl);
+  std::string outside = root + "/outside";
+  ASSERT_EQ(mkdir(outside.c_str(), 0755), 0);
+  std::ofstream{outside + "/keep.txt"} << "precious";
+  target_paths paths;
+  paths.directory = root;
+  paths.final_path = root + "/ep.mp4";
+  paths.part_path = paths.final_path + ".part";
+  // Tried: the media folder's name is a symlink to another folder -> not a
+  // real directory, and removing the media folder deletes nothing there.
+  ASSERT_EQ(symlink(outside.c_str(), media_workdir(paths).c_str()), 0);
+  EXPECT_FALSE(is_real_directory(media_workdir(paths)));
+  remove_media_workdir(paths, "job-1");
+  EXPECT_EQ(slurp(outside + "/keep.txt"), "precious");
+  unlink(media_workdir(paths).c_str());
+  // A real media folder of this job is removed with its files.
+  ASSERT_EQ(mkdir(media_workdir(paths).c_str(), 0755), 0);
+  std::ofstream{media_workdir(paths) + "/00000.ts.part"} << "x";
+  remove_media_workdir(paths, "job-1");
+  EXPECT_EQ(access(media_workdir(paths).c_str(), F_OK), -1);
+  std::remove((outside + "/keep.txt").c_str());
+  rmdir(outside.c_str());
+  rmdir(root.c_str());
 }

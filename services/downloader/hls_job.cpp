@@ -102,11 +102,10 @@ std::string read_file(const std::string& path) {
 /// Creates or reuses the media folder; "" on success.
 std::string prepare_folder(const std::string& dir, const std::string& job,
                            const std::string& print) {
-  struct stat st;
-  if (lstat(dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
-    return "media folder path is taken by a file: " + dir;
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
     return "cannot create the media folder " + dir;
+  if (!is_real_directory(dir)) // a symlink could lead out of the library
+    return "media folder path is taken by something else: " + dir;
   auto owner = read_tag(dir, job_tag);
   if ((owner && *owner != job) || read_file(dir + "/" + source_file) != print)
     empty_folder(dir); // another job's, or another playlist's segments
@@ -192,8 +191,15 @@ std::string media_workdir(const target_paths& paths) {
   return paths.final_path + ".part.d";
 }
 
+bool is_real_directory(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 void remove_media_workdir(const target_paths& paths, const std::string& job) {
   auto dir = media_workdir(paths);
+  if (!is_real_directory(dir))
+    return; // absent, or a symlink or file this job did not make
   auto owner = read_tag(dir, job_tag);
   if (owner && *owner != job)
     return;

@@ -18,6 +18,9 @@ namespace kumo::downloader {
 /// `<final>.part.d`: the job's media folder, beside the `.part`.
 std::string media_workdir(const target_paths& paths);
 
+/// True for a directory that is not a symlink (lstat).
+bool is_real_directory(const std::string& path);
+
 /// Deletes the media folder when it is `job`'s (or untagged).
 void remove_media_workdir(const target_paths& paths, const std::string& job);
 

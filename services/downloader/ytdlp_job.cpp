@@ -87,6 +87,9 @@ transfer_result run_ytdlp_transfer(const transfer_spec& spec,
   auto dir = media_workdir(spec.paths);
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
     return failed("cannot create the media folder " + dir, true);
+  if (!is_real_directory(dir)) // a symlink could lead out of the library
+    return failed("media folder path is taken by something else: " + dir,
+                  false);
   auto opts = media.ytdlp;
   if (spec.rate_limit_bps > 0 &&
       (opts.rate_limit_bps == 0 || spec.rate_limit_bps < opts.rate_limit_bps))
