@@ -34,7 +34,7 @@ std::string encrypt(const std::string& plain,
   total = n;
   EVP_EncryptFinal_ex(ctx, dst + total, &n);
   EVP_CIPHER_CTX_free(ctx);
-  out.resize(static_cast<size_t>(total + n));
+  out.resize(static_cast<size_t>(total) + static_cast<size_t>(n));
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <dirent.h>
+#include <fcntl.h>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -84,9 +85,9 @@ std::string fingerprint(const hls::media_playlist& p) {
 void empty_folder(const std::string& dir) {
   if (DIR* d = opendir(dir.c_str())) {
     while (auto* e = readdir(d)) {
-      std::string name = e->d_name;
+      std::string_view name = e->d_name;
       if (name != "." && name != "..")
-        unlink((dir + "/" + name).c_str());
+        unlinkat(dirfd(d), e->d_name, 0); // relative to the open folder
     }
     closedir(d);
   }

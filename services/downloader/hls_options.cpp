@@ -12,7 +12,7 @@ std::vector<option> media_option_schema() {
        "HLS segments fetched at once per job", 1, 16},
       {"media_tool_timeout", option_kind::duration, "30m",
        "longest run of ffmpeg, ffprobe or yt-dlp for one job", 1'000,
-       24 * 3'600'000},
+       int64_t{24} * 3'600'000},
       {"ytdlp_options", option_kind::text, "",
        "extra yt-dlp options: only --format and --limit-rate"},
       {"ffmpeg_path", option_kind::text, "ffmpeg",

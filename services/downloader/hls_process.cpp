@@ -15,7 +15,7 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 constexpr size_t max_tail = 2048;
-constexpr size_t max_line = 64 * 1024;
+constexpr size_t max_line = size_t{64} * 1024;
 
 /// Owns the argv/envp arrays posix_spawn needs.
 struct c_strings {

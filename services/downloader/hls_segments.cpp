@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 namespace kumo::downloader {
 
@@ -17,8 +18,8 @@ constexpr std::chrono::milliseconds tick{100};
 /// What the fetching threads share.
 struct shared_run {
   shared_run(const providers::hls::media_playlist& p, const key_map& k,
-             const std::string& d, const hls_fetch_settings& f)
-      : playlist(p), keys(k), dir(d), fetch(f) {}
+             const std::string& d, hls_fetch_settings f)
+      : playlist(p), keys(k), dir(d), fetch(std::move(f)) {}
 
   const providers::hls::media_playlist& playlist;
   const key_map& keys;
@@ -129,7 +130,10 @@ segments_outcome fetch_segments(const providers::hls::media_playlist& playlist,
     auto received = run.received.load();
     double seconds =
         std::chrono::duration<double>(clock::now() - started).count();
-    auto speed = seconds > 0.5 ? static_cast<int64_t>(received / seconds) : 0;
+    auto speed =
+        seconds > 0.5
+            ? static_cast<int64_t>(static_cast<double>(received) / seconds)
+            : 0;
     observer.on_progress(received - reported, current, estimate, speed);
     reported = received;
     observer.on_durable({durable, -1, {}});

@@ -68,7 +68,8 @@ std::string address_problem(const std::string& url,
       continue;
     auto why = policy.refusal(*addr);
     if (!why.empty())
-      problem = "address of " + host + " is not allowed: " + why;
+      problem = "address of " + host + " is not allowed: ";
+    problem += why;
   }
   freeaddrinfo(found);
   return problem;
