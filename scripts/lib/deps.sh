@@ -19,6 +19,8 @@ KUMO_PACKAGES=(
   postgresql postgresql-contrib nats-server nginx-light
   # tests and benchmarks: media generation, reference downloader, promtool
   python3 ffmpeg aria2 prometheus
+  # media sources: HLS remux (ffmpeg, ffprobe) and the ytdlp provider
+  yt-dlp ffmpeg
   # process tools used by the scripts
   procps util-linux iproute2 passwd
   # container images (scripts/images): base root filesystem and OCI builds

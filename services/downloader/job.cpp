@@ -1,6 +1,7 @@
 #include "job.hpp"
 
 #include "adopt.hpp"
+#include "hls_job.hpp"
 #include "kumo/bus_calls.hpp"
 #include "kumo/job_trace.hpp"
 #include "kumo/log.hpp"
@@ -10,6 +11,7 @@
 #include "sha256.hpp"
 #include "throttle.hpp"
 #include "transfer.hpp"
+#include "ytdlp_job.hpp"
 
 #include <caf/all.hpp>
 #include <cstdio>
@@ -368,8 +370,10 @@ void job_runner::clean_up_after_failure() {
       log::warn("cannot delete partial file",
                 trace("discard_failed", {{"error", error}}));
   }
-  if (paths_)
+  if (paths_) {
+    remove_media_workdir(*paths_, job_.id);
     remove_job_directories(env_.library_root, *paths_, job_.id);
+  }
 }
 
 std::string job_runner::finish_failed(const std::string& error,
@@ -417,7 +421,12 @@ std::string job_runner::execute() {
   settings.sync_interval = env_.sync_interval;
   settings.policy = env_.policy.get();
   settings.bucket = env_.bucket.get();
-  auto result = run_transfer(spec, settings, *this);
+  // Media sources: segments or a tool, ending in the same `.part`.
+  auto result = job_.src.provider == "hls"
+                    ? run_hls_transfer(spec, settings, env_.media, *this)
+                : job_.src.provider == "ytdlp"
+                    ? run_ytdlp_transfer(spec, settings, env_.media, *this)
+                    : run_transfer(spec, settings, *this);
   env_.metrics.count_resume(result.resumed);
   file_ = std::move(result.file);
   switch (result.outcome) {

@@ -6,6 +6,7 @@
 // its job_control.
 
 #include "downloader_metrics.hpp"
+#include "hls_options.hpp"
 #include "job_control.hpp"
 #include "kumo/address_policy.hpp"
 #include "kumo/bus.hpp"
@@ -32,6 +33,7 @@ struct job_env {
   std::shared_ptr<const address_policy> policy;
   std::shared_ptr<token_bucket> bucket; ///< null: no worker-wide limit
   downloader_metrics metrics;
+  media_settings media; ///< sources of provider hls and ytdlp
 };
 
 /// Downloads `job` into `<root>/<target_path>.part`, then commits, renames

@@ -24,6 +24,7 @@ job_env make_env(service_context& ctx, const downloader_options& opts) {
   env.user_agent = opts.user_agent;
   env.connect_timeout = opts.connect_timeout;
   env.stall_timeout = opts.stall_timeout;
+  env.media = opts.media;
   env.request_timeout = opts.request_timeout;
   // Interfaces are read again at most once a second: connects are rare
   // next to the bytes they carry.

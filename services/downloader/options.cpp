@@ -8,7 +8,7 @@
 namespace kumo::downloader {
 
 std::vector<option> option_schema() {
-  return {
+  std::vector<option> schema{
       {"library_root", option_kind::text, std::nullopt,
        "directory the library lives in; every download lands below it"},
       {"jobs", option_kind::integer, "2", "parallel downloads per worker", 1,
@@ -27,6 +27,9 @@ std::vector<option> option_schema() {
        std::string{"kumo-downloader/"} + version(),
        "User-Agent header of downloads"},
   };
+  auto media = media_option_schema();
+  schema.insert(schema.end(), media.begin(), media.end());
+  return schema;
 }
 
 result<downloader_options> read_options(const settings& cfg) {
@@ -61,6 +64,10 @@ result<downloader_options> read_options(const settings& cfg) {
       std::chrono::milliseconds{cfg.millis("request_timeout")};
   out.shutdown_grace = std::chrono::milliseconds{cfg.millis("shutdown_grace")};
   out.worker = cfg.text("instance");
+  auto media = read_media_options(cfg);
+  if (!media)
+    return media.error();
+  out.media = *std::move(media);
   return out;
 }
 

@@ -3,6 +3,7 @@
 // The downloader's settings, read once at start-up from the service
 // configuration and checked beyond what the schema can express.
 
+#include "hls_options.hpp"
 #include "kumo/address_policy.hpp"
 #include "kumo/config.hpp"
 
@@ -25,7 +26,8 @@ struct downloader_options {
   std::string user_agent;
   std::chrono::milliseconds request_timeout{5'000};
   std::chrono::milliseconds shutdown_grace{20'000};
-  std::string worker; ///< this worker's name (the instance)
+  std::string worker;   ///< this worker's name (the instance)
+  media_settings media; ///< hls and ytdlp sources
 };
 
 /// The downloader's options, in addition to every service's common ones.
