@@ -13,7 +13,7 @@ namespace kumo::downloader {
 namespace {
 
 /// Maps are a few hundred bytes; anything larger is not one.
-constexpr size_t max_map_size = 64 * 1024;
+constexpr size_t max_map_size = size_t{64} * 1024;
 
 } // namespace
 

@@ -201,7 +201,7 @@ TEST_F(segmented_test, a_stop_leaves_a_map_no_further_than_the_durable_bytes) {
   auto content = make_content(8 * mib);
   test_origin origin{[&](const origin_request& r) {
     auto res = static_file(r, content, etag);
-    res.chunk = 64 * 1024;
+    res.chunk = size_t{64} * 1024;
     res.chunk_delay = 20ms;
     return res;
   }};
