@@ -4,10 +4,15 @@ local nginx origin, same parallelism, in one run.
 
 Kumo: the batch is queued with one POST /api/queue/add through the gateway;
 M downloader processes with J jobs each fetch it (every file fsync'd and
-renamed into the library). The clock runs from the POST until the last
-download_complete event arrives on /api/events.
+linked into the library). Measured from outside: the clock runs from the
+POST until every final file is in the library with its full size (the
+library folder polled every 2 ms), so nothing inside Kumo stops the clock.
+Run twice per round: without and with the sources' sha256.
 aria2c: `aria2c -j P -x 1 -s 1 -i list` with P = M * J.
 curl:   `curl --parallel --parallel-max P -o f1 url1 -o f2 url2 ...`.
+curl x P: `xargs -P P -n1 curl -sS -O` (P processes).
+dd x P: `xargs -P P` of `dd if=<origin file> of=<copy> bs=1M conv=fsync`:
+the same bytes written and fsync'd by P processes, the disk's bound.
 
 Printed per tool (median of --runs): wall seconds, CPU seconds per GiB,
 peak memory, and Kumo's ratios to aria2c and curl. Then enqueue-to-first-byte
@@ -65,15 +70,21 @@ def make_files(origin, count, size):
     return names
 
 
-def run_tool(cmd, out_dir):
+def load_average():
+    return "%.2f %.2f %.2f" % os.getloadavg()
+
+
+def run_tool(cmd, out_dir, shell=False):
     """Runs an external downloader; returns wall seconds, CPU seconds (from
-    wait4's rusage of the child) and peak RSS in MiB."""
+    wait4's rusage of the child and its waited-for children) and peak RSS
+    in MiB (of the direct child)."""
     shutil.rmtree(out_dir, ignore_errors=True)
     os.makedirs(out_dir)
     subprocess.run(["sync"], check=True)
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, shell=shell,
+                            cwd=out_dir, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
     # ru_maxrss would include the forked Python image before exec, so the
     # peak is sampled from /proc (VmHWM only grows) until the tool exits.
     peak = 0.0
@@ -102,7 +113,7 @@ def verify(dir_files, expected):
 class Kumo:
     """A whole Kumo stack with `workers` downloader processes."""
 
-    def __init__(self, stack, workers, jobs, origin_url):
+    def __init__(self, stack, workers, jobs, origin_url, connections=1):
         self.s = stack
         self.origin_url = origin_url
         stack.start_postgres()
@@ -114,6 +125,7 @@ class Kumo:
         for _ in range(workers):
             w = stack.start_service("downloader", {
                 "KUMO_JOBS": str(jobs),
+                "KUMO_MAX_CONNECTIONS": str(connections),
                 "KUMO_FETCH_ALLOW_CIDRS": "127.0.0.1/32"})
             self.workers.append(w)
         for w in self.workers:
@@ -124,11 +136,14 @@ class Kumo:
     def services(self):
         return [svc for svc in self.s.services if svc.running()]
 
-    def add(self, names, season):
+    def add(self, names, season, digests=None):
         episodes = [{"season": season, "episode": i + 1,
                      "source": {"provider": "direct",
                                 "url": "%s/%s" % (self.origin_url, n)}}
                     for i, n in enumerate(names)]
+        for ep, n in zip(episodes, names):
+            if digests:
+                ep["source"]["sha256"] = digests[n]
         body = {"serie_id": "bench-series", "serie_folder": "Bench Series",
                 "serie_name": "Bench Series", "priority": "normal",
                 "episodes": episodes}
@@ -144,8 +159,40 @@ class Kumo:
         shutil.rmtree(os.path.join(self.s.library_root, "Bench Series"),
                       ignore_errors=True)
 
-    def run_batch(self, names):
-        """Returns wall seconds, downloader CPU seconds, all-services CPU."""
+    def run_batch(self, names, size, digests=None):
+        """Returns wall seconds (POST until every final file is in the
+        library, seen from outside), downloader CPU seconds, all-services
+        CPU."""
+        self.clean()
+        self.batch += 1
+        subprocess.run(["sync"], check=True)
+        cpu_before = {svc.pid: proc_cpu_seconds(svc.pid) for svc in self.services()}
+        folder = os.path.join(self.s.library_root, "Bench Series",
+                              "Season %02d" % self.batch)
+        start = time.monotonic()
+        self.add(names, self.batch, digests)
+        deadline = start + 600
+        while True:
+            try:
+                done = [e for e in os.scandir(folder) if e.name.endswith(".mkv")
+                        and e.stat(follow_symlinks=False).st_size == size]
+            except OSError:
+                done = []
+            if len(done) == len(names):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError("batch not complete after 600 s")
+            time.sleep(0.002)
+        wall = time.monotonic() - start
+        cpu_after = {svc.pid: proc_cpu_seconds(svc.pid) for svc in self.services()}
+        worker_pids = {w.pid for w in self.workers}
+        worker_cpu = sum(cpu_after[p] - cpu_before.get(p, 0) for p in worker_pids)
+        total_cpu = sum(cpu_after[p] - cpu_before.get(p, 0) for p in cpu_after)
+        return wall, worker_cpu, total_cpu
+
+    def run_batch_events(self, names):
+        """Returns wall seconds (POST until the last download_complete
+        event), downloader CPU seconds, all-services CPU."""
         self.clean()
         self.batch += 1
         subprocess.run(["sync"], check=True)
@@ -177,7 +224,9 @@ class Kumo:
     def library_files(self, season):
         folder = os.path.join(self.s.library_root, "Bench Series",
                               "Season %02d" % season)
-        return sorted(os.path.join(folder, f) for f in os.listdir(folder))
+        # A .part may still be on its way out right after the final link.
+        return sorted(os.path.join(folder, f) for f in os.listdir(folder)
+                      if not f.endswith((".part", ".segments")) and not f.startswith("."))
 
     def first_byte_latency(self, name, samples):
         """Seconds from POST /api/queue/add to the origin receiving the GET."""
@@ -201,7 +250,10 @@ class Kumo:
 
 
 def fmt_row(name, wall, cpu, rss, gib):
-    return "%-8s %8.2f s %10.2f CPU-s/GiB %10.1f MiB" % (name, wall, cpu / gib, rss)
+    return "%-10s %8.2f s %10.2f CPU-s/GiB %10.1f MiB" % (name, wall, cpu / gib, rss)
+
+
+TOOLS = ("kumo", "kumo+sha256", "aria2c", "curl", "curl-x", "dd-fsync")
 
 
 def main():
@@ -210,6 +262,8 @@ def main():
     ap.add_argument("--size-mib", type=int, default=64)
     ap.add_argument("--workers", type=int, default=2, help="downloader processes")
     ap.add_argument("--jobs", type=int, default=2, help="parallel jobs per downloader")
+    ap.add_argument("--connections", type=int, default=1,
+                    help="connections per Kumo download (1: one stream per job)")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--latency-samples", type=int, default=10)
     ap.add_argument("--json", help="also write the results here")
@@ -227,65 +281,79 @@ def main():
         with open(os.path.join(origin, small), "wb") as f:
             f.write(os.urandom(4096))
         urls = ["%s/%s" % (s.origin_url, n) for n in names]
-        kumo = Kumo(s, args.workers, args.jobs, s.origin_url)
+        kumo = Kumo(s, args.workers, args.jobs, s.origin_url, args.connections)
 
         listfile = s.path("aria2.list")
         with open(listfile, "w") as f:
             f.write("\n".join(urls) + "\n")
-        aria_dir, curl_dir = s.path("out-aria2c"), s.path("out-curl")
-        aria_cmd = ["aria2c", "-q", "-j", str(parallel), "-x", "1", "-s", "1",
-                    "--file-allocation=none", "--allow-overwrite=true",
-                    "--auto-file-renaming=false", "-d", aria_dir, "-i", listfile]
-        curl_cmd = ["curl", "-sS", "--fail", "--parallel", "--parallel-max",
-                    str(parallel)]
-        for n, u in zip(names, urls):
-            curl_cmd += ["-o", os.path.join(curl_dir, n), u]
+        out = {t: s.path("out-" + t) for t in TOOLS}
+        commands = {
+            "aria2c": (["aria2c", "-q", "-j", str(parallel), "-x", "1", "-s", "1",
+                        "--file-allocation=none", "--allow-overwrite=true",
+                        "--auto-file-renaming=false", "-d", out["aria2c"],
+                        "-i", listfile], False),
+            "curl": (["curl", "-sS", "--fail", "--parallel", "--parallel-max",
+                      str(parallel)] + sum((["-o", os.path.join(out["curl"], n), u]
+                                           for n, u in zip(names, urls)), []),
+                     False),
+            "curl-x": ("xargs -P%d -n1 curl -sS --fail -O < %s"
+                       % (parallel, listfile), True),
+            "dd-fsync": ("ls %s/ep*.mkv | xargs -P%d -I{} sh -c "
+                         "'dd if={} of=$(basename {}) bs=1M conv=fsync status=none'"
+                         % (origin, parallel), True),
+        }
 
-        results = {"kumo": [], "aria2c": [], "curl": []}
+        results = {t: [] for t in TOOLS}
+        loads = {t: [] for t in TOOLS}
         kumo_cpu_total = []
         for run in range(args.runs):
             # Rotate the order so no tool always runs on a warmer machine.
-            order = ["kumo", "aria2c", "curl"]
-            order = order[run % 3:] + order[:run % 3]
+            order = list(TOOLS[run % len(TOOLS):] + TOOLS[:run % len(TOOLS)])
             for tool in order:
-                if tool == "kumo":
-                    wall, cpu, total = kumo.run_batch(names)
+                loads[tool].append(load_average())
+                if tool.startswith("kumo"):
+                    wall, cpu, total = kumo.run_batch(
+                        names, size, expected if tool == "kumo+sha256" else None)
                     files = kumo.library_files(kumo.batch)
                     verify([(p, None) for p in files],
                            {os.path.basename(p): expected[names[i]]
                             for i, p in enumerate(files)})
-                    results["kumo"].append((wall, cpu, kumo.peak_worker_rss()))
+                    results[tool].append((wall, cpu, kumo.peak_worker_rss()))
                     kumo_cpu_total.append(total)
-                elif tool == "aria2c":
-                    r = run_tool(aria_cmd, aria_dir)
-                    verify([(os.path.join(aria_dir, n), None) for n in names], expected)
-                    results["aria2c"].append(r)
                 else:
-                    r = run_tool(curl_cmd, curl_dir)
-                    verify([(os.path.join(curl_dir, n), None) for n in names], expected)
-                    results["curl"].append(r)
+                    cmd, shell = commands[tool]
+                    r = run_tool(cmd, out[tool], shell=shell)
+                    verify([(os.path.join(out[tool], n), None) for n in names],
+                           expected)
+                    results[tool].append(r)
             print("run %d: %s" % (run + 1, "  ".join(
-                "%s %.2fs" % (t, results[t][-1][0]) for t in results)), flush=True)
+                "%s %.2fs (load %s)" % (t, results[t][-1][0], loads[t][-1])
+                for t in TOOLS)), flush=True)
 
         med = {t: tuple(statistics.median(x[i] for x in v) for i in range(3))
                for t, v in results.items()}
         latency = kumo.first_byte_latency(small, args.latency_samples)
 
         print()
-        print("%d files x %d MiB = %.2f GiB, parallelism %d (kumo: %d downloaders x %d jobs), median of %d runs"
-              % (args.files, args.size_mib, gib, parallel, args.workers, args.jobs, args.runs))
-        for tool in ("kumo", "aria2c", "curl"):
-            print(fmt_row(tool, med[tool][0], med[tool][1], med[tool][2], gib))
-        print("kumo all services CPU: %.2f CPU-s/GiB (downloaders + queue + gateway + progress + scanner)"
+        print("%d files x %d MiB = %.2f GiB, parallelism %d (kumo: %d downloaders x "
+              "%d jobs x %d connections), median of %d runs"
+              % (args.files, args.size_mib, gib, parallel, args.workers, args.jobs,
+                 args.connections, args.runs))
+        for tool in TOOLS:
+            print(fmt_row(tool, med[tool][0], med[tool][1], med[tool][2], gib)
+                  + "   load avg at start of each run: " + ", ".join(loads[tool]))
+        print("kumo all services CPU: %.2f CPU-s/GiB (downloaders + queue + gateway + progress)"
               % (statistics.median(kumo_cpu_total) / gib))
-        print("ratio kumo/aria2c wall: %.2f" % (med["kumo"][0] / med["aria2c"][0]))
-        print("ratio kumo/curl   wall: %.2f" % (med["kumo"][0] / med["curl"][0]))
+        k = med["kumo"][0]
+        for tool in ("aria2c", "curl", "curl-x", "dd-fsync"):
+            print("ratio kumo/%-8s wall: %.2f" % (tool, k / med[tool][0]))
+        print("ratio kumo+sha256/kumo wall: %.2f" % (med["kumo+sha256"][0] / k))
         print("enqueue-to-first-byte: median %.1f ms, max %.1f ms (%d samples)"
               % (statistics.median(latency) * 1000, max(latency) * 1000, len(latency)))
         if args.json:
             with open(args.json, "w") as f:
                 json.dump({"args": vars(args), "median": med, "runs": results,
-                           "latency_s": latency}, f, indent=2)
+                           "loads": loads, "latency_s": latency}, f, indent=2)
     return 0
 
 

@@ -36,6 +36,10 @@ WORKER_ENV = {
     "KUMO_STALL_TIMEOUT": "10s",
     "KUMO_REQUEST_TIMEOUT": "2s",
     "KUMO_SHUTDOWN_GRACE": "5s",
+    # One connection per download: the request patterns these tests assert
+    # are those of a single stream (tests/test_pipeline_segments.py covers
+    # segmented downloads).
+    "KUMO_MAX_CONNECTIONS": "1",
 }
 
 
@@ -213,7 +217,8 @@ def leftovers(s):
     out = []
     for root, _, files in os.walk(s.library_root):
         for f in files:
-            if f.endswith(".part") or f.endswith(".tmp") or f.startswith(".kumo-"):
+            if (f.endswith(".part") or f.endswith(".part.segments")
+                    or f.endswith(".tmp") or f.startswith(".kumo-")):
                 out.append(os.path.relpath(os.path.join(root, f), s.library_root))
     return sorted(out)
 

@@ -17,6 +17,7 @@ namespace kumo::downloader {
 struct fetch_request {
   std::string url;
   int64_t range_from = 0; ///< sends `Range: bytes=<n>-` when > 0
+  int64_t range_to = -1;  ///< last byte wanted: `Range: bytes=<from>-<to>`
   std::string if_range;   ///< sent with the Range, when not empty
   std::string user_agent;
   std::chrono::milliseconds connect_timeout{10'000};

@@ -8,6 +8,7 @@
 #include "kumo/subjects.hpp"
 #include "part_file.hpp"
 #include "safe_path.hpp"
+#include "segmented.hpp"
 #include "sha256.hpp"
 #include "throttle.hpp"
 #include "transfer.hpp"
@@ -61,6 +62,11 @@ private:
   std::string commit_and_complete(part_file* file, const std::string& digest);
 
   wire::report make_report(const std::string& outcome) const;
+  wire::source_outcome outcome_of_source(bool ok,
+                                         const std::string& error) const;
+  std::string provider() const {
+    return job_.src.provider.empty() ? "direct" : job_.src.provider;
+  }
 
   /// The trace fields of this job's log lines plus `extra`.
   nlohmann::json trace(const char* event,
@@ -88,6 +94,8 @@ private:
   progress_throttle throttle_;
   bool lease_expired_ = false;
   bool bus_gone_ = false;
+  clock::time_point started_ = clock::now();
+  int64_t received_ = 0; ///< bytes written in this attempt
 };
 
 bool job_runner::lost() const {
@@ -121,6 +129,7 @@ void job_runner::on_started(int64_t offset, int64_t total) {
 void job_runner::on_progress(int64_t written, int64_t current, int64_t total,
                              int64_t speed_bps) {
   env_.metrics.bytes->Increment(static_cast<double>(written));
+  received_ += written;
   control_->set_speed(speed_bps);
   if (throttle_.should_report(current, total, clock::now()))
     publish_progress("in_progress", current, total, speed_bps);
@@ -168,6 +177,18 @@ wire::report job_runner::make_report(const std::string& outcome) const {
   r.bytes_total = durable_.bytes_total;
   r.validator = durable_.validator;
   return r;
+}
+
+wire::source_outcome
+job_runner::outcome_of_source(bool ok, const std::string& error) const {
+  wire::source_outcome o;
+  o.provider = provider();
+  o.ok = ok;
+  o.response_ms =
+      std::chrono::duration_cast<milliseconds>(clock::now() - started_).count();
+  o.bytes = received_;
+  o.error = error;
+  return o;
 }
 
 std::optional<std::string> job_runner::request(const std::string& subject,
@@ -306,6 +327,7 @@ std::string job_runner::commit_and_complete(part_file* file,
   // happens meanwhile (until the process has to exit).
   auto done = make_report("completed");
   done.sha256 = digest;
+  done.source_outcome = outcome_of_source(true, {});
   if (!send_report(done, false))
     log::warn("completion not confirmed before shutdown",
               trace("completion_unconfirmed"));
@@ -389,6 +411,7 @@ std::string job_runner::finish_failed(const std::string& error,
   auto r = make_report("failed");
   r.error = error;
   r.transient = transient;
+  r.source_outcome = outcome_of_source(false, error);
   send_report(r, true);
   return "failed";
 }
@@ -421,12 +444,21 @@ std::string job_runner::execute() {
   settings.sync_interval = env_.sync_interval;
   settings.policy = env_.policy.get();
   settings.bucket = env_.bucket.get();
+  std::shared_ptr<token_bucket> provider_bucket;
+  settings.segments.min_size = env_.segment_min_size;
+  settings.segments.max_connections = 1;
+  if (env_.providers) {
+    provider_bucket = env_.providers->bucket(provider());
+    settings.provider_bucket = provider_bucket.get();
+    settings.segments.max_connections =
+        env_.providers->max_connections(provider());
+  }
   // Media sources: segments or a tool, ending in the same `.part`.
   auto result = job_.src.provider == "hls"
                     ? run_hls_transfer(spec, settings, env_.media, *this)
                 : job_.src.provider == "ytdlp"
                     ? run_ytdlp_transfer(spec, settings, env_.media, *this)
-                    : run_transfer(spec, settings, *this);
+                    : run_download(spec, settings, *this);
   env_.metrics.count_resume(result.resumed);
   file_ = std::move(result.file);
   switch (result.outcome) {

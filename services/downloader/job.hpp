@@ -11,6 +11,7 @@
 #include "kumo/address_policy.hpp"
 #include "kumo/bus.hpp"
 #include "kumo/wire.hpp"
+#include "provider_limits.hpp"
 #include "token_bucket.hpp"
 
 #include <caf/fwd.hpp>
@@ -32,6 +33,9 @@ struct job_env {
   std::chrono::milliseconds sync_interval{1'000};
   std::shared_ptr<const address_policy> policy;
   std::shared_ptr<token_bucket> bucket; ///< null: no worker-wide limit
+  /// Runtime provider settings (kumo.providers.config); null: none.
+  std::shared_ptr<provider_limits> providers;
+  int64_t segment_min_size = int64_t{16} << 20; ///< smaller: one connection
   downloader_metrics metrics;
   media_settings media; ///< sources of provider hls and ytdlp
 };

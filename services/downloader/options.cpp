@@ -23,6 +23,14 @@ std::vector<option> option_schema() {
        "TCP/TLS connect deadline", 100, 600'000},
       {"stall_timeout", option_kind::duration, "30s",
        "abort a download when no byte arrives for this long", 1'000, 3'600'000},
+      {"segment_min_size", option_kind::integer, "16777216",
+       "files from this size up (bytes) are fetched over several connections "
+       "when the origin answers ranges",
+       0},
+      {"max_connections", option_kind::integer, "4",
+       "connections of one download, for providers the runtime config does "
+       "not name (1: never split)",
+       1, 16},
       {"user_agent", option_kind::text,
        std::string{"kumo-downloader/"} + version(),
        "User-Agent header of downloads"},
@@ -60,6 +68,8 @@ result<downloader_options> read_options(const settings& cfg) {
       std::chrono::milliseconds{cfg.millis("connect_timeout")};
   out.stall_timeout = std::chrono::milliseconds{cfg.millis("stall_timeout")};
   out.user_agent = cfg.text("user_agent");
+  out.segment_min_size = cfg.integer("segment_min_size");
+  out.max_connections = static_cast<int>(cfg.integer("max_connections"));
   out.request_timeout =
       std::chrono::milliseconds{cfg.millis("request_timeout")};
   out.shutdown_grace = std::chrono::milliseconds{cfg.millis("shutdown_grace")};

@@ -24,6 +24,8 @@ struct downloader_options {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds stall_timeout{30'000};
   std::string user_agent;
+  int64_t segment_min_size = int64_t{16} << 20; ///< smaller: one connection
+  int max_connections = 4; ///< per download, for providers not configured
   std::chrono::milliseconds request_timeout{5'000};
   std::chrono::milliseconds shutdown_grace{20'000};
   std::string worker;   ///< this worker's name (the instance)

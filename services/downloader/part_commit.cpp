@@ -3,6 +3,7 @@
 
 #include "file_tag.hpp"
 #include "part_file.hpp"
+#include "segment_map_file.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -83,10 +84,12 @@ void part_file::remove_if_current() {
   auto aside = temp_name(paths_.directory);
   if (rename(paths_.part_path.c_str(), aside.c_str()) != 0)
     return; // no `.part` any more
-  if (same_inode(aside, dev_, ino_) ||
-      renameat2(AT_FDCWD, aside.c_str(), AT_FDCWD, paths_.part_path.c_str(),
-                RENAME_NOREPLACE) != 0)
+  bool ours = same_inode(aside, dev_, ino_);
+  if (ours || renameat2(AT_FDCWD, aside.c_str(), AT_FDCWD,
+                        paths_.part_path.c_str(), RENAME_NOREPLACE) != 0)
     unlink(aside.c_str()); // ours, or superseded by a newer `.part`
+  if (ours)
+    remove_segment_map(paths_, static_cast<uint64_t>(ino_));
 }
 
 } // namespace kumo::downloader

@@ -1,6 +1,7 @@
 #include "part_file.hpp"
 
 #include "file_tag.hpp"
+#include "segment_map_file.hpp"
 #include "sha256.hpp"
 
 #include <algorithm>
@@ -227,12 +228,18 @@ int64_t part_file::size() const {
 }
 
 bool part_file::hash_prefix(int64_t length, sha256& hash, std::string* error) {
-  std::vector<char> buffer(copy_buffer_size);
+  return hash_range(0, length, hash, error);
+}
+
+bool part_file::hash_range(int64_t from, int64_t length, sha256& hash,
+                           std::string* error) {
+  std::vector<char> buffer(
+      static_cast<size_t>(std::min<int64_t>(length, copy_buffer_size)));
   int64_t done = 0;
   while (done < length) {
     auto want =
         static_cast<size_t>(std::min<int64_t>(length - done, copy_buffer_size));
-    auto got = pread(fd_, buffer.data(), want, static_cast<off_t>(done));
+    auto got = pread(fd_, buffer.data(), want, static_cast<off_t>(from + done));
     if (got < 0 && errno == EINTR)
       continue;
     if (got <= 0) {
@@ -249,6 +256,7 @@ bool part_file::hash_prefix(int64_t length, sha256& hash, std::string* error) {
 bool remove_part(const target_paths& paths, std::string* error) {
   if (unlink(paths.part_path.c_str()) != 0 && errno != ENOENT)
     return fail(error, "cannot delete partial file");
+  remove_segment_map(paths);
   return true;
 }
 

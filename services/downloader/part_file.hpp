@@ -59,6 +59,15 @@ public:
   /// Feeds the first `length` bytes of the file into `hash`.
   bool hash_prefix(int64_t length, sha256& hash, std::string* error);
 
+  /// Feeds `length` bytes from offset `from` into `hash`.
+  bool hash_range(int64_t from, int64_t length, sha256& hash,
+                  std::string* error);
+
+  /// The inode we write.
+  uint64_t inode() const {
+    return static_cast<uint64_t>(ino_);
+  }
+
   /// True while `.part` on disk is still the inode we write.
   bool is_current() const;
 
@@ -93,7 +102,8 @@ private:
 /// A fresh unique name ".kumo-<16 hex>.tmp" inside `dir` (full path).
 std::string temp_name(const std::string& dir);
 
-/// Deletes `<final>.part` (no error when it does not exist).
+/// Deletes `<final>.part` and its segment map (no error when they do not
+/// exist).
 bool remove_part(const target_paths& paths, std::string* error);
 
 /// The job a partial file was written for (extended attribute

@@ -4,6 +4,7 @@
 // to a function that returns the raw answer, so tests can send exactly the
 // status lines and headers a misbehaving server would.
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
@@ -195,7 +196,12 @@ inline origin_response static_file(const origin_request& req,
     res.body = content;
     return res;
   }
-  auto from = std::stoll(range->second.substr(6)); // "bytes=N-"
+  auto spec = range->second.substr(6); // "bytes=N-" or "bytes=N-M"
+  auto from = std::stoll(spec);
+  auto dash = spec.find('-');
+  long long last = static_cast<long long>(content.size()) - 1;
+  if (dash != std::string::npos && dash + 1 < spec.size())
+    last = std::min(last, std::stoll(spec.substr(dash + 1)));
   if (from >= static_cast<long long>(content.size())) {
     res.status = 416;
     res.reason = "Range Not Satisfiable";
@@ -205,11 +211,12 @@ inline origin_response static_file(const origin_request& req,
   }
   res.status = 206;
   res.reason = "Partial Content";
-  res.headers.emplace_back("Content-Range",
-                           "bytes " + std::to_string(from) + "-" +
-                               std::to_string(content.size() - 1) + "/" +
-                               std::to_string(content.size()));
-  res.body = content.substr(static_cast<size_t>(from));
+  res.headers.emplace_back("Content-Range", "bytes " + std::to_string(from) +
+                                                "-" + std::to_string(last) +
+                                                "/" +
+                                                std::to_string(content.size()));
+  res.body = content.substr(static_cast<size_t>(from),
+                            static_cast<size_t>(last - from + 1));
   return res;
 }
 

@@ -17,7 +17,8 @@ public:
   using now_fn = std::function<clock::time_point()>;
 
   /// `rate` bytes per second, at most `burst` bytes saved up while idle.
-  /// REQUIRES: rate > 0, burst > 0.
+  /// A rate of 0 lets everything through at once (no limit).
+  /// REQUIRES: rate >= 0, burst > 0.
   token_bucket(int64_t rate, int64_t burst, now_fn now = clock::now);
 
   /// Takes `bytes` tokens, borrowing against the future when the bucket runs
@@ -28,17 +29,22 @@ public:
   /// Gives back tokens reserved but not used (a transfer stopped early).
   void refund(int64_t bytes);
 
+  /// Changes the limit at once, for every caller (0: no limit). Debt owed
+  /// under the old rate is forgiven; saved-up tokens are capped at `burst`.
+  void set_rate(int64_t rate, int64_t burst);
+
   int64_t rate() const {
+    std::lock_guard<std::mutex> guard{mutex_};
     return rate_;
   }
 
 private:
   void refill(clock::time_point now);
 
-  const int64_t rate_;
-  const int64_t burst_;
+  int64_t rate_;
+  int64_t burst_;
   now_fn now_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   double tokens_;
   clock::time_point last_;
 };

@@ -217,6 +217,7 @@ bool transfer_run::wait_for_bandwidth(token_bucket* bucket, size_t bytes) {
 
 bool transfer_run::on_body(const char* data, size_t size) {
   if (!wait_for_bandwidth(job_bucket_ ? &*job_bucket_ : nullptr, size) ||
+      !wait_for_bandwidth(settings_.provider_bucket, size) ||
       !wait_for_bandwidth(settings_.bucket, size))
     return false;
   if (!observer_.may_continue()) {

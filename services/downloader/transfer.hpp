@@ -8,6 +8,7 @@
 #include "part_file.hpp"
 #include "resume.hpp"
 #include "safe_path.hpp"
+#include "segment_plan.hpp"
 #include "token_bucket.hpp"
 
 #include <chrono>
@@ -37,6 +38,8 @@ struct transfer_settings {
   std::chrono::milliseconds sync_interval{1'000}; ///< fsync cadence
   const address_policy* policy = nullptr;         ///< REQUIRES: not null
   token_bucket* bucket = nullptr;                 ///< worker-wide limit or null
+  token_bucket* provider_bucket = nullptr; ///< the source provider's, or null
+  segment_policy segments;                 ///< when to split (segmented.hpp)
 };
 
 /// What survives a crash: offset, total and validator after an fsync.

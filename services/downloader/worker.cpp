@@ -19,6 +19,11 @@ using std::chrono::milliseconds;
 /// Lease length assumed until the queue names one.
 constexpr int64_t default_lease_ms = 30'000;
 
+/// Runtime provider settings: published by the queue on every change, and
+/// answered on request (asked once at start; no answer: defaults).
+const std::string providers_config_subject = "kumo.providers.config";
+const std::string provider_config_request = "kumo.queue.cmd.provider_config";
+
 struct running_job {
   wire::job job;
   std::shared_ptr<job_control> control;
@@ -241,6 +246,42 @@ void on_control(worker_pointer self, const bus_message& msg) {
     }
 }
 
+/// Applies a provider config message: bandwidth limits act on running
+/// downloads at once, connection counts on the next plan.
+void apply_provider_config(worker_pointer self, const std::string& payload) {
+  auto parsed = parse_provider_config(payload);
+  if (!parsed) {
+    log::warn("unreadable provider config",
+              {{"error", parsed.error().message}});
+    return;
+  }
+  nlohmann::json applied = nlohmann::json::array();
+  for (const auto& p : *parsed)
+    applied.push_back({{"name", p.name},
+                       {"bandwidth_limit_bps", p.bandwidth_limit_bps},
+                       {"max_connections", p.max_connections}});
+  self->state.env.providers->apply(*parsed);
+  log::info("provider config applied", {{"providers", applied}});
+}
+
+void ask_provider_config(worker_pointer self) {
+  ask(
+      self, self->state.env.bus, provider_config_request, "{}",
+      caf::timespan{self->state.opts.request_timeout},
+      [=](const std::string& payload) {
+        auto doc = nlohmann::json::parse(payload, nullptr, false);
+        if (doc.is_object() && doc.contains("error"))
+          log::info("no provider config answered; using defaults",
+                    {{"error", doc["error"]}});
+        else
+          apply_provider_config(self, payload);
+      },
+      [=](const caf::error& err) {
+        log::info("no provider config answered; using defaults",
+                  {{"error", caf::to_string(err)}});
+      });
+}
+
 void on_job_down(worker_pointer self, const caf::down_msg& down) {
   auto& st = self->state;
   for (auto i = st.running.begin(); i != st.running.end(); ++i)
@@ -262,6 +303,10 @@ worker_actor::behavior_type worker(worker_pointer self, downloader_options opts,
   // No queue group: every worker hears every message.
   subscribe(self, st.env.bus, subjects::jobs_available);
   subscribe(self, st.env.bus, subjects::job_control_all);
+  if (st.env.providers) {
+    subscribe(self, st.env.bus, providers_config_subject);
+    ask_provider_config(self);
+  }
   self->link_to(
       spawn_discard(self->system(), st.env.bus, st.opts.library_root));
   self->send(self, tick_atom::value);
@@ -288,6 +333,8 @@ worker_actor::behavior_type worker(worker_pointer self, downloader_options opts,
       [=](const bus_message& msg) {
         if (msg.subject == subjects::jobs_available)
           try_claim(self);
+        else if (msg.subject == providers_config_subject)
+          apply_provider_config(self, msg.payload);
         else
           on_control(self, msg);
       },

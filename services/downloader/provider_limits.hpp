@@ -1,0 +1,66 @@
+#pragma once
+
+// The runtime settings of each provider that a downloader applies:
+// `bandwidth_limit_bps` (at once, to every running download of the
+// provider) and `max_connections` (to the next segment plan). Filled from
+// `kumo.providers.config` messages; shared by the worker and every job's
+// threads, so guarded by a mutex.
+
+#include "kumo/result.hpp"
+#include "token_bucket.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace kumo::downloader {
+
+/// The part of one provider's runtime config the downloader uses.
+struct provider_runtime {
+  std::string name;
+  int64_t bandwidth_limit_bps = 0; ///< over the provider's downloads, 0: none
+  int max_connections = 4;         ///< connections of one download
+};
+
+/// Parses `{"providers": [{"name": ..., "bandwidth_limit_bps": N,
+/// "max_connections": N, ...}, ...]}` (other members ignored). Refuses a
+/// body that is not such an object, a provider without a name, a negative
+/// limit or max_connections outside 1..16.
+result<std::vector<provider_runtime>>
+parse_provider_config(const std::string& text);
+
+class provider_limits {
+public:
+  /// `default_connections` holds for providers no message named yet.
+  explicit provider_limits(int default_connections = 4);
+
+  /// Applies a config: changed limits act on running downloads at once;
+  /// providers it does not name keep their settings.
+  void apply(const std::vector<provider_runtime>& providers);
+
+  /// The bandwidth bucket every download of `provider` draws from (rate 0
+  /// while unlimited). Never null; stable for the process's life.
+  std::shared_ptr<token_bucket> bucket(const std::string& provider);
+
+  int max_connections(const std::string& provider) const;
+
+private:
+  struct entry {
+    std::shared_ptr<token_bucket> bucket;
+    int max_connections;
+  };
+  entry& find(const std::string& provider);
+
+  int default_connections_;
+  mutable std::mutex mutex_;
+  std::map<std::string, entry> entries_;
+};
+
+/// Burst allowed for a limit of `rate` bytes/s: a tenth of a second, at
+/// least 16 KiB.
+int64_t burst_for(int64_t rate);
+
+} // namespace kumo::downloader

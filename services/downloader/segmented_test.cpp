@@ -1,0 +1,245 @@
+#include "segment_map_file.hpp"
+#include "segmented.hpp"
+#include "sha256.hpp"
+#include "test_origin.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <mutex>
+#include <sstream>
+
+using namespace kumo;
+using namespace kumo::downloader;
+using namespace kumo::downloader::testing;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int64_t mib = int64_t{1} << 20;
+
+std::string make_content(size_t size) {
+  std::string out(size, '\0');
+  uint32_t x = 777;
+  for (auto& c : out) {
+    x = x * 1103515245 + 12345;
+    c = static_cast<char>(x >> 24);
+  }
+  return out;
+}
+
+std::string digest(const std::string& data) {
+  sha256 h;
+  h.update(data.data(), data.size());
+  return h.hex_digest();
+}
+
+struct observer : transfer_observer {
+  std::function<bool()> allow = [] { return true; };
+  std::mutex mutex;
+  std::vector<durable_state> durable;
+  int64_t current = 0;
+
+  bool may_continue() override {
+    return allow();
+  }
+  void on_durable(const durable_state& s) override {
+    std::lock_guard<std::mutex> guard{mutex};
+    durable.push_back(s);
+  }
+  void on_started(int64_t, int64_t) override {}
+  void on_progress(int64_t, int64_t c, int64_t, int64_t) override {
+    current = c;
+  }
+};
+
+const std::string etag = "\"seg1\"";
+
+class segmented_test : public ::testing::Test {
+protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/kumo-segmented-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+    paths_.directory = dir_;
+    paths_.final_path = dir_ + "/ep.mkv";
+    paths_.part_path = dir_ + "/ep.mkv.part";
+    allow_ = address_policy{*parse_cidr_list("127.0.0.1/32")};
+    settings_.user_agent = "kumo-test";
+    settings_.connect_timeout = 2s;
+    settings_.stall_timeout = 5s;
+    settings_.sync_interval = 10ms;
+    settings_.policy = &allow_;
+    settings_.segments.min_size = 4 * mib;
+    settings_.segments.min_segment = mib;
+    settings_.segments.max_connections = 4;
+  }
+  void TearDown() override {
+    fs::remove_all(dir_);
+  }
+  std::string part() const {
+    std::ifstream in{paths_.part_path, std::ios::binary};
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  transfer_spec spec_for(const std::string& url) {
+    transfer_spec s;
+    s.url = url;
+    s.job_id = "job-1";
+    s.paths = paths_;
+    return s;
+  }
+  static std::vector<std::string> ranges(test_origin& o) {
+    std::vector<std::string> out;
+    for (const auto& r : o.requests()) {
+      auto i = r.headers.find("range");
+      out.push_back(i == r.headers.end() ? "" : i->second);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::string dir_;
+  target_paths paths_;
+  address_policy allow_;
+  transfer_settings settings_;
+  observer observer_;
+};
+
+} // namespace
+
+TEST_F(segmented_test, fetches_a_large_file_over_four_ranges) {
+  auto content = make_content(8 * mib + 5);
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, content, etag); }};
+  auto spec = spec_for(origin.url("/ep.mkv"));
+  spec.sha256 = digest(content);
+  auto result = run_download(spec, settings_, observer_);
+  ASSERT_EQ(result.outcome, transfer_outcome::completed) << result.error;
+  EXPECT_EQ(part(), content);
+  EXPECT_EQ(result.sha256, spec.sha256);
+  EXPECT_EQ(result.state.bytes_done, static_cast<int64_t>(content.size()));
+  // The probe, then one range per segment, each with If-Range.
+  EXPECT_EQ(ranges(origin),
+            (std::vector<std::string>{
+                "bytes=0-0", "bytes=0-2097153", "bytes=2097154-4194306",
+                "bytes=4194307-6291459", "bytes=6291460-8388612"}));
+  for (const auto& r : origin.requests()) {
+    if (r.headers.at("range") != "bytes=0-0")
+      EXPECT_EQ(r.headers.at("if-range"), etag);
+  }
+  EXPECT_FALSE(fs::exists(segment_map_path(paths_))) << "map left behind";
+  for (size_t i = 1; i < observer_.durable.size(); ++i)
+    EXPECT_GE(observer_.durable[i].bytes_done,
+              observer_.durable[i - 1].bytes_done);
+}
+
+TEST_F(segmented_test,
+       small_files_and_origins_without_ranges_use_one_connection) {
+  auto content = make_content(8 * mib);
+  test_origin origin{[&](const origin_request&) {
+    origin_response res; // ignores Range, like a server without ranges
+    res.headers.emplace_back("ETag", etag);
+    res.body = content;
+    return res;
+  }};
+  auto result = run_download(spec_for(origin.url("/a")), settings_, observer_);
+  ASSERT_EQ(result.outcome, transfer_outcome::completed) << result.error;
+  EXPECT_EQ(part(), content);
+  EXPECT_EQ(ranges(origin), (std::vector<std::string>{"", "bytes=0-0"}));
+
+  test_origin small{[&](const origin_request& r) {
+    return static_file(r, content.substr(0, 2 * mib), etag);
+  }};
+  auto spec = spec_for(small.url("/b"));
+  spec.expected_size = 2 * mib; // below min_size: not even a probe
+  ASSERT_EQ(run_download(spec, settings_, observer_).outcome,
+            transfer_outcome::completed);
+  EXPECT_EQ(ranges(small), std::vector<std::string>{""});
+}
+
+TEST_F(segmented_test, resumes_every_segment_from_its_map) {
+  auto content = make_content(8 * mib);
+  // A previous run wrote the first MiB of segments 0 and 2, all of 1.
+  std::string on_disk(6 * mib, '\0');
+  for (auto [from, len] : {std::pair<int64_t, int64_t>{0, mib},
+                           {2 * mib, 2 * mib},
+                           {4 * mib, mib}})
+    on_disk.replace(from, len, content.substr(from, len));
+  std::ofstream{paths_.part_path, std::ios::binary} << on_disk;
+  segment_map map{"job-1",
+                  etag,
+                  8 * mib,
+                  inode_of(paths_.part_path),
+                  {{0, 2 * mib, mib},
+                   {2 * mib, 4 * mib, 2 * mib},
+                   {4 * mib, 6 * mib, mib},
+                   {6 * mib, 8 * mib, 0}}};
+  std::string error;
+  ASSERT_TRUE(write_segment_map(paths_, map, &error)) << error;
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, content, etag); }};
+  auto spec = spec_for(origin.url("/ep.mkv"));
+  spec.sha256 = digest(content);
+  auto result = run_download(spec, settings_, observer_);
+  ASSERT_EQ(result.outcome, transfer_outcome::completed) << result.error;
+  EXPECT_EQ(result.resumed, resume_kind::range);
+  EXPECT_EQ(part(), content);
+  EXPECT_EQ(ranges(origin),
+            (std::vector<std::string>{"bytes=1048576-2097151",
+                                      "bytes=5242880-6291455",
+                                      "bytes=6291456-8388607"}));
+
+  // The same map for another job, or for another inode, is not used.
+  ASSERT_TRUE(map_usable(map, "job-1", map.inode, 6 * mib, 8 * mib));
+  EXPECT_FALSE(map_usable(map, "job-2", map.inode, 6 * mib, 8 * mib));
+}
+
+TEST_F(segmented_test, a_stop_leaves_a_map_no_further_than_the_durable_bytes) {
+  auto content = make_content(8 * mib);
+  test_origin origin{[&](const origin_request& r) {
+    auto res = static_file(r, content, etag);
+    res.chunk = size_t{64} * 1024;
+    res.chunk_delay = 20ms;
+    return res;
+  }};
+  // Stops right after the first durable offset above 0: segment 0 has a
+  // first MiB synced, the others are about as far, none is complete.
+  observer_.allow = [&] {
+    std::lock_guard<std::mutex> guard{observer_.mutex};
+    return observer_.durable.empty() ||
+           observer_.durable.back().bytes_done == 0;
+  };
+  auto result = run_download(spec_for(origin.url("/x")), settings_, observer_);
+  ASSERT_EQ(result.outcome, transfer_outcome::stopped) << result.error;
+  auto map = read_segment_map(paths_);
+  ASSERT_TRUE(map);
+  auto disk = part();
+  int64_t written = 0;
+  for (const auto& s : map->segments) {
+    if (s.done == 0)
+      continue;
+    ASSERT_LE(s.next(), static_cast<int64_t>(disk.size()));
+    EXPECT_EQ(disk.substr(s.start, s.done), content.substr(s.start, s.done));
+    written += s.done;
+  }
+  EXPECT_GT(written, 0);
+  EXPECT_LT(written, 8 * mib);
+  EXPECT_EQ(result.state.bytes_done, contiguous_prefix(map->segments));
+}
+
+TEST_F(segmented_test, a_wrong_digest_fails_and_keeps_nothing) {
+  auto content = make_content(8 * mib);
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, content, etag); }};
+  auto spec = spec_for(origin.url("/ep.mkv"));
+  spec.sha256 = std::string(64, 'a');
+  auto result = run_download(spec, settings_, observer_);
+  EXPECT_EQ(result.outcome, transfer_outcome::failed);
+  EXPECT_TRUE(result.transient);
+  EXPECT_NE(result.error.find("sha256 mismatch"), std::string::npos);
+  EXPECT_EQ(part(), "");
+  EXPECT_FALSE(fs::exists(segment_map_path(paths_)));
+}
