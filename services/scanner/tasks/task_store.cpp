@@ -6,24 +6,16 @@ namespace kumo::scanner {
 
 namespace {
 
-#define KUMO_TASK_ISO(x)                                                       \
-  "coalesce(to_char(" x " AT TIME ZONE 'UTC', "                                \
-  "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), '')"
+/// A timestamp column as ISO 8601 UTC text, "" for null.
+std::string iso(const char* column) {
+  return std::string("coalesce(to_char(") + column +
+         R"( AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), ''))";
+}
 
-const char* const row_columns =
-    "name, interval_s, " KUMO_TASK_ISO("next_run_at") ", " KUMO_TASK_ISO(
-        "run_"
-        "reque"
-        "sted_"
-        "at") ", running_on, " KUMO_TASK_ISO("last_started_at") ","
-                                                                " " KUMO_TASK_ISO("last_finished_at") ", "
-                                                                                                      "last_"
-                                                                                                      "outcome, "
-                                                                                                      "last_"
-                                                                                                      "summary::"
-                                                                                                      "text, "
-                                                                                                      "last_error, "
-                                                                                                      "runs";
+const std::string row_columns =
+    "name, interval_s, " + iso("next_run_at") + ", " + iso("run_requested_at") +
+    ", running_on, " + iso("last_started_at") + ", " + iso("last_finished_at") +
+    ", last_outcome, last_summary::text, last_error, runs";
 
 task_row read_row(const pqxx::row& r) {
   task_row t;
@@ -127,17 +119,16 @@ bool task_store::request_run(const std::string& name) {
 std::vector<task_row> task_store::list() {
   pqxx::read_transaction r(*db_);
   std::vector<task_row> out;
-  for (const auto& row : r.exec(std::string("SELECT ") + row_columns +
-                                " FROM scanner_tasks ORDER BY name"))
+  for (const auto& row :
+       r.exec("SELECT " + row_columns + " FROM scanner_tasks ORDER BY name"))
     out.push_back(read_row(row));
   return out;
 }
 
 task_row task_store::get(const std::string& name) {
   pqxx::read_transaction r(*db_);
-  auto rows = r.exec_params(std::string("SELECT ") + row_columns +
-                                " FROM scanner_tasks WHERE name = $1",
-                            name);
+  auto rows = r.exec_params(
+      "SELECT " + row_columns + " FROM scanner_tasks WHERE name = $1", name);
   if (rows.empty())
     throw std::out_of_range("no task " + name);
   return read_row(rows[0]);
