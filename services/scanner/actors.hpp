@@ -7,6 +7,7 @@
 #include "kumo/bus.hpp"
 #include "scan/scan_run.hpp"
 #include "scanner_config.hpp"
+#include "tasks/task_plan.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
@@ -26,6 +27,8 @@ struct scanner_metrics;
 using execute_atom = caf::atom_constant<caf::atom("execute")>;
 using scan_done_atom = caf::atom_constant<caf::atom("scan_done")>;
 using watch_atom = caf::atom_constant<caf::atom("watch")>;
+using run_task_atom = caf::atom_constant<caf::atom("run_task")>;
+using task_done_atom = caf::atom_constant<caf::atom("task_done")>;
 
 /// Owns one catalog_store (one PostgreSQL connection). Detached: every
 /// handler blocks on the database. Answers the reply body (JSON text),
@@ -48,10 +51,11 @@ struct scan_context {
 
 /// Runs one scan on a thread of its own (a blocking actor), answers
 /// `reply_to` (when not empty) with the rescan reply once the scan started
-/// or was refused, publishes kumo.progress.scan, and sends `scan_done_atom`
-/// to `parent` at the end. A non-empty `reply_body` is answered instead of
-/// the rescan reply, once the scan is recorded (or could not run): a series
-/// add is answered only when the scan of its folder shows in scan_status.
+/// or was refused, publishes kumo.progress.scan, and sends (scan_done_atom,
+/// outcome, final scan JSON) to `parent` at the end. A non-empty `reply_body`
+/// is answered instead of the rescan reply, once the scan is recorded (or could
+/// not run): a series add is answered only when the scan of its folder shows in
+/// scan_status.
 void spawn_scan(caf::actor_system& sys, const caf::actor& parent,
                 const scan_context& ctx, scan_spec spec, std::string reply_to,
                 std::string reply_body = {});
@@ -62,6 +66,15 @@ void spawn_scan(caf::actor_system& sys, const caf::actor& parent,
 /// once; the periodic scan covers it.
 void spawn_watch(caf::actor_system& sys, const caf::actor& parent,
                  std::string root, std::shared_ptr<std::atomic<bool>> stop);
+
+/// The task scheduler (tasks/tasks_actor.cpp): detached, one database
+/// connection; claims due tasks of `defs` for `instance` and sends
+/// (run_task_atom, name) to `runner`, which answers each with
+/// (task_done_atom, name, outcome, summary JSON, error); answers the bus
+/// messages kumo.scanner.cmd.tasks and kumo.scanner.cmd.task_run.
+caf::actor spawn_tasks(caf::actor_system& sys, std::string database_url,
+                       std::vector<task_definition> defs, std::string instance,
+                       bus_actor bus, caf::actor runner);
 
 /// The scanner service: subscribes to kumo.scanner.cmd.* (queue group
 /// "scanner"), validates each request, answers reads and edits through the

@@ -26,6 +26,8 @@ struct scanner_state {
   bool scanning = false;
   bool draining = false;
   bool watch_pending = false; ///< a watch batch came during a scan
+  caf::actor tasks;
+  std::string task_scan; ///< the task whose scan runs now, "" for none
   caf::response_promise drained;
 };
 
@@ -145,6 +147,23 @@ void import_at_start(pointer self) {
           });
 }
 
+/// Runs the task `name` claimed by the scheduler; its end goes back to it.
+void run_task(pointer self, const std::string& name) {
+  auto& st = self->state;
+  auto done = [&](const char* outcome, const std::string& error) {
+    self->send(st.tasks, task_done_atom::value, name, std::string(outcome),
+               std::string("{}"), error);
+  };
+  if (name != "rescan")
+    return done("failed", "this scanner cannot run task '" + name + "'");
+  if (st.draining)
+    return done("skipped", "the scanner is stopping");
+  if (st.scanning)
+    return done("skipped", "a scan was running already");
+  st.task_scan = name;
+  start_scan(self, "", "", false);
+}
+
 /// A batch of changes from a live watch: one incremental scan of kind
 /// "watch"; batches that come while a scan runs are coalesced into one
 /// scan after it.
@@ -162,8 +181,11 @@ void on_watch(pointer self) {
 
 void handle(pointer self, const bus_message& msg) {
   static const std::string prefix = "kumo.scanner.cmd.";
+  auto op_name = msg.subject.substr(prefix.size());
+  if (op_name == "tasks" || op_name == "task_run")
+    return self->send(self->state.tasks, msg); // the scheduler answers
   request_error bad;
-  auto req = parse_request(msg.subject.substr(prefix.size()), msg.payload, bad);
+  auto req = parse_request(op_name, msg.payload, bad);
   if (!req)
     return answer(self, msg.reply,
                   error_body(errc::invalid_argument, bad.field, bad.message));
@@ -196,6 +218,11 @@ caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
             std::make_shared<scan_memory>(),
             std::make_shared<std::atomic<bool>>(false)};
   st.cfg = std::move(cfg);
+  st.tasks =
+      spawn_tasks(self->system(), st.cfg.database_url,
+                  scanner_tasks(st.cfg.config.scan_interval), st.cfg.instance,
+                  bus, caf::actor_cast<caf::actor>(self));
+  self->link_to(st.tasks);
   subscribe(self, bus, subjects::scanner_cmd_all, subjects::scanner_group);
   if (st.cfg.config.watch)
     for (const auto& root : st.cfg.config.roots.all())
@@ -208,13 +235,17 @@ caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
         auto& s = self->state;
         if (!s.scanning && !s.draining)
           start_scan(self, "", "", false);
-        if (s.cfg.config.scan_interval.count() > 0)
-          self->delayed_send(self, s.cfg.config.scan_interval,
-                             tick_atom::value);
       },
-      [=](scan_done_atom) {
+      [=](run_task_atom, const std::string& name) { run_task(self, name); },
+      [=](scan_done_atom, const std::string& outcome, const std::string& scan) {
         auto& s = self->state;
         s.scanning = false;
+        if (!s.task_scan.empty())
+          self->send(
+              s.tasks, task_done_atom::value, std::exchange(s.task_scan, ""),
+              outcome_of_scan(outcome), scan,
+              std::string(outcome == "busy" ? "another replica was scanning"
+                                            : ""));
         if (s.draining && s.drained.pending())
           s.drained.deliver(true);
         else if (s.watch_pending)
@@ -225,6 +256,7 @@ caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
         auto& s = self->state;
         s.draining = true;
         s.ctx.stop->store(true);
+        self->send(s.tasks, drain_atom::value);
         if (!s.scanning)
           return true;
         s.drained = self->make_response_promise();

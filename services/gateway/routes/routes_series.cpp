@@ -1,6 +1,6 @@
-// /api/series and /api/library/*: converted here (series_requests.hpp),
-// answered by the scanner over NATS (kumo.scanner.cmd.<op>,
-// docs/library.md).
+// /api/series, /api/library/* and /api/tasks: converted here
+// (series_requests.hpp), answered by the scanner over NATS
+// (kumo.scanner.cmd.<op>, docs/library.md).
 
 #include "command_forwarder.hpp"
 #include "http/http_server.hpp"
@@ -75,6 +75,23 @@ void add_library_routes(httplib::Server& server, const forwarder_ptr& scanner) {
               });
 }
 
+/// The scheduled tasks, kept by the scanner. The name is checked there; a
+/// name that is not UTF-8 cannot be put in JSON and is refused here.
+void add_task_routes(httplib::Server& server, const forwarder_ptr& scanner) {
+  server.Get("/api/tasks", [scanner](const auto&, auto& res) {
+    send_answer(res, scanner->forward("tasks", no_arguments));
+  });
+  server.Post(
+      R"(/api/tasks/([^/]*)/run)", [scanner](const auto& req, auto& res) {
+        auto name = req.matches[1].str();
+        auto request =
+            is_utf8(name)
+                ? checked_request::valid({{"name", name}})
+                : checked_request::invalid({"name", "must be valid UTF-8"});
+        send_answer(res, scanner->forward("task_run", request, 202));
+      });
+}
+
 } // namespace
 
 std::unique_ptr<route_module> make_series_module(httplib::Server& server,
@@ -89,6 +106,7 @@ std::unique_ptr<route_module> make_series_module(httplib::Server& server,
       bus, "scanner", subjects::scanner_cmd, &failures.Add({}));
   add_series_routes(server, scanner);
   add_library_routes(server, scanner);
+  add_task_routes(server, scanner);
   return std::make_unique<route_module>();
 }
 

@@ -47,6 +47,7 @@ void scan_thread(caf::blocking_actor* self, const caf::actor& parent,
     answered = true;
   };
   std::string outcome = "failed";
+  json final_scan = json::object();
   try {
     scan_store store(ctx.database_url);
     scan_hooks hooks;
@@ -64,8 +65,10 @@ void scan_thread(caf::blocking_actor* self, const caf::actor& parent,
                  encode(progress_of(status, scan)));
     };
     auto done = run_scan(store, spec, *ctx.memory, hooks);
-    if (done.is_object())
+    if (done.is_object()) {
       outcome = done.value("state", "failed");
+      final_scan = done;
+    }
     auto [series, unmatched] = store.catalog_counts();
     std::chrono::duration<double> took =
         std::chrono::steady_clock::now() - began;
@@ -79,7 +82,7 @@ void scan_thread(caf::blocking_actor* self, const caf::actor& parent,
     answer(error_body(errc::unavailable, "", "the scan could not run"));
     ctx.metrics->scan_finished("failed", 0, 0, 0, 0);
   }
-  self->send(parent, scan_done_atom::value);
+  self->send(parent, scan_done_atom::value, outcome, final_scan.dump());
 }
 
 struct catalog_state {
