@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,18 @@ struct heartbeat_reply {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(heartbeat_reply, lease_ms, lost)
 
+/// What one request to a source gave, sent with terminal and failure
+/// reports; the queue keeps each provider's health with it.
+struct source_outcome {
+  std::string provider;
+  bool ok = false;
+  int64_t response_ms = 0; ///< from the job's start to its end
+  int64_t bytes = 0;       ///< bytes received in this attempt
+  std::string error;       ///< for failures
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(source_outcome, provider, ok,
+                                                response_ms, bytes, error)
+
 /// kumo.queue.report: a worker's state change of one job. Outcomes:
 /// "commit" (asks to rename .part into place; extends the lease),
 /// "completed", "failed", "paused", "cancelled", "released" (given back on
@@ -134,11 +147,41 @@ struct report {
   int64_t bytes_total = -1;
   std::string validator;
   std::string sha256;
+  std::optional<wire::source_outcome> source_outcome; ///< absent: not sent
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(report, id, lease_token, worker,
-                                                outcome, transient, error,
-                                                bytes_done, bytes_total,
-                                                validator, sha256)
+
+/// The report's JSON; "source_outcome" only when present.
+inline void to_json(nlohmann::json& j, const report& r) {
+  j = {{"id", r.id},
+       {"lease_token", r.lease_token},
+       {"worker", r.worker},
+       {"outcome", r.outcome},
+       {"transient", r.transient},
+       {"error", r.error},
+       {"bytes_done", r.bytes_done},
+       {"bytes_total", r.bytes_total},
+       {"validator", r.validator},
+       {"sha256", r.sha256}};
+  if (r.source_outcome)
+    j["source_outcome"] = *r.source_outcome;
+}
+
+inline void from_json(const nlohmann::json& j, report& r) {
+  report defaults;
+  r.id = j.value("id", defaults.id);
+  r.lease_token = j.value("lease_token", defaults.lease_token);
+  r.worker = j.value("worker", defaults.worker);
+  r.outcome = j.value("outcome", defaults.outcome);
+  r.transient = j.value("transient", defaults.transient);
+  r.error = j.value("error", defaults.error);
+  r.bytes_done = j.value("bytes_done", defaults.bytes_done);
+  r.bytes_total = j.value("bytes_total", defaults.bytes_total);
+  r.validator = j.value("validator", defaults.validator);
+  r.sha256 = j.value("sha256", defaults.sha256);
+  r.source_outcome.reset();
+  if (auto i = j.find("source_outcome"); i != j.end() && i->is_object())
+    r.source_outcome = i->get<wire::source_outcome>();
+}
 
 struct report_reply {
   bool ok = false;
