@@ -76,6 +76,20 @@ TEST(provider_requests_contract, hostile_updates_are_refused_by_field) {
                         "settings.retries");
 }
 
+TEST(provider_requests_contract, lower_bounds_hold_for_values_read_from_text) {
+  // JSON text makes 0 an unsigned number; it must still be below the
+  // minimum of 1.
+  for (const char* key :
+       {"timeout_s", "priority", "max_concurrent", "max_connections"}) {
+    auto body =
+        json::parse(std::string{R"({"name": "direct", "settings": {")"} + key +
+                    R"(": 0}})");
+    auto r = parse_provider_update(body);
+    ASSERT_FALSE(r) << key;
+    EXPECT_EQ(r.error().field, std::string{"settings."} + key);
+  }
+}
+
 TEST(provider_requests_contract, names_are_checked_for_shape) {
   EXPECT_TRUE(parse_provider_name({{"name", "ytdlp"}}));
   EXPECT_EQ(parse_provider_name({{"name", ""}}).error().field, "name");
