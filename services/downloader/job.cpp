@@ -59,6 +59,8 @@ private:
   std::string commit_and_complete(part_file* file, const std::string& digest);
 
   wire::report make_report(const std::string& outcome) const;
+  /// What this attempt at the job's source gave (for the provider health).
+  wire::source_outcome source_outcome(bool ok, const std::string& error) const;
 
   /// The trace fields of this job's log lines plus `extra`.
   nlohmann::json trace(const char* event,
@@ -86,6 +88,7 @@ private:
   progress_throttle throttle_;
   bool lease_expired_ = false;
   bool bus_gone_ = false;
+  clock::time_point started_ = clock::now();
 };
 
 bool job_runner::lost() const {
@@ -166,6 +169,13 @@ wire::report job_runner::make_report(const std::string& outcome) const {
   r.bytes_total = durable_.bytes_total;
   r.validator = durable_.validator;
   return r;
+}
+
+wire::source_outcome
+job_runner::source_outcome(bool ok, const std::string& error) const {
+  auto ms = std::chrono::duration_cast<milliseconds>(clock::now() - started_);
+  return {job_.src.provider, ok, ms.count(),
+          std::max<int64_t>(0, durable_.bytes_done - job_.bytes_done), error};
 }
 
 std::optional<std::string> job_runner::request(const std::string& subject,
@@ -304,6 +314,7 @@ std::string job_runner::commit_and_complete(part_file* file,
   // happens meanwhile (until the process has to exit).
   auto done = make_report("completed");
   done.sha256 = digest;
+  done.source_outcome = source_outcome(true, "");
   if (!send_report(done, false))
     log::warn("completion not confirmed before shutdown",
               trace("completion_unconfirmed"));
@@ -385,6 +396,7 @@ std::string job_runner::finish_failed(const std::string& error,
   auto r = make_report("failed");
   r.error = error;
   r.transient = transient;
+  r.source_outcome = source_outcome(false, error);
   send_report(r, true);
   return "failed";
 }
