@@ -32,17 +32,19 @@ protected:
       sources.push_back({{"provider", providers[i]},
                          {"url", "http://127.0.0.1/" + std::to_string(i) +
                                      "/e" + std::to_string(episode) + ".mkv"}});
-    json body = {{"serie_id", "multi"},
-                 {"serie_folder", "Multi"},
-                 {"serie_name", "Multi"},
-                 {"episodes",
-                  {{{"season", 1}, {"episode", episode}, {"sources", sources}}}}};
+    json body = {
+        {"serie_id", "multi"},
+        {"serie_folder", "Multi"},
+        {"serie_name", "Multi"},
+        {"episodes",
+         {{{"season", 1}, {"episode", episode}, {"sources", sources}}}}};
     return must(s.execute(parse("add", body))).reply["items"][0]["id"];
   }
 
   static wire::report failed(const wire::job& j) {
     auto r = report(j, "failed");
-    r.source_outcome = wire::source_outcome{j.src.provider, false, 40, 0, "503"};
+    r.source_outcome =
+        wire::source_outcome{j.src.provider, false, 40, 0, "503"};
     return r;
   }
 
@@ -82,10 +84,9 @@ TEST_F(provider_store_test, failed_source_moves_to_the_next_then_completes) {
   doc = item(*s, id);
   EXPECT_EQ(doc["status"], "completed");
   EXPECT_EQ(doc["source_index"], 1);
-  auto health =
-      must(s->execute(command{provider_command{provider_op::health_get, "rss",
-                                               {}}}))
-          .reply;
+  auto health = must(s->execute(command{
+                         provider_command{provider_op::health_get, "rss", {}}}))
+                    .reply;
   EXPECT_EQ(health["successes"], 1);
   EXPECT_EQ(health["bytes"], 10);
 }
