@@ -117,6 +117,7 @@ json health_json(const provider_row& row, const store_options& o) {
 std::vector<health::candidate>
 candidates(const std::vector<provider_row>& all) {
   std::vector<health::candidate> out;
+  out.reserve(all.size());
   for (const auto& r : all)
     out.push_back({r.settings.name, r.settings.enabled,
                    static_cast<int>(r.settings.priority), &r.health});
@@ -125,6 +126,7 @@ candidates(const std::vector<provider_row>& all) {
 
 json config_json(const std::vector<provider_row>& all) {
   std::vector<contracts::provider_settings> settings;
+  settings.reserve(all.size());
   for (const auto& r : all)
     settings.push_back(r.settings);
   return contracts::to_json(settings);
