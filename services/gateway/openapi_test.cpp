@@ -61,7 +61,20 @@ TEST(openapi, describes_every_auth_queue_series_and_library_route) {
       {"/api/library/scan/cancel", "post"},
       {"/api/library/unmatched", "get"},
       {"/api/library/import-legacy", "post"},
-      {"/api/events", "get"}};
+      {"/api/events", "get"},
+      {"/api/providers/health", "get"},
+      {"/api/providers/health/{name}", "get"},
+      {"/api/providers/health/{name}/reset", "post"},
+      {"/api/providers/available", "get"},
+      {"/api/providers/best", "get"},
+      {"/api/providers/config", "get"},
+      {"/api/providers/config/{name}", "get"},
+      {"/api/providers/config/{name}", "put"},
+      {"/api/providers/config/{name}/enable", "post"},
+      {"/api/providers/config/{name}/disable", "post"},
+      {"/api/providers/failover", "get"},
+      {"/api/providers/failover/{name}/add", "post"},
+      {"/api/providers/failover/{name}", "delete"}};
   for (const auto& [path, method] : expected) {
     ASSERT_TRUE(paths.contains(path)) << path;
     EXPECT_TRUE(paths[path].contains(method)) << method << " " << path;

@@ -73,6 +73,12 @@ std::unique_ptr<route_module> make_series_module(httplib::Server& server,
                                                  service_context& ctx,
                                                  const bus_client& bus);
 
+/// /api/providers/*: provider health, settings and failover chain,
+/// answered by the queue.
+std::unique_ptr<route_module> make_providers_module(httplib::Server& server,
+                                                    service_context& ctx,
+                                                    const bus_client& bus);
+
 /// GET /api/events: Server-Sent Events fed by the progress service.
 /// Each stream ends when its login session is revoked (see stream_sessions).
 std::unique_ptr<route_module>

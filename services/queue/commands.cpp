@@ -30,6 +30,10 @@ result<command> make_add(const contracts::add_request& req,
     out.episode = ep.episode;
     out.src = {ep.source.provider, ep.source.url, ep.source.sha256,
                ep.source.size};
+    for (const auto& src : ep.sources)
+      out.sources.push_back({src.provider, src.url, src.sha256, src.size});
+    if (out.sources.empty())
+      out.sources.push_back(out.src);
     auto path =
         paths.render({add.serie_folder, add.serie_name, add.serie_id, ep.season,
                       ep.episode, extension_from_url(ep.source.url)});
@@ -78,6 +82,50 @@ std::optional<result<command>> parse_item_command(const std::string& op,
     return lift(contracts::parse_priority_request(obj), [](auto r) {
       return priority_command{r.id, static_cast<priority>(r.priority)};
     });
+  return std::nullopt;
+}
+
+struct provider_op_name {
+  const char* name;
+  provider_op op;
+  bool takes_name;
+};
+
+const provider_op_name provider_ops[] = {
+    {"provider_health", provider_op::health, false},
+    {"provider_health_get", provider_op::health_get, true},
+    {"provider_available", provider_op::available, false},
+    {"provider_best", provider_op::best, false},
+    {"provider_health_reset", provider_op::health_reset, true},
+    {"provider_config", provider_op::config, false},
+    {"provider_config_get", provider_op::config_get, true},
+    {"provider_config_set", provider_op::config_set, true},
+    {"provider_enable", provider_op::enable, true},
+    {"provider_disable", provider_op::disable, true},
+    {"provider_failover", provider_op::failover, false},
+    {"provider_failover_add", provider_op::failover_add, true},
+    {"provider_failover_remove", provider_op::failover_remove, true},
+};
+
+/// cmd.provider_*: the op and, where it takes one, the provider's name (and
+/// for provider_config_set the change), checked with the contracts.
+std::optional<result<command>> parse_provider_command(const std::string& op,
+                                                      const json& obj) {
+  for (const auto& entry : provider_ops) {
+    if (op != entry.name)
+      continue;
+    if (entry.op == provider_op::config_set)
+      return lift(contracts::parse_provider_update(obj), [](auto u) {
+        auto name = u.name;
+        return provider_command{provider_op::config_set, std::move(name),
+                                std::move(u)};
+      });
+    if (!entry.takes_name)
+      return command{provider_command{entry.op, "", {}}};
+    return lift(contracts::parse_provider_name(obj), [&](auto r) {
+      return provider_command{entry.op, std::move(r.name), {}};
+    });
+  }
   return std::nullopt;
 }
 
@@ -157,6 +205,12 @@ std::string action_name(const command& cmd) {
     std::string operator()(const discard_done_command&) const {
       return "discarded";
     }
+    std::string operator()(const provider_command& c) const {
+      for (const auto& entry : provider_ops)
+        if (entry.op == c.op)
+          return entry.name;
+      return "provider";
+    }
   };
   return std::visit(visitor{}, cmd);
 }
@@ -187,6 +241,8 @@ result<command> parse_queue_command(const std::string& op,
     });
   if (op == "clear_completed")
     return command{clear_command{}};
+  if (auto parsed = parse_provider_command(op, obj))
+    return std::move(*parsed);
   return invalid("unknown queue command '" + clip(op, 64) + "'");
 }
 

@@ -6,6 +6,7 @@
 // JSON, so bad input is rejected before any transaction starts and changes
 // nothing.
 
+#include "kumo/contracts/provider_requests.hpp"
 #include "kumo/contracts/queue_requests.hpp"
 #include "kumo/contracts/queue_status.hpp"
 #include "kumo/result.hpp"
@@ -22,8 +23,9 @@ namespace kumo::queue {
 struct add_episode {
   int season = 0;
   int episode = 0;
-  wire::source src;
-  std::string target_path; ///< rendered from the path template
+  wire::source src;                  ///< the first source
+  std::vector<wire::source> sources; ///< every source, in order, >= 1
+  std::string target_path;           ///< rendered from the path template
 };
 
 /// cmd.add
@@ -80,6 +82,29 @@ struct retry_command {
 /// cmd.clear_completed
 struct clear_command {};
 
+/// cmd.provider_*: provider health, runtime settings and failover chain.
+enum class provider_op : uint8_t {
+  health,          ///< provider_health: every provider's health
+  health_get,      ///< provider_health_get {name}
+  available,       ///< provider_available
+  best,            ///< provider_best
+  health_reset,    ///< provider_health_reset {name}
+  config,          ///< provider_config: {"providers": [...]}
+  config_get,      ///< provider_config_get {name}
+  config_set,      ///< provider_config_set {name, settings}
+  enable,          ///< provider_enable {name}
+  disable,         ///< provider_disable {name}
+  failover,        ///< provider_failover: the chain
+  failover_add,    ///< provider_failover_add {name}
+  failover_remove, ///< provider_failover_remove {name}
+};
+
+struct provider_command {
+  provider_op op = provider_op::health;
+  std::string name;                  ///< for the ops taking {name}
+  contracts::provider_update update; ///< config_set
+};
+
 /// Internal: one reaper pass (expired leases, due retries, counts, discards).
 struct reap_command {};
 
@@ -96,7 +121,7 @@ using command =
                  switch_command, item_command, priority_command, retry_command,
                  clear_command, wire::claim_request, wire::heartbeat,
                  wire::report, reap_command, snapshot_command,
-                 discard_done_command>;
+                 discard_done_command, provider_command>;
 
 /// The action name a command reports in queue progress events ("add",
 /// "pause_item", "claim", ...).

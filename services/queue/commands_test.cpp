@@ -273,6 +273,50 @@ TEST(commands, report_validation) {
             "lease_token must be a UUID");
 }
 
+TEST(commands, report_source_outcome) {
+  auto id = std::string{"0e8d3f4a-1111-4222-8333-444455556666"};
+  json r = {{"id", id}, {"lease_token", id}, {"outcome", "failed"}};
+  auto plain = parse_report(r.dump());
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->source_outcome) << "absent stays absent";
+  r["source_outcome"] = {{"provider", "direct"},
+                         {"ok", false},
+                         {"response_ms", 1500},
+                         {"bytes", 10},
+                         {"error", "HTTP 503"}};
+  auto full = parse_report(r.dump());
+  ASSERT_TRUE(full) << full.error().message;
+  ASSERT_TRUE(full->source_outcome);
+  EXPECT_EQ(full->source_outcome->provider, "direct");
+  EXPECT_EQ(full->source_outcome->response_ms, 1500);
+  EXPECT_EQ(full->source_outcome->error, "HTTP 503");
+  // Hostile values: each refused with the field named.
+  auto refused = [&](const char* key, json value, const std::string& msg) {
+    auto copy = r;
+    copy["source_outcome"][key] = std::move(value);
+    auto p = parse_report(copy.dump());
+    ASSERT_FALSE(p) << key;
+    EXPECT_EQ(p.error().message, msg);
+  };
+  refused("ok", "yes", "source_outcome.ok must be a boolean");
+  refused("provider", std::string(40, 'p'),
+          "source_outcome.provider is longer than 32 bytes");
+  refused("response_ms", -1,
+          "source_outcome.response_ms must be an integer 0..604800000");
+  refused("bytes", 1.5,
+          "source_outcome.bytes must be an integer 0..9223372036854775807");
+  refused("error", 7, "source_outcome.error must be a string");
+  r["source_outcome"] = "fine";
+  EXPECT_EQ(parse_report(r.dump()).error().message,
+            "source_outcome must be an object");
+  // The encoder sends it only when present.
+  kumo::wire::report w;
+  EXPECT_EQ(json(w).count("source_outcome"), 0u);
+  w.source_outcome = kumo::wire::source_outcome{"hls", true, 5, 6, ""};
+  EXPECT_EQ(json(w)["source_outcome"]["provider"], "hls");
+  EXPECT_EQ(json(w).get<kumo::wire::report>().source_outcome->bytes, 6);
+}
+
 TEST(commands, action_names) {
   EXPECT_EQ(action_name(command{switch_command{queue_switch::pause}}), "pause");
   EXPECT_EQ(action_name(command{item_command{item_action::resume, ""}}),

@@ -46,6 +46,16 @@ std::vector<option> queue_options() {
       {"max_lease_expirations", option_kind::integer, "3",
        "expired leases after which an item fails instead of being requeued", 1,
        1000},
+      {"breaker_threshold", option_kind::integer, "5",
+       "consecutive failures of a provider that open its circuit breaker", 1,
+       1000},
+      {"breaker_cooldown", option_kind::duration, "60s",
+       "how long an open breaker waits before letting one probe through", 0,
+       86'400'000},
+      {"failover_backoff", option_kind::duration, "1s",
+       "delay before an item's next source after its current one failed "
+       "(doubled per further source, at most 60s)",
+       0, 60'000},
   };
 }
 
@@ -82,6 +92,10 @@ result<queue_config> parse_config(const settings& cfg) {
   out.store.event_retention_ms = cfg.millis("event_retention");
   out.store.max_lease_expirations =
       static_cast<int>(cfg.integer("max_lease_expirations"));
+  out.store.breaker.failure_threshold =
+      static_cast<int>(cfg.integer("breaker_threshold"));
+  out.store.breaker.cooldown_ms = cfg.millis("breaker_cooldown");
+  out.store.failover_backoff_ms = cfg.millis("failover_backoff");
   out.connections = static_cast<size_t>(cfg.integer("store_connections"));
   return out;
 }

@@ -105,6 +105,18 @@ int64_t eta_seconds(const queue_item& item) {
   return (left + item.speed_bps - 1) / item.speed_bps;
 }
 
+namespace {
+
+/// Every source; an item stored before source lists existed has one.
+nlohmann::json sources_json(const queue_item& item) {
+  if (item.sources.empty())
+    return nlohmann::json::array({wire::source{
+        item.provider, item.source_url, item.source_sha256, item.source_size}});
+  return item.sources;
+}
+
+} // namespace
+
 nlohmann::json to_json(const queue_item& item) {
   return {
       {"id", item.id},
@@ -129,6 +141,8 @@ nlohmann::json to_json(const queue_item& item) {
         {"url", item.source_url},
         {"sha256", item.source_sha256},
         {"size", item.source_size}}},
+      {"sources", sources_json(item)},
+      {"source_index", item.source_index},
       {"target_path", item.target_path},
       {"owner", item.owner},
       {"added_at", item.added_at},

@@ -3,6 +3,8 @@
 // The queue's vocabulary: item states, priorities and the item as stored and
 // as shown to clients (the contract's DownloadItem JSON).
 
+#include "kumo/wire.hpp"
+
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -49,6 +51,10 @@ struct queue_item {
   std::string source_url;
   std::string source_sha256;
   int64_t source_size = -1;
+  /// Every source in the order they are tried; the current one (the fields
+  /// above) is sources[source_index].
+  std::vector<wire::source> sources;
+  int source_index = 0;
   std::string target_path;
   item_status status = item_status::pending;
   priority prio = priority::normal;
@@ -73,7 +79,9 @@ double progress_percent(const queue_item& item);
 /// Seconds left at the current speed, -1 when unknown.
 int64_t eta_seconds(const queue_item& item);
 
-/// The contract's item JSON. Never includes the lease token.
+/// The contract's item JSON: "source" is the current source, "sources" all
+/// of them in order and "source_index" the current one's position. Never
+/// includes the lease token.
 nlohmann::json to_json(const queue_item& item);
 
 /// "<name> S01E02".

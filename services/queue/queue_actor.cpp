@@ -166,6 +166,23 @@ void log_journal(const std::vector<job_note>& journal) {
         job_fields(note.event, note.item, note.lease_token, note.detail));
 }
 
+/// Publishes the provider changes a committed transaction made.
+void apply_providers(pointer self, const effects& fx) {
+  auto& m = *self->state.metrics;
+  for (const auto& s : fx.samples)
+    m.count_source(s.provider, s.ok, s.response_ms, s.bytes);
+  for (const auto& [provider, value] : fx.breaker_gauges)
+    m.set_breaker(provider, value);
+  for (const auto& b : fx.breakers) {
+    log::info("provider breaker moved",
+              {{"provider", b.provider}, {"state", b.state}});
+    publish(self, subjects::provider_breaker,
+            dump({{"provider", b.provider}, {"state", b.state}}));
+  }
+  if (fx.provider_config)
+    publish(self, subjects::providers_config, dump(*fx.provider_config));
+}
+
 /// Publishes what a committed transaction decided.
 void apply(pointer self, const effects& fx, const std::string& action) {
   auto& st = self->state;
@@ -191,6 +208,7 @@ void apply(pointer self, const effects& fx, const std::string& action) {
     st.metrics->stale_reports->Increment();
   if (fx.counts)
     st.metrics->set_items(*fx.counts);
+  apply_providers(self, fx);
 }
 
 void submit(pointer self, command cmd, const std::string& reply_to) {

@@ -37,6 +37,30 @@ queue_metrics::queue_metrics(kumo::metrics& m) {
                           "Reports refused because their lease was stale.");
   announcements = counter(reg, "kumo_queue_announcements_total",
                           "kumo.jobs.available wake-ups published.");
+  provider_requests_ =
+      &prometheus::BuildCounter()
+           .Name("kumo_provider_requests_total")
+           .Help("Source outcomes reported by downloaders, per provider.")
+           .Register(reg);
+  provider_failures_ = &prometheus::BuildCounter()
+                            .Name("kumo_provider_failures_total")
+                            .Help("Failed source outcomes, per provider.")
+                            .Register(reg);
+  provider_bytes_ = &prometheus::BuildCounter()
+                         .Name("kumo_provider_bytes_total")
+                         .Help("Bytes received from sources, per provider.")
+                         .Register(reg);
+  provider_seconds_ =
+      &prometheus::BuildHistogram()
+           .Name("kumo_provider_response_seconds")
+           .Help("Time from a job's start to its source outcome.")
+           .Register(reg);
+  provider_breaker_ =
+      &prometheus::BuildGauge()
+           .Name("kumo_provider_breaker_state")
+           .Help("Circuit breaker per provider: 0 closed, 1 half-open, 2 open "
+                 "(refreshed by the reaper).")
+           .Register(reg);
   auto& family = prometheus::BuildGauge()
                      .Name("kumo_queue_items")
                      .Help("Queue items by status (refreshed by the reaper).")
@@ -45,6 +69,25 @@ queue_metrics::queue_metrics(kumo::metrics& m) {
     (void)n;
     items[status] = &family.Add({{"status", status}});
   }
+}
+
+void queue_metrics::count_source(const std::string& provider, bool ok,
+                                 int64_t response_ms, int64_t bytes) {
+  const prometheus::Labels labels{{"provider", provider}};
+  provider_requests_->Add(labels).Increment();
+  if (!ok)
+    provider_failures_->Add(labels).Increment();
+  provider_bytes_->Add(labels).Increment(static_cast<double>(bytes));
+  provider_seconds_
+      ->Add(labels,
+            prometheus::Histogram::BucketBoundaries{0.1, 0.5, 1, 2.5, 5, 10, 30,
+                                                    60, 300, 1800})
+      .Observe(static_cast<double>(response_ms) / 1000.0);
+}
+
+void queue_metrics::set_breaker(const std::string& provider, int value) {
+  provider_breaker_->Add({{"provider", provider}})
+      .Set(static_cast<double>(value));
 }
 
 void queue_metrics::set_items(const status_counts& counts) {

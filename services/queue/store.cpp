@@ -17,6 +17,18 @@ std::optional<std::string> optional_text(const pqxx::field& f) {
   return f.as<std::string>();
 }
 
+/// The stored source list; entries that are not objects are skipped.
+std::vector<wire::source> read_sources(const std::string& text) {
+  std::vector<wire::source> out;
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (!doc.is_array())
+    return out;
+  for (const auto& s : doc)
+    if (s.is_object())
+      out.push_back(s.get<wire::source>());
+  return out;
+}
+
 checked answer(nlohmann::json reply) {
   checked c;
   c.out.reply = std::move(reply);
@@ -56,6 +68,8 @@ queue_item read_item(const pqxx::row& row) {
   i.source_url = row["source_url"].as<std::string>();
   i.source_sha256 = row["source_sha256"].as<std::string>();
   i.source_size = row["source_size"].as<int64_t>();
+  i.sources = read_sources(row["sources"].as<std::string>());
+  i.source_index = row["source_index"].as<int>();
   i.target_path = row["target_path"].as<std::string>();
   i.status = parse_status(row["status"].as<std::string>())
                  .value_or(item_status::pending);

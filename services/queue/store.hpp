@@ -9,10 +9,12 @@
 #include "kumo/wire.hpp"
 #include "model.hpp"
 #include "progress.hpp"
+#include "providers/health/provider_health.hpp"
 #include "retry_policy.hpp"
 
 #include <caf/expected.hpp>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -30,6 +32,24 @@ struct store_options {
   /// handling it kept dying") instead of returning it to pending.
   int max_lease_expirations = 3;
   int reap_batch = 500; ///< expired leases handled per reaper pass
+  providers::health::breaker_options breaker; ///< per provider
+  /// Delay before an item's next source after its current one failed,
+  /// doubled for every further source (transitions.hpp).
+  int64_t failover_backoff_ms = 1'000;
+};
+
+/// A provider's breaker moved (kumo.events.provider.breaker).
+struct breaker_change {
+  std::string provider;
+  std::string state; ///< "open", "half_open", "closed"
+};
+
+/// One source outcome counted into a provider's health (for the metrics).
+struct provider_sample {
+  std::string provider;
+  bool ok = false;
+  int64_t response_ms = 0;
+  int64_t bytes = 0;
 };
 
 /// One step of a job's story, logged once the transaction committed (with
@@ -59,6 +79,11 @@ struct effects {
   int64_t newly_due = 0; ///< retries whose delay ended since the last reap
   std::optional<status_counts> counts;
   std::optional<queue_flags> flags;
+  std::vector<breaker_change> breakers;
+  std::vector<provider_sample> samples;
+  std::map<std::string, int> breaker_gauges; ///< provider -> gauge value
+  /// Set when provider settings changed: publish on kumo.providers.config.
+  std::optional<nlohmann::json> provider_config;
 };
 
 /// A command's reply (the JSON answered to the requester) and its effects.

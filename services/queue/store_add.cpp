@@ -51,13 +51,16 @@ checked run(pqxx::work& w, const store_options&, const add_command& c) {
     }
   auto episodes = nlohmann::json::array();
   for (const auto& ep : c.episodes)
-    episodes.push_back({{"season", ep.season},
-                        {"episode", ep.episode},
-                        {"provider", ep.src.provider},
-                        {"url", ep.src.url},
-                        {"sha256", ep.src.sha256},
-                        {"size", ep.src.size},
-                        {"target_path", ep.target_path}});
+    episodes.push_back(
+        {{"season", ep.season},
+         {"episode", ep.episode},
+         {"provider", ep.src.provider},
+         {"url", ep.src.url},
+         {"sha256", ep.src.sha256},
+         {"size", ep.src.size},
+         {"sources",
+          ep.sources.empty() ? std::vector<wire::source>{ep.src} : ep.sources},
+         {"target_path", ep.target_path}});
   auto rows = exec(w, sql::insert_items, c.serie_id, c.serie_folder,
                    c.serie_name, static_cast<int>(c.prio), episodes.dump());
   std::set<std::pair<int, int>> added;

@@ -39,6 +39,8 @@ report_facts read_facts(pqxx::work& w, const wire::report& r) {
   f.token_matches = rows[0]["token_matches"].as<bool>();
   f.retries = rows[0]["retries"].as<int>();
   f.lease_closed = rows[0]["lease_closed"].as<bool>();
+  f.source_index = rows[0]["source_index"].as<int>();
+  f.source_count = rows[0]["source_count"].as<int>();
   return f;
 }
 
@@ -48,6 +50,10 @@ nlohmann::json report_detail(const wire::report& r, const report_plan& plan) {
     d["error"] = r.error;
   if (plan.retry_delay_ms >= 0)
     d["retry_delay_ms"] = plan.retry_delay_ms;
+  if (plan.failover_delay_ms >= 0)
+    d["failover_delay_ms"] = plan.failover_delay_ms;
+  if (r.source_outcome)
+    d["source_outcome"] = *r.source_outcome;
   if (!r.sha256.empty())
     d["sha256"] = r.sha256;
   return d;
@@ -66,7 +72,13 @@ job_note report_note(const wire::report& r, const report_plan& plan) {
 void announce(const queue_item& item, const report_plan& plan, effects& fx) {
   switch (plan.next) {
   case item_status::pending:
-    if (plan.retry_delay_ms >= 0) {
+    if (plan.failover_delay_ms >= 0) {
+      fx.lifecycle.push_back(change(
+          item, "pending",
+          {{"reason", "failover"},
+           {"source_index", item.source_index},
+           {"retry_in_seconds", (plan.failover_delay_ms + 999) / 1000}}));
+    } else if (plan.retry_delay_ms >= 0) {
       fx.retries_scheduled = 1;
       fx.lifecycle.push_back(
           change(item, "pending",
@@ -97,13 +109,19 @@ checked apply_report(pqxx::work& w, const store_options& o,
     fx.journal.push_back(report_note(r, plan));
     return out;
   }
-  bool failed = plan.next == item_status::failed || plan.retry_delay_ms >= 0;
+  bool failed = plan.next == item_status::failed || plan.retry_delay_ms >= 0 ||
+                plan.failover_delay_ms >= 0;
+  auto delay =
+      std::max({plan.retry_delay_ms, plan.failover_delay_ms, int64_t{0}});
   auto rows = exec(w, sql::finish_lease, r.id,
                    std::string{to_string(plan.next)}, r.bytes_done,
                    r.bytes_total, r.validator, failed ? r.error : std::string{},
-                   std::max<int64_t>(plan.retry_delay_ms, 0),
-                   plan.retry_delay_ms >= 0 ? 1 : 0);
+                   delay, plan.retry_delay_ms >= 0 ? 1 : 0);
   auto item = read_item(rows[0]);
+  if (plan.failover_delay_ms >= 0) // the next source starts from byte 0
+    item = read_item(exec(w, sql::use_source, r.id, item.source_index + 1)[0]);
+  if (r.source_outcome && (plan.next == item_status::completed || failed))
+    record_source_outcome(w, o, *r.source_outcome, fx);
   add_event(w, r.id, plan.event, "worker", r.lease_token, r.worker,
             report_detail(r, plan));
   fx.journal.push_back(report_note(r, plan));
@@ -150,7 +168,8 @@ checked run(pqxx::work& w, const store_options& o,
   auto items = read_items(exec(w, sql::claim, c.worker, c.slots, o.lease_ms));
   wire::claim_reply reply;
   checked out;
-  for (const auto& item : items) {
+  for (auto& item : items) {
+    item = pick_source(w, o, item, out.out.fx);
     reply.jobs.push_back(make_job(item, o));
     out.out.fx.journal.push_back({"claimed",
                                   item.id,
@@ -177,7 +196,8 @@ checked run(pqxx::work& w, const store_options& o, const wire::heartbeat& c) {
 
 checked run(pqxx::work& w, const store_options& o, const wire::report& c) {
   auto facts = read_facts(w, c);
-  auto plan = plan_report(facts, c.outcome, c.transient, o.retries);
+  auto plan = plan_report(facts, c.outcome, c.transient, o.retries,
+                          o.failover_backoff_ms);
   switch (plan.verdict) {
   case report_verdict::stale: {
     checked out;
@@ -246,6 +266,7 @@ checked run_reap(pqxx::work& w, const store_options& o, std::string& last_due) {
     fx.discards.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
   if (o.event_retention_ms > 0)
     exec(w, sql::prune_events, o.event_retention_ms, 1000);
+  refresh_breakers(w, o, fx);
   fx.counts = count_items(w);
   fx.flags = read_flags(w);
   fx.queue_changed = fx.lease_expirations > 0;

@@ -32,6 +32,7 @@ std::string item_columns(const std::string& table) {
   return t + "id::text AS id, " + t + "serie_id, " + t + "serie_folder, " + t +
          "serie_name, " + t + "season, " + t + "episode, " + t + "provider, " +
          t + "source_url, " + t + "source_sha256, " + t + "source_size, " + t +
+         "sources::text AS sources, " + t + "source_index, " + t +
          "target_path, " + t + "status, " + t + "priority, " + t +
          "bytes_done, " + t + "bytes_total, " + t + "speed_bps, " + t +
          "error, " + t + "attempts, " + t + "retries, " + t + "validator, " +
@@ -49,14 +50,16 @@ const statement insert_items{"queue_insert_items", R"(
 WITH ins AS (
   INSERT INTO queue_items (serie_id, serie_folder, serie_name, season, episode,
                            provider, source_url, source_sha256, source_size,
-                           target_path, priority, bytes_total)
+                           sources, target_path, priority, bytes_total)
   SELECT $1, $2, $3, e.season, e.episode, e.provider, e.url, e.sha256, e.size,
-         e.target_path, $4, CASE WHEN e.size > 0 THEN e.size ELSE -1 END
+         e.sources, e.target_path, $4,
+         CASE WHEN e.size > 0 THEN e.size ELSE -1 END
   FROM ROWS FROM (jsonb_to_recordset($5::jsonb)
                   AS (season integer, episode integer, provider text, url text,
-                      sha256 text, size bigint, target_path text))
+                      sha256 text, size bigint, sources jsonb,
+                      target_path text))
        WITH ORDINALITY AS e(season, episode, provider, url, sha256, size,
-                            target_path, ord)
+                            sources, target_path, ord)
   ORDER BY e.ord
   ON CONFLICT (serie_id, season, episode) WHERE status IN )" +
                                                        active + R"(
@@ -116,6 +119,13 @@ WITH pick AS (
 ), upd AS (
   UPDATE queue_items q SET status = 'pending', retries = 0, error = '',
     lease_expirations = 0,
+    source_index = 0,
+    provider = coalesce(q.sources->0->>'provider', q.provider),
+    source_url = coalesce(q.sources->0->>'url', q.source_url),
+    source_sha256 = coalesce(q.sources->0->>'sha256', q.source_sha256),
+    source_size = coalesce((q.sources->0->>'size')::bigint, q.source_size),
+    bytes_done = CASE WHEN q.source_index = 0 THEN q.bytes_done ELSE 0 END,
+    validator = CASE WHEN q.source_index = 0 THEN q.validator ELSE '' END,
     not_before = now(), completed_at = NULL, updated_at = now()
   FROM pick WHERE q.id = pick.id AND q.status = 'failed'
   RETURNING q.*
@@ -260,10 +270,11 @@ SELECT (SELECT count(*) FROM upd) AS extended,
 
 const statement report_facts{"queue_report_facts", R"(
 SELECT status, coalesce(lease_token = $2::uuid, false) AS token_matches, retries,
+       source_index, greatest(jsonb_array_length(sources), 1) AS source_count,
        EXISTS (SELECT 1 FROM queue_events e
                WHERE e.item_id = $1::uuid AND e.lease_token = $2::uuid
                  AND e.origin = 'worker'
-                 AND e.event IN ('completed', 'failed', 'retry_scheduled',
+                 AND e.event IN ('completed', 'failed', 'retry_scheduled', 'source_failed',
                                  'paused', 'cancelled', 'released')) AS lease_closed
 FROM queue_items WHERE id = $1::uuid FOR UPDATE)"};
 
@@ -301,6 +312,21 @@ UPDATE queue_items SET bytes_done = $2,
   bytes_total = CASE WHEN $3::bigint >= 0 THEN $3::bigint ELSE bytes_total END,
   validator = )" + validator_from("$2", "$4") + R"(, updated_at = now()
 WHERE id = $1::uuid)"};
+
+const statement use_source{"queue_use_source", R"(
+UPDATE queue_items SET
+  source_index = $2::int,
+  provider = sources->($2::int)->>'provider',
+  source_url = sources->($2::int)->>'url',
+  source_sha256 = coalesce(sources->($2::int)->>'sha256', ''),
+  source_size = coalesce((sources->($2::int)->>'size')::bigint, -1),
+  bytes_done = 0,
+  bytes_total = CASE WHEN coalesce((sources->($2::int)->>'size')::bigint, -1) > 0
+                     THEN (sources->($2::int)->>'size')::bigint ELSE -1 END,
+  validator = '',
+  updated_at = now()
+WHERE id = $1::uuid AND jsonb_array_length(sources) > $2::int
+RETURNING )" + cols};
 
 // -- reaper -----------------------------------------------------------------
 

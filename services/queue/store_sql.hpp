@@ -60,6 +60,9 @@ extern const statement
     finish_lease; // $1 id, $2 status, $3 done, $4 total, $5 validator, $6
                   // error, $7 delay ms, $8 retry increment -> item row
 extern const statement record_offset; // $1 id, $2 done, $3 total, $4 validator
+/// Makes sources[$2] the current source of item $1 (its offset and validator
+/// start over) -> item row; none when there is no such source.
+extern const statement use_source;
 
 // -- reaper -----------------------------------------------------------------
 /// $1 limit, $2 max expirations -> item rows + old_owner, lease_expirations

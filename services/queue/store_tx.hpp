@@ -75,6 +75,26 @@ checked run(pqxx::work& w, const store_options& o,
             const wire::claim_request& c);
 checked run(pqxx::work& w, const store_options& o, const wire::heartbeat& c);
 checked run(pqxx::work& w, const store_options& o, const wire::report& c);
+// -- providers (store_providers.cpp)
+// -------------------------------------------
+checked run(pqxx::work& w, const store_options& o, const provider_command& c);
+
+/// Counts a source outcome into its provider's health and moves its breaker.
+void record_source_outcome(pqxx::work& w, const store_options& o,
+                           const wire::source_outcome& so, effects& fx);
+
+/// At claim: the first source from the current one on whose provider is
+/// enabled (a source after the first: and in the failover chain) and whose
+/// breaker lets a request through (half-open: takes the probe). Makes it
+/// current and returns the item as handed out; keeps the current source
+/// when none is usable.
+queue_item pick_source(pqxx::work& w, const store_options& o,
+                       const queue_item& item, effects& fx);
+
+/// Reaper: open breakers whose cool-down ended become half-open; notes every
+/// breaker's gauge.
+void refresh_breakers(pqxx::work& w, const store_options& o, effects& fx);
+
 /// `last_due` is the database time of the previous pass; updated.
 checked run_reap(pqxx::work& w, const store_options& o, std::string& last_due);
 

@@ -1,5 +1,7 @@
 #include "transitions.hpp"
 
+#include <algorithm>
+
 namespace kumo::queue {
 
 namespace {
@@ -71,8 +73,17 @@ item_status status_after(item_action action) {
   return item_status::pending;
 }
 
+int64_t failover_delay_ms(int next_index, int64_t base_ms) {
+  constexpr int64_t cap_ms = 60'000;
+  int64_t delay = std::max<int64_t>(0, base_ms);
+  for (int i = 1; i < next_index && delay < cap_ms; ++i)
+    delay *= 2;
+  return std::min(delay, cap_ms);
+}
+
 report_plan plan_report(const report_facts& facts, const std::string& outcome,
-                        bool transient, const retry_policy& policy) {
+                        bool transient, const retry_policy& policy,
+                        int64_t failover_base_ms) {
   if (!facts.exists || !facts.token_matches)
     return {};
   bool downloading = facts.status == item_status::downloading;
@@ -91,6 +102,12 @@ report_plan plan_report(const report_facts& facts, const std::string& outcome,
                : apply(item_status::completed, "completed");
   if (!downloading)
     return acknowledge(facts);
+  if (outcome == "failed" && facts.source_index + 1 < facts.source_count) {
+    auto plan = apply(item_status::pending, "source_failed");
+    plan.failover_delay_ms =
+        failover_delay_ms(facts.source_index + 1, failover_base_ms);
+    return plan;
+  }
   if (outcome == "failed") {
     auto delay = policy.next_delay_ms(facts.retries, transient);
     if (!delay)

@@ -34,6 +34,8 @@ struct report_facts {
   item_status status = item_status::pending;
   bool lease_closed = false; ///< this lease already reported its end
   int retries = 0;
+  int source_index = 0; ///< the current source's position
+  int source_count = 1; ///< sources of the item
 };
 
 enum class report_verdict : uint8_t {
@@ -49,7 +51,14 @@ struct report_plan {
   int64_t retry_delay_ms = -1; ///< >= 0 when a retry is scheduled
   bool record_offset = false;  ///< store bytes_done/validator (acknowledge)
   bool extend_lease = false;   ///< commit
+  /// >= 0: the current source failed and is not the last one; the item
+  /// moves to the next source, pending for this long (not a retry).
+  int64_t failover_delay_ms = -1;
 };
+
+/// Delay before the source at `next_index` (>= 1) is tried: `base_ms`
+/// doubled for every source tried before, at most 60 s.
+int64_t failover_delay_ms(int next_index, int64_t base_ms);
 
 /// Decides what a worker's report does:
 /// - stale when the item is gone or the token is not the latest lease's;
@@ -59,10 +68,13 @@ struct report_plan {
 /// - completed is applied from any status but completed: the file is in
 ///   place, whatever the user or the reaper did meanwhile;
 /// - failed/paused/cancelled/released move a downloading item (failed:
-///   retry with the policy's delay when transient, else failed); for an item
+///   the next source after a backoff when the current one is not the last,
+///   else retry with the policy's delay when transient, else failed); for an
+///   item
 ///   that already rests (paused, pending after lease expiry) they are
 ///   acknowledged and keep the worker's offset.
 report_plan plan_report(const report_facts& facts, const std::string& outcome,
-                        bool transient, const retry_policy& policy);
+                        bool transient, const retry_policy& policy,
+                        int64_t failover_base_ms = 1'000);
 
 } // namespace kumo::queue

@@ -116,3 +116,35 @@ TEST(transitions, resting_items_only_keep_the_offset) {
   EXPECT_EQ(plan(facts(item_status::downloading), "cancelled").next,
             item_status::cancelled);
 }
+
+TEST(transitions, failed_source_that_is_not_the_last_moves_to_the_next) {
+  auto f = facts(item_status::downloading);
+  f.source_count = 3;
+  auto p = plan(f, "failed", false); // even a permanent failure
+  EXPECT_EQ(p.verdict, report_verdict::apply);
+  EXPECT_EQ(p.next, item_status::pending);
+  EXPECT_EQ(p.event, "source_failed");
+  EXPECT_EQ(p.failover_delay_ms, 1'000);
+  EXPECT_EQ(p.retry_delay_ms, -1) << "not counted as a retry";
+  f.source_index = 1;
+  EXPECT_EQ(plan(f, "failed", true).failover_delay_ms, 2'000);
+  // The last source: the retry policy decides again.
+  f.source_index = 2;
+  auto last = plan(f, "failed", false);
+  EXPECT_EQ(last.next, item_status::failed);
+  EXPECT_EQ(last.failover_delay_ms, -1);
+  // A finished file is never started again.
+  f.source_index = 0;
+  auto done = facts(item_status::completed);
+  done.source_count = 3;
+  EXPECT_EQ(plan(done, "failed").verdict, report_verdict::acknowledge);
+  EXPECT_EQ(plan(f, "completed").next, item_status::completed);
+}
+
+TEST(transitions, failover_backoff_doubles_up_to_a_minute) {
+  EXPECT_EQ(failover_delay_ms(1, 1'000), 1'000);
+  EXPECT_EQ(failover_delay_ms(2, 1'000), 2'000);
+  EXPECT_EQ(failover_delay_ms(4, 1'000), 8'000);
+  EXPECT_EQ(failover_delay_ms(7, 1'000), 60'000);
+  EXPECT_EQ(failover_delay_ms(3, 0), 0);
+}

@@ -20,6 +20,8 @@ constexpr size_t max_validator_bytes = 1024;
 constexpr size_t max_error_bytes = 2000;
 constexpr size_t max_heartbeat_jobs = 1000;
 constexpr int max_slots = 100;
+constexpr size_t max_provider_bytes = 32;
+constexpr int64_t max_response_ms = int64_t{7} * 24 * 3600 * 1000;
 
 std::string lowercase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -144,6 +146,42 @@ result<wire::lease_state> parse_lease_state(const json& value, size_t index) {
   return s;
 }
 
+/// The optional source_outcome of a report.
+std::string read_source_outcome(const json& obj,
+                                std::optional<wire::source_outcome>& out) {
+  auto i = obj.find("source_outcome");
+  if (i == obj.end() || i->is_null())
+    return {};
+  if (!i->is_object())
+    return "source_outcome must be an object";
+  const std::string where = "source_outcome.";
+  wire::source_outcome o;
+  auto err =
+      read_text(*i, where, "provider", o.provider, true, max_provider_bytes);
+  if (err.empty()) {
+    auto ok = i->find("ok");
+    if (ok == i->end() || !ok->is_boolean())
+      err = where + "ok must be a boolean";
+    else
+      o.ok = ok->get<bool>();
+  }
+  if (err.empty())
+    err = read_int(*i, where, "response_ms", o.response_ms, false, 0,
+                   max_response_ms);
+  if (err.empty())
+    err = read_int(*i, where, "bytes", o.bytes, false, 0, INT64_MAX);
+  if (err.empty()) {
+    auto e = i->find("error");
+    if (e != i->end() && e->is_string())
+      o.error = clip(e->get<std::string>(), max_error_bytes);
+    else if (e != i->end() && !e->is_null())
+      err = where + "error must be a string";
+  }
+  if (err.empty())
+    out = std::move(o);
+  return err;
+}
+
 bool is_outcome(const std::string& text) {
   static const char* outcomes[] = {"commit", "completed", "failed",
                                    "paused", "cancelled", "released"};
@@ -216,6 +254,8 @@ result<wire::report> parse_report(const std::string& payload) {
                     max_validator_bytes);
   if (err.empty())
     err = read_sha256(obj, "", r.sha256);
+  if (err.empty())
+    err = read_source_outcome(obj, r.source_outcome);
   if (err.empty()) {
     auto t = obj.find("transient");
     if (t != obj.end() && !t->is_null() && !t->is_boolean())

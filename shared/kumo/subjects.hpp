@@ -37,6 +37,13 @@ constexpr const char* jobs_available =
 constexpr const char* discard_partial =
     "kumo.downloader.discard"; ///< delete a cancelled job's .part
 
+/// Runtime provider settings, published by the queue on every change
+/// ({"providers": [...]}); the same body answers
+/// kumo.queue.cmd.provider_config.
+constexpr const char* providers_config = "kumo.providers.config";
+/// A provider's circuit breaker moved: {"provider", "state"}.
+constexpr const char* provider_breaker = "kumo.events.provider.breaker";
+
 /// Cancel/pause of one running job, sent to whichever worker holds it.
 inline std::string job_control(const std::string& id) {
   return "kumo.job." + id + ".control";

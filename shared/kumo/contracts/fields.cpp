@@ -78,8 +78,11 @@ parsed<int64_t> read_int(const json& obj, const std::string& where,
   if (!i->is_number_integer())
     return refuse(path, range);
   if (i->is_number_unsigned()) {
+    // JSON text parses non-negative numbers as unsigned: the lower bound
+    // applies to them too.
     auto u = i->get<uint64_t>();
-    if (max < 0 || u > static_cast<uint64_t>(max))
+    if (max < 0 || u > static_cast<uint64_t>(max) ||
+        static_cast<int64_t>(u) < min)
       return refuse(path, range);
     return static_cast<int64_t>(u);
   }

@@ -50,13 +50,10 @@ parsed<std::string> read_provider(const json& src, const std::string& where) {
   return provider;
 }
 
-parsed<episode_source> read_source(const json& ep, const std::string& where,
-                                   const std::string& label,
-                                   const request_rules& rules) {
-  auto path = join_path(where, "source");
-  auto i = ep.find("source");
-  if (i == ep.end() || i->is_null())
-    return field_error{path, "episode " + label + " has no source"};
+/// One source object at `path`.
+parsed<episode_source> read_source_object(const json* i,
+                                          const std::string& path,
+                                          const request_rules& rules) {
   if (!i->is_object())
     return refuse(path, "must be an object {provider, url}");
   episode_source out;
@@ -81,6 +78,51 @@ parsed<episode_source> read_source(const json& ep, const std::string& where,
   return out;
 }
 
+/// "sources": 1..max_sources source objects, first tried first.
+parsed<std::vector<episode_source>>
+read_source_list(const json& list, const std::string& path,
+                 const request_rules& rules) {
+  if (!list.is_array())
+    return refuse(path, "must be an array of {provider, url}");
+  if (list.empty())
+    return refuse(path, "must not be empty");
+  if (list.size() > lim::max_sources)
+    return refuse(path, "has more than " + std::to_string(lim::max_sources) +
+                            " entries");
+  std::vector<episode_source> out;
+  for (size_t k = 0; k < list.size(); ++k) {
+    auto src = read_source_object(&list[k],
+                                  path + "[" + std::to_string(k) + "]", rules);
+    if (!src)
+      return src.error();
+    out.push_back(*src);
+  }
+  return out;
+}
+
+/// Either "source" (one) or "sources" (an ordered list), not both.
+parsed<std::vector<episode_source>> read_sources(const json& ep,
+                                                 const std::string& where,
+                                                 const std::string& label,
+                                                 const request_rules& rules) {
+  auto one = ep.find("source");
+  auto many = ep.find("sources");
+  bool has_one = one != ep.end() && !one->is_null();
+  bool has_many = many != ep.end() && !many->is_null();
+  if (has_one && has_many)
+    return refuse(join_path(where, "sources"),
+                  "must not be given together with source");
+  if (has_many)
+    return read_source_list(*many, join_path(where, "sources"), rules);
+  auto path = join_path(where, "source");
+  if (!has_one)
+    return field_error{path, "episode " + label + " has no source"};
+  auto src = read_source_object(&*one, path, rules);
+  if (!src)
+    return src.error();
+  return std::vector<episode_source>{*src};
+}
+
 parsed<episode_request> read_episode(const json& ep, size_t index,
                                      const request_rules& rules) {
   auto path = "episodes[" + std::to_string(index) + "]";
@@ -88,7 +130,8 @@ parsed<episode_request> read_episode(const json& ep, size_t index,
     return field_error{path,
                        "episode " + ep.get<std::string>() + " has no source"};
   if (!ep.is_object())
-    return refuse(path, "must be an object {season, episode, source}");
+    return refuse(path,
+                  "must be an object {season, episode, source or sources}");
   auto season = read_int(ep, path, "season", 0, lim::max_season);
   if (!season)
     return season.error();
@@ -98,11 +141,12 @@ parsed<episode_request> read_episode(const json& ep, size_t index,
   episode_request out;
   out.season = static_cast<int>(*season);
   out.episode = static_cast<int>(*episode);
-  auto src =
-      read_source(ep, path, episode_label(out.season, out.episode), rules);
-  if (!src)
-    return src.error();
-  out.source = *src;
+  auto sources =
+      read_sources(ep, path, episode_label(out.season, out.episode), rules);
+  if (!sources)
+    return sources.error();
+  out.sources = *sources;
+  out.source = out.sources.front();
   return out;
 }
 
@@ -223,16 +267,28 @@ parsed<add_request> parse_add(const json& body, const request_rules& rules) {
   return out;
 }
 
+json to_json(const episode_source& src) {
+  json out{{"provider", src.provider}, {"url", src.url}};
+  if (!src.sha256.empty())
+    out["sha256"] = src.sha256;
+  if (src.size >= 0)
+    out["size"] = src.size;
+  return out;
+}
+
 json to_json(const add_request& req) {
   auto episodes = json::array();
   for (const auto& ep : req.episodes) {
-    json src{{"provider", ep.source.provider}, {"url", ep.source.url}};
-    if (!ep.source.sha256.empty())
-      src["sha256"] = ep.source.sha256;
-    if (ep.source.size >= 0)
-      src["size"] = ep.source.size;
-    episodes.push_back(
-        {{"season", ep.season}, {"episode", ep.episode}, {"source", src}});
+    json entry{{"season", ep.season}, {"episode", ep.episode}};
+    if (ep.sources.size() > 1) {
+      auto list = json::array();
+      for (const auto& src : ep.sources)
+        list.push_back(to_json(src));
+      entry["sources"] = std::move(list);
+    } else {
+      entry["source"] = to_json(ep.source);
+    }
+    episodes.push_back(std::move(entry));
   }
   return {{"serie_id", req.serie_id},
           {"serie_folder", req.serie_folder},

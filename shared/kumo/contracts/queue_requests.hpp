@@ -21,7 +21,8 @@ namespace queue_limits {
 constexpr size_t max_text_bytes = 255; ///< serie_id, serie_folder, serie_name
 constexpr size_t max_provider_bytes = 32;
 constexpr size_t max_episodes = 1000;
-constexpr size_t max_ids = 1000; ///< retry ids
+constexpr size_t max_sources = 8; ///< sources of one episode
+constexpr size_t max_ids = 1000;  ///< retry ids
 constexpr int64_t max_season = 1000;
 constexpr int64_t max_episode = 10000;
 constexpr int64_t max_size = int64_t{1} << 53; ///< bytes, exact in JSON
@@ -47,10 +48,16 @@ struct episode_source {
   int64_t size = -1;    ///< bytes, -1 unknown
 };
 
+/// The wire form of one source (sha256 and size only when known).
+nlohmann::json to_json(const episode_source& src);
+
+/// One episode: "source" (one) or "sources" (1..max_sources, ordered, the
+/// first tried first), never both.
 struct episode_request {
-  int season = 0;  ///< 0..max_season
-  int episode = 0; ///< 0..max_episode
-  episode_source source;
+  int season = 0;                      ///< 0..max_season
+  int episode = 0;                     ///< 0..max_episode
+  episode_source source;               ///< the first of `sources`
+  std::vector<episode_source> sources; ///< every source, in order; >= 1
 };
 
 /// kumo.queue.cmd.add: episodes of one series, each (season, episode) once.

@@ -204,3 +204,60 @@ TEST(queue_requests_contract, bodies_must_be_json_objects) {
   EXPECT_FALSE(parse_object("\"x\"", true));
   EXPECT_FALSE(parse_object(std::string(100000, '['), true));
 }
+
+TEST(queue_requests_contract, sources_list_is_ordered_and_round_trips) {
+  auto doc = valid_add();
+  auto& ep = doc["episodes"][0];
+  ep.erase("source");
+  ep["sources"] = {
+      {{"provider", "direct"}, {"url", "http://127.0.0.1:9/a.mkv"}},
+      {{"provider", "rss"}, {"url", "http://127.0.0.1:9/b.mkv"}, {"size", 5}}};
+  auto r = parse_add(doc, open_loopback);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->episodes[0].sources.size(), 2u);
+  EXPECT_EQ(r->episodes[0].source.url, "http://127.0.0.1:9/a.mkv");
+  EXPECT_EQ(r->episodes[0].sources[1].provider, "rss");
+  EXPECT_EQ(r->episodes[0].sources[1].size, 5);
+  auto again = parse_add(to_json(*r), open_loopback);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(to_json(*again), to_json(*r));
+  EXPECT_EQ(to_json(*r)["episodes"][0].count("source"), 0u);
+  // A single "source" keeps its wire form.
+  auto one = parse_add(valid_add(), open_loopback);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->episodes[0].sources.size(), 1u);
+  EXPECT_EQ(to_json(*one)["episodes"][0].count("sources"), 0u);
+}
+
+TEST(queue_requests_contract, hostile_sources_are_refused_with_the_field) {
+  auto with_sources = [](json list) {
+    return [list](json& d) {
+      d["episodes"][0].erase("source");
+      d["episodes"][0]["sources"] = list;
+    };
+  };
+  json good{{"provider", "direct"}, {"url", "http://127.0.0.1:9/a.mkv"}};
+  expect_refused(with_sources(json::array()), "episodes[0].sources");
+  expect_refused(with_sources("http://127.0.0.1:9/a.mkv"),
+                 "episodes[0].sources");
+  expect_refused(with_sources(json::array(
+                     {good, good, good, good, good, good, good, good, good})),
+                 "episodes[0].sources");
+  expect_refused(with_sources(json::array({good, 7})),
+                 "episodes[0].sources[1]");
+  expect_refused(
+      with_sources(json::array(
+          {good, {{"provider", "ftp"}, {"url", "http://127.0.0.1:9/b"}}})),
+      "episodes[0].sources[1].provider");
+  expect_refused(with_sources(json::array(
+                     {good, {{"provider", "direct"}, {"url", "file:///x"}}})),
+                 "episodes[0].sources[1].url");
+  expect_refused(
+      with_sources(json::array(
+          {good, {{"provider", "direct"}, {"url", "http://10.0.0.1/b"}}})),
+      "episodes[0].sources[1].url");
+  // Both forms at once: refused, not guessed.
+  expect_refused(
+      [&](json& d) { d["episodes"][0]["sources"] = json::array({good}); },
+      "episodes[0].sources");
+}

@@ -1,0 +1,187 @@
+#include "providers/health/provider_health.hpp"
+
+#include <gtest/gtest.h>
+
+namespace kumo::providers::health {
+namespace {
+
+/// A fake clock: milliseconds since the epoch, moved by the test.
+struct fake_clock {
+  int64_t now = 1'800'000'000'000;
+  void advance(int64_t ms) {
+    now += ms;
+  }
+};
+
+const request_outcome ok{true, 100, 1000, ""};
+const request_outcome bad{false, 300, 0, "HTTP 503"};
+
+breaker_options opts(int threshold = 3, int64_t cooldown = 10'000) {
+  return {threshold, cooldown};
+}
+
+TEST(ProviderHealth, CountsRequestsRatesBytesAndLastError) {
+  fake_clock clock;
+  provider_health h{"direct"};
+  EXPECT_EQ(h.success_rate(), 100.0);
+  EXPECT_EQ(h.average_response_ms(), 0.0);
+  h.record(ok, clock.now, opts());
+  h.record(ok, clock.now, opts());
+  clock.advance(5);
+  h.record(bad, clock.now, opts());
+  h.record(ok, clock.now, opts());
+  auto doc = h.to_json(clock.now, opts());
+  EXPECT_EQ(doc["requests"], 4);
+  EXPECT_EQ(doc["successes"], 3);
+  EXPECT_EQ(doc["failures"], 1);
+  EXPECT_DOUBLE_EQ(doc["success_rate"].get<double>(), 75.0);
+  EXPECT_DOUBLE_EQ(doc["average_response_ms"].get<double>(), 150.0);
+  EXPECT_EQ(doc["bytes"], 3000);
+  EXPECT_EQ(doc["consecutive_failures"], 0);
+  EXPECT_EQ(doc["last_error"], "HTTP 503");
+  EXPECT_EQ(doc["last_error_at"], "2027-01-15T08:00:00.005Z");
+  EXPECT_EQ(doc["breaker"], "closed");
+}
+
+TEST(ProviderHealth, UptimeCoversTheLastSixtyMinutesOnly) {
+  fake_clock clock;
+  provider_health h{"direct"};
+  h.record(bad, clock.now, opts(100));
+  h.record(bad, clock.now, opts(100));
+  clock.advance(30 * 60'000);
+  h.record(ok, clock.now, opts(100));
+  h.record(ok, clock.now, opts(100));
+  EXPECT_DOUBLE_EQ(h.uptime_percent(clock.now), 50.0);
+  clock.advance(31 * 60'000); // the failures' minute left the window
+  EXPECT_DOUBLE_EQ(h.uptime_percent(clock.now), 100.0);
+  clock.advance(60 * 60'000); // nothing in the window
+  EXPECT_DOUBLE_EQ(h.uptime_percent(clock.now), 100.0);
+  EXPECT_DOUBLE_EQ(h.success_rate(), 50.0); // totals are not windowed
+}
+
+TEST(ProviderHealth, BreakerOpensAfterThresholdConsecutiveFailures) {
+  fake_clock clock;
+  provider_health h{"direct"};
+  EXPECT_EQ(h.record(bad, clock.now, opts()), std::nullopt);
+  EXPECT_EQ(h.record(bad, clock.now, opts()), std::nullopt);
+  h.record(ok, clock.now, opts()); // a success breaks the run
+  EXPECT_EQ(h.record(bad, clock.now, opts()), std::nullopt);
+  EXPECT_EQ(h.record(bad, clock.now, opts()), std::nullopt);
+  EXPECT_EQ(h.record(bad, clock.now, opts()), breaker_state::open);
+  EXPECT_EQ(h.state(), breaker_state::open);
+  EXPECT_FALSE(h.try_acquire(clock.now, opts()));
+  EXPECT_FALSE(h.available(clock.now, opts()));
+  EXPECT_EQ(h.record(bad, clock.now, opts()), std::nullopt); // stays open
+}
+
+TEST(ProviderHealth, HalfOpenAfterCooldownLetsOneProbeThrough) {
+  fake_clock clock;
+  provider_health h{"direct"};
+  for (int i = 0; i < 3; ++i)
+    h.record(bad, clock.now, opts());
+  clock.advance(9'999);
+  EXPECT_EQ(h.refresh(clock.now, opts()), std::nullopt);
+  clock.advance(1);
+  EXPECT_EQ(h.refresh(clock.now, opts()), breaker_state::half_open);
+  EXPECT_EQ(h.refresh(clock.now, opts()), std::nullopt);
+  EXPECT_TRUE(h.try_acquire(clock.now, opts()));  // the probe
+  EXPECT_FALSE(h.try_acquire(clock.now, opts())); // a second one waits
+  EXPECT_FALSE(h.available(clock.now, opts()));
+  EXPECT_EQ(h.record(ok, clock.now, opts()), breaker_state::closed);
+  EXPECT_TRUE(h.try_acquire(clock.now, opts()));
+  EXPECT_TRUE(h.try_acquire(clock.now, opts()));
+}
+
+TEST(ProviderHealth, FailedProbeOpensAgainForAnotherCooldown) {
+  fake_clock clock;
+  provider_health h{"direct"};
+  for (int i = 0; i < 3; ++i)
+    h.record(bad, clock.now, opts());
+  clock.advance(10'000);
+  h.refresh(clock.now, opts());
+  ASSERT_TRUE(h.try_acquire(clock.now, opts()));
+  clock.advance(500);
+  EXPECT_EQ(h.record(bad, clock.now, opts()), breaker_state::open);
+  clock.advance(9'999);
+  EXPECT_EQ(h.refresh(clock.now, opts()), std::nullopt);
+  clock.advance(1);
+  EXPECT_EQ(h.refresh(clock.now, opts()), breaker_state::half_open);
+}
+
+TEST(ProviderHealth, ProbeThatNeverReportsFreesItsSlotAfterCooldown) {
+  fake_clock clock;
+  provider_health h{"direct"};
+  for (int i = 0; i < 3; ++i)
+    h.record(bad, clock.now, opts());
+  clock.advance(10'000);
+  h.refresh(clock.now, opts());
+  ASSERT_TRUE(h.try_acquire(clock.now, opts()));
+  clock.advance(9'000);
+  EXPECT_FALSE(h.try_acquire(clock.now, opts()));
+  clock.advance(1'000);
+  EXPECT_TRUE(h.try_acquire(clock.now, opts()));
+}
+
+TEST(ProviderHealth, StateRoundTripsThroughJson) {
+  fake_clock clock;
+  provider_health h{"hls"};
+  for (int i = 0; i < 3; ++i)
+    h.record(bad, clock.now, opts());
+  h.record(ok, clock.now, opts(100));
+  for (int i = 0; i < 3; ++i)
+    h.record(bad, clock.now, opts());
+  auto back = provider_health::from_state("hls", h.to_state());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->to_json(clock.now, opts()), h.to_json(clock.now, opts()));
+  EXPECT_EQ(back->state(), breaker_state::open);
+  clock.advance(10'000);
+  EXPECT_EQ(back->refresh(clock.now, opts()), breaker_state::half_open);
+}
+
+TEST(ProviderHealth, HostileStoredStateReadsAsDefaults) {
+  // Not an object: refused. Wrong types and negative counts: ignored.
+  EXPECT_FALSE(provider_health::from_state("x", nlohmann::json::array()));
+  auto h =
+      provider_health::from_state("x", {{"successes", -5},
+                                        {"failures", "many"},
+                                        {"breaker", "sideways"},
+                                        {"minutes", {{1, 2}, "x", {1, 2, 3}}}});
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->requests(), 0);
+  EXPECT_EQ(h->state(), breaker_state::closed);
+}
+
+TEST(ProviderHealth, ResetClosesAndForgets) {
+  fake_clock clock;
+  provider_health h{"direct"};
+  for (int i = 0; i < 3; ++i)
+    h.record(bad, clock.now, opts());
+  EXPECT_EQ(h.reset(), breaker_state::closed);
+  EXPECT_EQ(h.requests(), 0);
+  EXPECT_EQ(h.reset(), std::nullopt);
+  EXPECT_EQ(h.name(), "direct");
+}
+
+TEST(ProviderHealth, AvailableAndBestRankProviders) {
+  fake_clock clock;
+  provider_health direct{"direct"}, rss{"rss"}, hls{"hls"}, ytdlp{"ytdlp"};
+  direct.record(ok, clock.now, opts());
+  direct.record(bad, clock.now, opts());
+  rss.record({true, 50, 10, ""}, clock.now, opts());
+  for (int i = 0; i < 3; ++i)
+    hls.record(bad, clock.now, opts());
+  std::vector<candidate> all{{"direct", true, 1, &direct},
+                             {"rss", true, 2, &rss},
+                             {"hls", true, 3, &hls},
+                             {"ytdlp", false, 4, &ytdlp}};
+  EXPECT_EQ(available_providers(all, clock.now, opts()),
+            (std::vector<std::string>{"direct", "rss"}));
+  EXPECT_EQ(best_provider(all, clock.now, opts()), "rss");
+  all[1].enabled = false;
+  EXPECT_EQ(best_provider(all, clock.now, opts()), "direct");
+  all[0].enabled = false;
+  EXPECT_EQ(best_provider(all, clock.now, opts()), std::nullopt);
+}
+
+} // namespace
+} // namespace kumo::providers::health
