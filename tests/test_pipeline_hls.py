@@ -94,6 +94,8 @@ class PipelineHls(unittest.TestCase):
 
             # (a) the best variant, whole, each segment fetched once.
             self.assertEqual(final[plain["id"]]["status"], "completed")
+            self.assertTrue(library_path(s, final[plain["id"]]).endswith(".mp4"),
+                            "an HLS item lands as MP4")
             duration, width = probe(library_path(s, final[plain["id"]]))
             log("(a) ffprobe: %.2f s, width %s", duration, width)
             self.assertAlmostEqual(duration, SECONDS, delta=1.0)

@@ -191,7 +191,7 @@ std::string extension_from_url(std::string_view url) {
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   if (ext == "m3u8" || ext == "m3u")
-    return "ts";
+    return "mp4";
   static constexpr std::array<const char*, 8> pages{
       "php", "html", "htm", "asp", "aspx", "jsp", "cgi", "xhtml"};
   for (auto* page : pages)

@@ -59,7 +59,8 @@ private:
 std::string sanitize_component(std::string_view text);
 
 /// The extension of the last segment of the URL's path when it is 1..5 ASCII
-/// letters/digits (lowercased; playlists m3u8/m3u give "ts", web page or
+/// letters/digits (lowercased; playlists m3u8/m3u give "mp4", the container
+/// an HLS stream is remuxed into; web page or
 /// script extensions give "mp4"), otherwise "mp4".
 std::string extension_from_url(std::string_view url);
 

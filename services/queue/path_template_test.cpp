@@ -114,7 +114,7 @@ TEST(path_template, extension_comes_from_the_url_path) {
   EXPECT_EQ(extension_from_url("http://h/a/file."), "mp4");
   EXPECT_EQ(extension_from_url("http://host.com"), "mp4");
   EXPECT_EQ(extension_from_url("http://host.com?x=a.mkv"), "mp4");
-  EXPECT_EQ(extension_from_url("http://h/stream/index.m3u8"), "ts");
+  EXPECT_EQ(extension_from_url("http://h/stream/index.m3u8"), "mp4");
   EXPECT_EQ(extension_from_url("http://h/download.php?id=4"), "mp4");
 }
 
