@@ -76,8 +76,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(job, id, lease_token, lease_ms,
 struct claim_request {
   std::string worker;
   int slots = 1;
+  /// The worker's free-space guard found enough space again (or the worker
+  /// just started): items paused for a full disk become claimable.
+  bool disk_recovered = false;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(claim_request, worker, slots)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(claim_request, worker, slots,
+                                                disk_recovered)
 
 struct claim_reply {
   std::vector<job> jobs;
@@ -134,11 +138,14 @@ struct report {
   int64_t bytes_total = -1;
   std::string validator;
   std::string sha256;
+  /// For "paused": why the worker handed the job back ("disk_full": its
+  /// free-space guard tripped), "" for a user's pause.
+  std::string reason;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(report, id, lease_token, worker,
                                                 outcome, transient, error,
                                                 bytes_done, bytes_total,
-                                                validator, sha256)
+                                                validator, sha256, reason)
 
 struct report_reply {
   bool ok = false;
