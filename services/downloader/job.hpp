@@ -5,6 +5,7 @@
 // retried here, where waiting is allowed) and hears the worker only through
 // its job_control.
 
+#include "disk_guard.hpp"
 #include "downloader_metrics.hpp"
 #include "job_control.hpp"
 #include "kumo/address_policy.hpp"
@@ -30,7 +31,8 @@ struct job_env {
   std::chrono::milliseconds request_timeout{5'000};
   std::chrono::milliseconds sync_interval{1'000};
   std::shared_ptr<const address_policy> policy;
-  std::shared_ptr<token_bucket> bucket; ///< null: no worker-wide limit
+  std::shared_ptr<token_bucket> bucket;   ///< null: no worker-wide limit
+  std::shared_ptr<const disk_guard> disk; ///< null: no free-space floor
   downloader_metrics metrics;
 };
 

@@ -34,6 +34,7 @@ job_env make_env(service_context& ctx, const downloader_options& opts) {
         opts.worker_rate_limit,
         std::max<int64_t>(opts.worker_rate_limit / 4, int64_t{64} * 1024));
   env.metrics = downloader_metrics::make(ctx.metrics.registry());
+  env.disk = std::make_shared<disk_guard>(opts.library_root, opts.disk);
   return env;
 }
 

@@ -26,6 +26,13 @@ std::vector<option> option_schema() {
       {"user_agent", option_kind::text,
        std::string{"kumo-downloader/"} + version(),
        "User-Agent header of downloads"},
+      {"min_free_bytes", option_kind::integer, "2147483648",
+       "free bytes every download leaves on the library's file system", 0,
+       INT64_MAX},
+      {"min_free_percent", option_kind::integer, "5",
+       "free share (percent of its size) every download leaves on the "
+       "library's file system; the stricter floor applies",
+       0, 99},
   };
 }
 
@@ -61,6 +68,9 @@ result<downloader_options> read_options(const settings& cfg) {
       std::chrono::milliseconds{cfg.millis("request_timeout")};
   out.shutdown_grace = std::chrono::milliseconds{cfg.millis("shutdown_grace")};
   out.worker = cfg.text("instance");
+  out.disk.min_free_bytes = cfg.integer("min_free_bytes");
+  out.disk.min_free_percent =
+      static_cast<double>(cfg.integer("min_free_percent"));
   return out;
 }
 

@@ -3,6 +3,7 @@
 // The downloader's settings, read once at start-up from the service
 // configuration and checked beyond what the schema can express.
 
+#include "disk_guard.hpp"
 #include "kumo/address_policy.hpp"
 #include "kumo/config.hpp"
 
@@ -26,6 +27,7 @@ struct downloader_options {
   std::chrono::milliseconds request_timeout{5'000};
   std::chrono::milliseconds shutdown_grace{20'000};
   std::string worker; ///< this worker's name (the instance)
+  disk_floor disk;    ///< free space every download leaves on the library
 };
 
 /// The downloader's options, in addition to every service's common ones.
