@@ -117,6 +117,7 @@ QUEUE_NOTIFY_ENV = {
     "KUMO_NOTIFY_ALLOW_CIDRS": "127.0.0.1/32",
     "KUMO_NOTIFY_RETRY_DELAY": "200ms",
     "KUMO_NOTIFY_POLL": "100ms",
+    "KUMO_NOTIFY_TIMEOUT": "2s",  # a lease of 12 s: a send cut by SIGKILL is retried soon
 }
 
 

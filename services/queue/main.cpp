@@ -90,7 +90,9 @@ result<queue::notify::notify_settings> parse_notify(const settings& cfg) {
   n.retries.max_age_ms = cfg.millis("notify_max_age");
   n.timeout = std::chrono::milliseconds(cfg.millis("notify_timeout"));
   n.poll = std::chrono::milliseconds(cfg.millis("notify_poll"));
-  n.lease_ms = std::max<int64_t>(60'000, 3 * cfg.millis("notify_timeout"));
+  // A claimed batch is sent one call after the other: its lease covers
+  // every call taking its whole timeout, plus margin.
+  n.lease_ms = (n.batch + 2) * cfg.millis("notify_timeout");
   return n;
 }
 

@@ -39,7 +39,7 @@ struct notify_settings {
   std::chrono::milliseconds poll{1000};     ///< sender's idle interval
   std::chrono::milliseconds timeout{10000}; ///< one HTTP call
   int64_t lease_ms = 60'000;                ///< a claimed delivery's lease
-  int batch = 10;                           ///< deliveries per claim
+  int batch = 4;                            ///< deliveries per claim
 };
 
 /// Spawns the notification actors; the edge links itself to `owner` (the
