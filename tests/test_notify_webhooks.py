@@ -177,7 +177,7 @@ class NotifyWebhooks(unittest.TestCase):
 
     def import_one_episode(self, s, rx, hook):
         start_worker(s, jobs=1)
-        url, digest, _ = origin_file(s, "ep.bin", size=256 << 10, seed=3)
+        url, _, _ = origin_file(s, "ep.bin", size=256 << 10, seed=3)
         item = add(s, "notify-show", [(1, 2, url)])[0]
         wait_terminal(s, [item["id"]], timeout=30)
         wait_until(lambda: any(c["status"] == 200 for c in rx.to("/hook")),
@@ -189,7 +189,8 @@ class NotifyWebhooks(unittest.TestCase):
         body = json.loads(calls[0]["body"])
         self.assertEqual(body["event"], "episode.imported")
         self.assertEqual(body["data"]["item"], item["id"])
-        self.assertEqual(body["data"]["sha256"], digest)
+        self.assertEqual(body["data"]["path"], item["target_path"])
+        self.assertEqual(body["data"]["bytes"], 256 << 10)
         for c in calls:
             self.assertTrue(signed(c, SECRET), c["headers"])
             self.assertEqual(c["headers"]["X-Kumo-Delivery"], body["id"])
