@@ -8,7 +8,7 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr size_t max_payload_bytes = 64 * 1024;
+constexpr size_t max_payload_bytes = size_t{64} * 1024;
 
 json item_fields(const queue_item& item) {
   return {{"item", item.id},
