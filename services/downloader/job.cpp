@@ -59,6 +59,8 @@ private:
   std::string finish_completed(const std::string& digest);
   std::string finish_stopped();
   std::string finish_failed(const std::string& error, bool transient);
+  std::string finish_disk_full();
+  bool disk_allows(int64_t reserve);
   std::string commit_and_complete(part_file* file, const std::string& digest);
 
   wire::report make_report(const std::string& outcome) const;
@@ -96,6 +98,9 @@ private:
   bool bus_gone_ = false;
   clock::time_point started_ = clock::now();
   int64_t received_ = 0; ///< bytes written in this attempt
+  check_pacer disk_pacer_{disk_guard::check_every};
+  int64_t position_ = 0;  ///< bytes of the file on disk so far
+  std::string disk_full_; ///< why the free-space guard stopped the job
 };
 
 bool job_runner::lost() const {
@@ -110,7 +115,14 @@ bool job_runner::may_continue() {
     lease_expired_ = true;
     return false;
   }
-  return true;
+  return !disk_pacer_.due(position_) || disk_allows(0);
+}
+
+/// Asks the free-space guard; remembers why it refused.
+bool job_runner::disk_allows(int64_t reserve) {
+  if (env_.disk)
+    disk_full_ = env_.disk->check(reserve);
+  return disk_full_.empty();
 }
 
 void job_runner::on_durable(const durable_state& state) {
@@ -130,6 +142,7 @@ void job_runner::on_progress(int64_t written, int64_t current, int64_t total,
                              int64_t speed_bps) {
   env_.metrics.bytes->Increment(static_cast<double>(written));
   received_ += written;
+  position_ = current;
   control_->set_speed(speed_bps);
   if (throttle_.should_report(current, total, clock::now()))
     publish_progress("in_progress", current, total, speed_bps);
@@ -340,6 +353,8 @@ std::string job_runner::finish_completed(const std::string& digest) {
 
 std::string job_runner::finish_stopped() {
   auto reason = control_->stop();
+  if (reason == stop_reason::none && !disk_full_.empty())
+    return finish_disk_full();
   // Only our own partial file is deleted: by now the target path may
   // belong to a new job for the same episode.
   auto discard = [&] { clean_up_after_failure(); };
@@ -416,6 +431,19 @@ std::string job_runner::finish_failed(const std::string& error,
   return "failed";
 }
 
+/// Hands the job back with its offset, paused for a full disk: the queue
+/// lets a worker claim it again once that worker sees enough space.
+std::string job_runner::finish_disk_full() {
+  log::warn("free-space guard tripped; job handed back",
+            trace("disk_full", {{"reason", disk_full_},
+                                {"bytes_done", durable_.bytes_done}}));
+  auto r = make_report("paused");
+  r.reason = "disk_full";
+  r.error = disk_full_;
+  send_report(r, false, stop_report_attempts);
+  return "disk_full";
+}
+
 std::string job_runner::execute() {
   if (control_->stop() != stop_reason::none)
     return finish_stopped(); // claimed while shutting down
@@ -437,6 +465,9 @@ std::string job_runner::execute() {
   spec.rate_limit_bps = job_.rate_limit_bps;
   if (!job_.src.sha256.empty() && spec.sha256.empty())
     return finish_failed("source sha256 is not 64 hex digits", false);
+  auto size = std::max(spec.expected_size, spec.bytes_total);
+  if (!disk_allows(size > 0 ? size - spec.bytes_done : 0))
+    return finish_disk_full();
   transfer_settings settings;
   settings.user_agent = env_.user_agent;
   settings.connect_timeout = env_.connect_timeout;

@@ -37,6 +37,7 @@ job_env make_env(service_context& ctx, const downloader_options& opts) {
   env.providers = std::make_shared<provider_limits>(opts.max_connections);
   env.segment_min_size = opts.segment_min_size;
   env.metrics = downloader_metrics::make(ctx.metrics.registry());
+  env.disk = std::make_shared<disk_guard>(opts.library_root, opts.disk);
   return env;
 }
 

@@ -34,6 +34,13 @@ std::vector<option> option_schema() {
       {"user_agent", option_kind::text,
        std::string{"kumo-downloader/"} + version(),
        "User-Agent header of downloads"},
+      {"min_free_bytes", option_kind::integer, "2147483648",
+       "free bytes every download leaves on the library's file system", 0,
+       INT64_MAX},
+      {"min_free_percent", option_kind::integer, "5",
+       "free share (percent of its size) every download leaves on the "
+       "library's file system; the stricter floor applies",
+       0, 99},
   };
   auto media = media_option_schema();
   schema.insert(schema.end(), media.begin(), media.end());
@@ -78,6 +85,9 @@ result<downloader_options> read_options(const settings& cfg) {
   if (!media)
     return media.error();
   out.media = *std::move(media);
+  out.disk.min_free_bytes = cfg.integer("min_free_bytes");
+  out.disk.min_free_percent =
+      static_cast<double>(cfg.integer("min_free_percent"));
   return out;
 }
 

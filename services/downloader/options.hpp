@@ -4,6 +4,7 @@
 // configuration and checked beyond what the schema can express.
 
 #include "hls_options.hpp"
+#include "disk_guard.hpp"
 #include "kumo/address_policy.hpp"
 #include "kumo/config.hpp"
 
@@ -30,6 +31,7 @@ struct downloader_options {
   std::chrono::milliseconds shutdown_grace{20'000};
   std::string worker;   ///< this worker's name (the instance)
   media_settings media; ///< hls and ytdlp sources
+  disk_floor disk;      ///< free space every download leaves on the library
 };
 
 /// The downloader's options, in addition to every service's common ones.

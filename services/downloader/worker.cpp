@@ -46,6 +46,10 @@ struct worker_state {
   clock::time_point drain_deadline = clock::time_point::max();
   caf::typed_response_promise<bool> drain_promise;
   bool drain_pending = false;
+  bool disk_low = false; ///< below the free-space floor: no claims
+  /// The next claim says disk_recovered (items held for a full disk become
+  /// claimable): at start and whenever space returned.
+  bool space_news = true;
 };
 
 using worker_pointer = worker_actor::stateful_pointer<worker_state>;
@@ -116,6 +120,26 @@ void on_claim_reply(worker_pointer self, const std::string& payload,
   maybe_finish_drain(self);
 }
 
+/// Checks the free-space floor before a claim (the claim tick makes this
+/// the periodic check). Logs each change once.
+bool disk_allows_claims(worker_pointer self) {
+  auto& st = self->state;
+  auto why = st.env.disk ? st.env.disk->check(0) : std::string{};
+  if (why.empty()) {
+    if (st.disk_low)
+      log::info("free space above the floor again: claiming");
+    st.space_news = st.space_news || st.disk_low;
+    st.disk_low = false;
+    return true;
+  }
+  if (!st.disk_low)
+    log::warn("below the free-space floor: claiming nothing until space "
+              "returns",
+              {{"reason", why}});
+  st.disk_low = true;
+  return false;
+}
+
 void try_claim(worker_pointer self) {
   auto& st = self->state;
   if (st.draining)
@@ -125,11 +149,12 @@ void try_claim(worker_pointer self) {
     return;
   }
   int slots = free_slots(self);
-  if (slots <= 0)
+  if (slots <= 0 || !disk_allows_claims(self))
     return;
   st.claim_in_flight = true;
   auto asked_at = clock::now();
-  wire::claim_request req{st.opts.worker, slots};
+  wire::claim_request req{st.opts.worker, slots, st.space_news};
+  st.space_news = false;
   auto timeout = caf::timespan{st.opts.request_timeout};
   ask(
       self, st.env.bus, subjects::queue_claim, encode(req), timeout,
@@ -139,6 +164,7 @@ void try_claim(worker_pointer self) {
       [=](const caf::error&) {
         self->state.claim_in_flight = false;
         self->state.claim_again = false;
+        self->state.space_news = self->state.space_news || req.disk_recovered;
         maybe_finish_drain(self);
       });
 }

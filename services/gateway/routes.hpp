@@ -78,6 +78,11 @@ std::unique_ptr<route_module> make_series_module(httplib::Server& server,
 std::unique_ptr<route_module> make_providers_module(httplib::Server& server,
                                                     service_context& ctx,
                                                     const bus_client& bus);
+/// /api/webhooks: notification targets and their delivery log, answered
+/// by the queue service (kumo.queue.notify.<op>).
+std::unique_ptr<route_module> make_webhooks_module(httplib::Server& server,
+                                                   service_context& ctx,
+                                                   const bus_client& bus);
 
 /// GET /api/events: Server-Sent Events fed by the progress service.
 /// Each stream ends when its login session is revoked (see stream_sessions).

@@ -323,3 +323,20 @@ TEST(commands, action_names) {
             "resume_item");
   EXPECT_EQ(action_name(command{add_command{}}), "add");
 }
+
+TEST(commands, disk_full_pause_and_recovered_claim) {
+  const std::string base =
+      R"({"id":"6f1c2a9e-1b7d-4c7e-9a3f-2d4b5c6e7f80",)"
+      R"("lease_token":"0e4d1c2b-3a4f-4b6c-8d7e-9f0a1b2c3d4e","outcome":"paused")";
+  auto r = parse_report(base + R"(,"reason":"disk_full"})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->reason, "disk_full");
+  EXPECT_EQ(parse_report(base + "}")->reason, "");
+  // Anything else is refused and changes nothing.
+  EXPECT_FALSE(parse_report(base + R"(,"reason":"tired"})"));
+  EXPECT_FALSE(parse_report(base + R"(,"reason":7})"));
+  EXPECT_TRUE(
+      parse_claim(R"({"worker":"w","disk_recovered":true})")->disk_recovered);
+  EXPECT_FALSE(parse_claim(R"({"worker":"w"})")->disk_recovered);
+  EXPECT_FALSE(parse_claim(R"({"worker":"w","disk_recovered":"yes"})"));
+}

@@ -3,8 +3,10 @@
 
 #include "actors.hpp"
 #include "kumo/address_policy.hpp"
+#include "kumo/local_addresses.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
+#include "notify/notify_actors.hpp"
 
 #include <caf/all.hpp>
 #include <memory>
@@ -56,14 +58,53 @@ std::vector<option> queue_options() {
        "delay before an item's next source after its current one failed "
        "(doubled per further source, at most 60s)",
        0, 60'000},
+      {"notify_allow_cidrs", option_kind::text, "",
+       "CIDRs a notification target may connect to despite the address rules "
+       "(a LAN Jellyfin/Plex, a local receiver)"},
+      {"notify_retry_delay", option_kind::duration, "5s",
+       "delay before the second attempt of a notification; doubles after "
+       "each failure",
+       10, 3'600'000},
+      {"notify_max_delay", option_kind::duration, "1h",
+       "longest delay between two attempts of a notification", 10, 86'400'000},
+      {"notify_max_attempts", option_kind::integer, "10",
+       "attempts of a notification before it fails", 1, 1000},
+      {"notify_max_age", option_kind::duration, "24h",
+       "no new attempt of a notification older than this", 1'000,
+       2'592'000'000},
+      {"notify_timeout", option_kind::duration, "10s",
+       "one notification HTTP call, connect included", 100, 120'000},
+      {"notify_poll", option_kind::duration, "1s",
+       "how often due notifications are looked for", 50, 60'000},
   };
 }
 
 struct queue_config {
   queue::queue_settings service;
   queue::store_options store;
+  queue::notify::notify_settings notify;
   size_t connections = 2;
 };
+
+/// The notification options (see queue_options).
+result<queue::notify::notify_settings> parse_notify(const settings& cfg) {
+  auto allow = parse_cidr_list(cfg.text("notify_allow_cidrs"));
+  if (!allow)
+    return invalid(allow.error().message, "notify_allow_cidrs");
+  queue::notify::notify_settings n;
+  n.targets = address_policy{
+      std::move(*allow), cached_interface_addresses(std::chrono::seconds(1))};
+  n.retries.base_delay_ms = cfg.millis("notify_retry_delay");
+  n.retries.max_delay_ms = cfg.millis("notify_max_delay");
+  n.retries.max_attempts = static_cast<int>(cfg.integer("notify_max_attempts"));
+  n.retries.max_age_ms = cfg.millis("notify_max_age");
+  n.timeout = std::chrono::milliseconds(cfg.millis("notify_timeout"));
+  n.poll = std::chrono::milliseconds(cfg.millis("notify_poll"));
+  // A claimed batch is sent one call after the other: its lease covers
+  // every call taking its whole timeout, plus margin.
+  n.lease_ms = (n.batch + 2) * cfg.millis("notify_timeout");
+  return n;
+}
 
 /// Reads the options that need more than a type check. Returns the
 /// offending option and why, or the parsed values.
@@ -97,6 +138,10 @@ result<queue_config> parse_config(const settings& cfg) {
   out.store.breaker.cooldown_ms = cfg.millis("breaker_cooldown");
   out.store.failover_backoff_ms = cfg.millis("failover_backoff");
   out.connections = static_cast<size_t>(cfg.integer("store_connections"));
+  auto notify = parse_notify(cfg);
+  if (!notify)
+    return notify.error();
+  out.notify = std::move(*notify);
   return out;
 }
 
@@ -123,6 +168,9 @@ int main(int argc, char** argv) {
                             config->store, config->connections);
     auto service = queue::spawn_queue(ctx.system, std::move(config->service),
                                       std::move(stores), ctx.bus, ctx.metrics);
+    config->notify.database_url = ctx.config.text("database_url");
+    queue::notify::spawn_notify(ctx.system, config->notify, ctx.bus,
+                                service.address());
     return caf::actor_cast<drainable_actor>(service);
   };
   return run_service(argc, argv, def);

@@ -118,7 +118,7 @@ nlohmann::json sources_json(const queue_item& item) {
 } // namespace
 
 nlohmann::json to_json(const queue_item& item) {
-  return {
+  auto j = nlohmann::json{
       {"id", item.id},
       {"serie_id", item.serie_id},
       {"serie_folder", item.serie_folder},
@@ -150,6 +150,12 @@ nlohmann::json to_json(const queue_item& item) {
       {"completed_at", optional_text(item.completed_at)},
       {"next_attempt_at", optional_text(item.next_attempt_at)},
   };
+  if (item.status == item_status::paused && !item.pause_reason.empty()) {
+    j["pause_reason"] = item.pause_reason;
+    if (item.pause_reason == "disk_full")
+      j["status_text"] = "paused: disk almost full";
+  }
+  return j;
 }
 
 std::string display_title(const queue_item& item) {

@@ -71,6 +71,9 @@ struct queue_item {
   std::optional<std::string> started_at;
   std::optional<std::string> completed_at;
   std::optional<std::string> next_attempt_at; ///< only for a delayed retry
+  /// Why a paused item rests: "" or "disk_full" (a downloader's free-space
+  /// guard handed it back; claimable again once there is space).
+  std::string pause_reason;
 };
 
 /// Percent done 0..100 (100 for completed items, 0 when the size is unknown).

@@ -87,6 +87,7 @@ queue_item read_item(const pqxx::row& row) {
   i.started_at = optional_text(row["started_at"]);
   i.completed_at = optional_text(row["completed_at"]);
   i.next_attempt_at = optional_text(row["next_attempt_at"]);
+  i.pause_reason = row["pause_reason"].as<std::string>();
   return i;
 }
 

@@ -1,5 +1,7 @@
 // The worker side of the store (claim, heartbeat, report) and the reaper.
 
+#include "notify/notify_events.hpp"
+#include "notify/notify_store.hpp"
 #include "store_tx.hpp"
 #include "transitions.hpp"
 
@@ -68,6 +70,26 @@ job_note report_note(const wire::report& r, const report_plan& plan) {
   return {"reported", r.id, r.lease_token, std::move(detail)};
 }
 
+/// Notification deliveries of an applied report, written in its
+/// transaction; a report that pauses for a full disk also marks the item.
+void notify_report(pqxx::work& w, queue_item& item, const wire::report& r,
+                   const report_plan& plan) {
+  if (plan.next == item_status::completed)
+    notify::enqueue(w, "episode.imported",
+                    notify::imported_payload(item, r.sha256));
+  if (plan.next == item_status::failed)
+    notify::enqueue(w, "download.failed",
+                    notify::failed_payload(item, r.transient
+                                                     ? "retries_exhausted"
+                                                     : "permanent_error"));
+  if (plan.next == item_status::paused && r.reason == "disk_full") {
+    exec(w, sql::hold_for_disk, r.id);
+    item.pause_reason = r.reason;
+    notify::enqueue(w, "disk.guard_tripped",
+                    notify::disk_payload(item, r.worker, r.error));
+  }
+}
+
 /// The lifecycle event of an applied report, as published after commit.
 void announce(const queue_item& item, const report_plan& plan, effects& fx) {
   switch (plan.next) {
@@ -92,7 +114,11 @@ void announce(const queue_item& item, const report_plan& plan, effects& fx) {
   case item_status::downloading:
     break;
   default:
-    fx.lifecycle.push_back(change(item, to_string(plan.next)));
+    if (!item.pause_reason.empty())
+      fx.lifecycle.push_back(
+          change(item, to_string(plan.next), {{"reason", item.pause_reason}}));
+    else
+      fx.lifecycle.push_back(change(item, to_string(plan.next)));
   }
 }
 
@@ -122,6 +148,7 @@ checked apply_report(pqxx::work& w, const store_options& o,
     item = read_item(exec(w, sql::use_source, r.id, item.source_index + 1)[0]);
   if (r.source_outcome && (plan.next == item_status::completed || failed))
     record_source_outcome(w, o, *r.source_outcome, fx);
+  notify_report(w, item, r, plan);
   add_event(w, r.id, plan.event, "worker", r.lease_token, r.worker,
             report_detail(r, plan));
   fx.journal.push_back(report_note(r, plan));
@@ -165,6 +192,8 @@ void heartbeat_one(pqxx::work& w, const store_options& o,
 
 checked run(pqxx::work& w, const store_options& o,
             const wire::claim_request& c) {
+  if (c.disk_recovered)
+    exec(w, sql::release_disk_holds);
   auto items = read_items(exec(w, sql::claim, c.worker, c.slots, o.lease_ms));
   wire::claim_reply reply;
   checked out;
@@ -247,6 +276,8 @@ checked run_reap(pqxx::work& w, const store_options& o, std::string& last_due) {
          {{"status", to_string(item.status)}, {"worker", item.owner}}});
     if (item.status == item_status::failed) {
       ++fx.poisoned;
+      notify::enqueue(w, "download.failed",
+                      notify::failed_payload(item, "lease_expirations"));
       fx.lifecycle.push_back(
           change(item, "failed",
                  {{"reason", "lease_expirations"},

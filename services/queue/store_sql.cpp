@@ -41,7 +41,8 @@ std::string item_columns(const std::string& table) {
          " AS added_at, " + iso(t + "started_at") + " AS started_at, " +
          iso(t + "completed_at") + " AS completed_at, " + "CASE WHEN " + t +
          "status = 'pending' AND " + t + "not_before > now() THEN " +
-         iso(t + "not_before") + " END AS next_attempt_at";
+         iso(t + "not_before") + " END AS next_attempt_at, " + t +
+         "pause_reason";
 }
 
 // -- commands ---------------------------------------------------------------
@@ -92,6 +93,7 @@ UPDATE queue_items SET
   lease_expires = NULL,
   speed_bps = 0,
   paused_by_queue = false,
+  pause_reason = '',
   not_before = CASE WHEN $2 = 'pending' THEN now() ELSE not_before END,
   completed_at = CASE WHEN $2 = 'cancelled' THEN now() ELSE completed_at END,
   updated_at = now()
@@ -246,7 +248,7 @@ WITH gate AS (
     lease_token = gen_random_uuid(), )" + lease_for +
                                          R"(,
     attempts = attempts + 1, speed_bps = 0, paused_by_queue = false,
-    started_at = coalesce(started_at, now()), updated_at = now()
+    pause_reason = '', started_at = coalesce(started_at, now()), updated_at = now()
   FROM next WHERE q.id = next.id
   RETURNING q.*
 ), ev AS (
@@ -390,5 +392,23 @@ DELETE FROM queue_events WHERE id IN (
   WHERE at < now() - $1::double precision * interval '1 millisecond'
   ORDER BY at
   LIMIT $2))"};
+
+// -- free-space guard ---------------------------------------------------------
+
+const statement hold_for_disk{"queue_hold_for_disk", R"(
+UPDATE queue_items SET pause_reason = 'disk_full'
+WHERE id = $1::uuid AND status = 'paused')"};
+
+const statement release_disk_holds{"queue_release_disk_holds", R"(
+WITH upd AS (
+  UPDATE queue_items SET status = 'pending', pause_reason = '',
+    not_before = now(), updated_at = now()
+  WHERE status = 'paused' AND pause_reason = 'disk_full'
+  RETURNING id
+), ev AS (
+  INSERT INTO queue_events (item_id, event, origin, detail)
+  SELECT id, 'resumed', 'worker', '{"reason": "disk_space"}' FROM upd
+)
+SELECT count(*) FROM upd)"};
 
 } // namespace kumo::queue::sql

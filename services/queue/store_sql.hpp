@@ -74,4 +74,8 @@ extern const statement
     due_discards; // $1 retry ms, $2 limit -> item_id, target_path
 extern const statement prune_events; // $1 retention ms, $2 limit
 
+// Free-space guard: an item a worker paused for a full disk, and its return.
+extern const statement hold_for_disk;      // $1 id
+extern const statement release_disk_holds; // -> n released
+
 } // namespace kumo::queue::sql

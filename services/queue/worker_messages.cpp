@@ -202,6 +202,11 @@ result<wire::claim_request> parse_claim(const std::string& payload) {
     err = read_int(*doc, "", "slots", slots, false, 1, max_slots);
   if (!err.empty())
     return invalid(err);
+  if (auto d = doc->find("disk_recovered"); d != doc->end() && !d->is_null()) {
+    if (!d->is_boolean())
+      return invalid("disk_recovered must be a boolean");
+    req.disk_recovered = d->get<bool>();
+  }
   req.slots = static_cast<int>(slots);
   return req;
 }
@@ -256,6 +261,10 @@ result<wire::report> parse_report(const std::string& payload) {
     err = read_sha256(obj, "", r.sha256);
   if (err.empty())
     err = read_source_outcome(obj, r.source_outcome);
+  if (err.empty())
+    err = read_text(obj, "", "reason", r.reason, false, 32);
+  if (err.empty() && !r.reason.empty() && r.reason != "disk_full")
+    err = "reason must be disk_full or absent";
   if (err.empty()) {
     auto t = obj.find("transient");
     if (t != obj.end() && !t->is_null() && !t->is_boolean())

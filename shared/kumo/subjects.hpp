@@ -71,10 +71,24 @@ inline const std::vector<std::string>& event_rooms() {
   return rooms;
 }
 
+/// Notification targets API (request/reply, queue group "queue"):
+/// list, create, update, delete, test, deliveries.
+inline std::string queue_notify(const std::string& op) {
+  return "kumo.queue.notify." + op;
+}
+constexpr const char* queue_notify_all = "kumo.queue.notify.*";
+
+/// A provider's circuit breaker changed: {"provider", "state"}.
+constexpr const char* provider_breaker = "kumo.events.provider.breaker";
+/// A scheduled check found new episodes of a series.
+constexpr const char* series_new_episodes = "kumo.events.series.new_episodes";
+
 /// Queue groups: one member of each group handles a given request.
 constexpr const char* queue_group = "queue";
 constexpr const char* scanner_group = "scanner";
 constexpr const char* downloader_group = "downloader";
 constexpr const char* progress_group = "progress";
+/// Notification events heard by the queue: one replica records each.
+constexpr const char* notify_group = "queue-notify";
 
 } // namespace kumo::subjects

@@ -77,8 +77,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(job, id, lease_token, lease_ms,
 struct claim_request {
   std::string worker;
   int slots = 1;
+  /// The worker's free-space guard found enough space again (or the worker
+  /// just started): items paused for a full disk become claimable.
+  bool disk_recovered = false;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(claim_request, worker, slots)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(claim_request, worker, slots,
+                                                disk_recovered)
 
 struct claim_reply {
   std::vector<job> jobs;
@@ -147,6 +151,9 @@ struct report {
   int64_t bytes_total = -1;
   std::string validator;
   std::string sha256;
+  /// For "paused": why the worker handed the job back ("disk_full": its
+  /// free-space guard tripped), "" for a user's pause.
+  std::string reason;
   std::optional<wire::source_outcome> source_outcome; ///< absent: not sent
 };
 
@@ -161,7 +168,8 @@ inline void to_json(nlohmann::json& j, const report& r) {
        {"bytes_done", r.bytes_done},
        {"bytes_total", r.bytes_total},
        {"validator", r.validator},
-       {"sha256", r.sha256}};
+       {"sha256", r.sha256},
+       {"reason", r.reason}};
   if (r.source_outcome)
     j["source_outcome"] = *r.source_outcome;
 }
@@ -178,6 +186,7 @@ inline void from_json(const nlohmann::json& j, report& r) {
   r.bytes_total = j.value("bytes_total", defaults.bytes_total);
   r.validator = j.value("validator", defaults.validator);
   r.sha256 = j.value("sha256", defaults.sha256);
+  r.reason = j.value("reason", defaults.reason);
   r.source_outcome.reset();
   if (auto i = j.find("source_outcome"); i != j.end() && i->is_object())
     r.source_outcome = i->get<wire::source_outcome>();
