@@ -53,6 +53,7 @@ bool start_serving(gateway_state& st, service_context& ctx) {
                                                  std::move(*site), sessions));
   st.modules.push_back(gateway::make_queue_module(routes, ctx, *st.bus));
   st.modules.push_back(gateway::make_series_module(routes, ctx, *st.bus));
+  st.modules.push_back(gateway::make_feeds_module(routes, ctx, *st.bus));
   st.modules.push_back(
       gateway::make_events_module(routes, ctx, *st.bus, sessions));
   auto port = st.http->start(ctx.config.text("http_bind"),
