@@ -73,12 +73,6 @@ std::unique_ptr<route_module> make_series_module(httplib::Server& server,
                                                  service_context& ctx,
                                                  const bus_client& bus);
 
-/// POST /api/series/{key}/refresh and /download: provider listings and
-/// missing episodes, answered by the scanner.
-std::unique_ptr<route_module> make_feeds_module(httplib::Server& server,
-                                                service_context& ctx,
-                                                const bus_client& bus);
-
 /// GET /api/events: Server-Sent Events fed by the progress service.
 /// Each stream ends when its login session is revoked (see stream_sessions).
 std::unique_ptr<route_module>

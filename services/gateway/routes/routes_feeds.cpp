@@ -2,10 +2,11 @@
 // provider listing and its missing episodes, answered by the scanner over
 // NATS (kumo.scanner.cmd.refresh / .download, docs/library.md).
 
+#include "routes/routes_feeds.hpp"
+
 #include "command_forwarder.hpp"
 #include "http/http_server.hpp"
 #include "kumo/subjects.hpp"
-#include "routes.hpp"
 #include "series_requests.hpp"
 
 #include <httplib.h>
