@@ -10,7 +10,8 @@ Tried:
 - A download asked again while nothing is missing queues nothing.
 - The feed gains a new item while the series is monitored and both
   scanner replicas check it every second: the new episode is queued once
-  (one queue item, ever) and downloaded. The items the feed listed when
+  (one queue item, ever) and downloaded; after both replicas are killed
+  and started again, still one queue item per episode. The items the feed listed when
   the series was added were not queued by the monitor.
 - An Atom feed lists its entry with an enclosure; the entry without one is
   not an episode.
@@ -147,6 +148,22 @@ class FeedsTest(unittest.TestCase):
         ep3 = [e for e in self.series("night-garden")["seasons"][0]["episodes"]
                if e["episode"] == 3][0]
         self.assertTrue(ep3["auto_queued"])
+
+        # Both replicas killed and started again: nothing is queued again.
+        env = {"KUMO_FETCH_ALLOW_CIDRS": "127.0.0.1/32",
+               "KUMO_MONITOR_INTERVAL": "1s"}
+        for sc in self.scanners:
+            sc.kill()
+        self.scanners[:] = [start_scanner(self.s, self.s.library_root, env=env)
+                            for _ in range(2)]
+        for sc in self.scanners:
+            sc.wait_ready(30)
+        time.sleep(4)
+        counts = {}
+        for i in self.queue_items("night-garden"):
+            counts[i["episode"]] = counts.get(i["episode"], 0) + 1
+        log("queue items per episode after restarts: %s", counts)
+        self.assertEqual(counts, {1: 1, 2: 1, 3: 1})
 
     def test_2_atom_feed(self):
         self.write("atom.xml", """<?xml version="1.0" encoding="utf-8"?>
