@@ -141,8 +141,8 @@ void on_download(pointer self, const scanner_request& req,
     auto done = out;
     for (const auto& item : (*reply)["items"])
       done["queued"].push_back({{"season", item.value("season", 0)},
-                               {"episode", item.value("episode", 0)},
-                               {"id", item.value("id", std::string())}});
+                                {"episode", item.value("episode", 0)},
+                                {"id", item.value("id", std::string())}});
     done["already_active"] = numbers((*reply)["skipped"]);
     answer(self, reply_to, done.dump());
   });
@@ -180,8 +180,7 @@ void monitor_round(pointer self) {
       self->state.cfg.monitor_interval);
   auto due = self->state.store->claim_due(interval, series_per_round);
   if (!due) {
-    log::warn("monitor round failed",
-              json{{"error", message_of(due.error())}});
+    log::warn("monitor round failed", json{{"error", message_of(due.error())}});
     return;
   }
   for (const auto& s : *due)
