@@ -101,14 +101,14 @@ std::string item(const std::string& title, const std::string& url,
                  const std::string& guid = "") {
   return "<item><title>" + title + "</title>" +
          (guid.empty() ? "" : "<guid>" + guid + "</guid>") +
-         "<enclosure url=\"" + url + "\" type=\"video/mp4\"/></item>";
+         R"(<enclosure url=")" + url + R"(" type="video/mp4"/></item>)";
 }
 
 TEST(FeedParse, EntityExpansionIsNeverPerformed) {
   // Tried: the "billion laughs" DTD. The entities stay unexpanded text;
   // the title cannot grow past the bytes of the feed.
   std::string head =
-      "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY lol \"lol\">";
+      R"(<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol "lol">)";
   std::string prev = "lol";
   for (int i = 1; i <= 9; ++i) {
     head += "<!ENTITY lol" + std::to_string(i) + " \"";
