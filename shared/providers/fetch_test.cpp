@@ -15,14 +15,14 @@ using downloader::testing::test_origin;
 fetcher loopback_fetcher(fetch_limits lim = {}) {
   auto policy =
       std::make_shared<const address_policy>(*parse_cidr_list("127.0.0.1/32"));
-  return fetcher(policy, lim);
+  return {policy, lim};
 }
 
 TEST(Fetch, ReadsABody) {
   test_origin origin([](const origin_request&) {
     origin_response r;
     r.body = "<rss/>";
-    r.headers.push_back({"Content-Type", "application/rss+xml"});
+    r.headers.emplace_back("Content-Type", "application/rss+xml");
     return r;
   });
   auto got = loopback_fetcher().get(origin.url("/feed.xml"));
@@ -56,7 +56,7 @@ TEST(Fetch, ARedirectToAForbiddenAddressIsRefused) {
       origin_response r;
       r.status = 302;
       r.reason = "Found";
-      r.headers.push_back({"Location", target});
+      r.headers.emplace_back("Location", target);
       return r;
     });
     auto got = loopback_fetcher().get(origin.url("/feed"));
@@ -72,7 +72,7 @@ TEST(Fetch, TooManyRedirectsFail) {
     origin_response r;
     r.status = 302;
     r.reason = "Found";
-    r.headers.push_back({"Location", req.path + "x"});
+    r.headers.emplace_back("Location", req.path + "x");
     return r;
   });
   auto got = loopback_fetcher().get(origin.url("/r"));
