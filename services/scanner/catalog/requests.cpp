@@ -229,14 +229,14 @@ void parse_download(reader& r, const json& body, scanner_request& req) {
   if (!list.is_array() || list.empty() || list.size() > max_download_episodes)
     return r.fail("episodes", "must be an array of 1–" +
                                   std::to_string(max_download_episodes) +
-                                  " {\"season\", \"episode\"} objects");
+                                  R"( {"season", "episode"} objects)");
   std::set<std::pair<int, int>> seen;
   for (std::size_t i = 0; i < list.size() && !r.failed(); ++i) {
     auto field = "episodes[" + std::to_string(i) + "]";
     const auto& ep = list.at(i);
     if (!ep.is_object() || ep.size() != 2 || !ep.contains("season") ||
         !ep.contains("episode"))
-      return r.fail(field, "must be {\"season\": S, \"episode\": E}");
+      return r.fail(field, R"(must be {"season": S, "episode": E})");
     reader one(ep, *r.error());
     auto season = one.integer("season", 0, 1000);
     auto number = one.integer("episode", 0, 10000);
