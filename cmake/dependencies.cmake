@@ -6,6 +6,7 @@ find_package(prometheus-cpp REQUIRED COMPONENTS core)
 find_package(GTest REQUIRED)
 find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
+find_package(pugixml REQUIRED) # libpugixml-dev: provider feeds (XML)
 
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx)
 pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)

@@ -15,6 +15,7 @@ KUMO_PACKAGES=(
   # libraries
   libcaf-dev libnats-dev libpqxx-dev libcpp-httplib-dev nlohmann-json3-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libcurl4-openssl-dev libssl-dev
+  libpugixml-dev
   # servers run privately by scripts/run and the tests
   postgresql postgresql-contrib nats-server nginx-light
   # tests and benchmarks: media generation, reference downloader, promtool

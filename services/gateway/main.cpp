@@ -6,6 +6,7 @@
 #include "kumo/service.hpp"
 #include "queue_requests.hpp"
 #include "routes.hpp"
+#include "routes/routes_feeds.hpp"
 #include "web_assets.hpp"
 
 #include <caf/all.hpp>
@@ -55,6 +56,7 @@ bool start_serving(gateway_state& st, service_context& ctx) {
   st.modules.push_back(gateway::make_series_module(routes, ctx, *st.bus));
   st.modules.push_back(gateway::make_providers_module(routes, ctx, *st.bus));
   st.modules.push_back(gateway::make_webhooks_module(routes, ctx, *st.bus));
+  st.modules.push_back(gateway::make_feeds_module(routes, ctx, *st.bus));
   st.modules.push_back(
       gateway::make_events_module(routes, ctx, *st.bus, sessions));
   auto port = st.http->start(ctx.config.text("http_bind"),

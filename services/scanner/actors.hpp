@@ -3,6 +3,7 @@
 // Every actor of the scanner service and its interface.
 
 #include "catalog/requests.hpp"
+#include "kumo/address_policy.hpp"
 #include "kumo/atoms.hpp"
 #include "kumo/bus.hpp"
 #include "scan/scan_run.hpp"
@@ -29,6 +30,9 @@ using scan_done_atom = caf::atom_constant<caf::atom("scan_done")>;
 using watch_atom = caf::atom_constant<caf::atom("watch")>;
 using run_task_atom = caf::atom_constant<caf::atom("run_task")>;
 using task_done_atom = caf::atom_constant<caf::atom("task_done")>;
+using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
+using download_atom = caf::atom_constant<caf::atom("download")>;
+using monitor_atom = caf::atom_constant<caf::atom("monitor")>;
 
 /// Owns one catalog_store (one PostgreSQL connection). Detached: every
 /// handler blocks on the database. Answers the reply body (JSON text),
@@ -75,6 +79,23 @@ void spawn_watch(caf::actor_system& sys, const caf::actor& parent,
 caf::actor spawn_tasks(caf::actor_system& sys, std::string database_url,
                        std::vector<task_definition> defs, std::string instance,
                        bus_actor bus, caf::actor runner);
+/// What the feeds actor needs.
+struct feeds_settings {
+  std::string database_url;
+  bus_actor bus;
+  std::shared_ptr<const address_policy> policy; ///< provider requests
+  std::chrono::milliseconds monitor_interval{3'600'000};
+  std::chrono::milliseconds feed_timeout{15'000};
+};
+
+/// Spawns a detached feeds actor (its own PostgreSQL connection). It
+/// handles (refresh_atom, key, reply_to): lists the series at its provider
+/// and merges the episodes; (download_atom, request, reply_to): queues
+/// missing episodes with kumo.queue.cmd.add; (monitor_atom): one round over
+/// the monitored series that are due, then the next round is scheduled
+/// (every min(monitor_interval, 30 s)). Replies go to `reply_to` when it is
+/// not empty.
+caf::actor spawn_feeds(caf::actor_system& sys, feeds_settings cfg);
 
 /// The scanner service: subscribes to kumo.scanner.cmd.* (queue group
 /// "scanner"), validates each request, answers reads and edits through the

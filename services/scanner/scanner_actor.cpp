@@ -4,6 +4,7 @@
 #include "actors.hpp"
 #include "catalog/replies.hpp"
 #include "kumo/bus_calls.hpp"
+#include "kumo/local_addresses.hpp"
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "scanner_metrics.hpp"
@@ -23,6 +24,8 @@ struct scanner_state {
   scanner_settings cfg;
   scan_context ctx;
   catalog_actor catalog;
+  caf::actor feeds;   ///< refresh and download requests
+  caf::actor monitor; ///< the monitor's rounds (may block for long)
   bool scanning = false;
   bool draining = false;
   bool watch_pending = false; ///< a watch batch came during a scan
@@ -95,16 +98,23 @@ void start_scan(pointer self, const std::string& key,
              std::move(spec), reply_to, std::move(reply_body));
 }
 
-/// A series added with its folder on disk gets its files at once. The add
-/// is answered once that scan is recorded, so a client that waits for no
-/// running scan after the add sees the series with its files.
+/// A series added with its folder on disk gets its files at once (`scan`):
+/// the add is answered once that scan is recorded, so a client that waits
+/// for no running scan after the add sees the series with its files. One
+/// with a provider (site rss or direct, and a link) gets its episode
+/// listing.
 void after_add(pointer self, const std::string& body,
-               const std::string& reply_to) {
+               const std::string& reply_to, bool scan) {
   auto doc = json::parse(body, nullptr, false);
-  if (doc.is_object() && doc.contains("key") && doc["key"].is_string() &&
-      !self->state.scanning && !self->state.draining)
-    return start_scan(self, doc["key"].get<std::string>(), reply_to, true,
-                      nullptr, body);
+  if (!doc.is_object() || !doc.contains("key") || !doc["key"].is_string())
+    return answer(self, reply_to, body);
+  auto key = doc["key"].get<std::string>();
+  auto site = doc.value("site", std::string());
+  if ((site == "rss" || site == "direct") &&
+      !doc.value("link", std::string()).empty())
+    self->send(self->state.feeds, refresh_atom::value, key, std::string());
+  if (scan && !self->state.scanning && !self->state.draining)
+    return start_scan(self, key, reply_to, true, nullptr, body);
   answer(self, reply_to, body);
 }
 
@@ -191,6 +201,13 @@ void handle(pointer self, const bus_message& msg) {
                   error_body(errc::invalid_argument, bad.field, bad.message));
   if (req->kind == op::rescan)
     return start_scan(self, req->key, msg.reply, true);
+  if (req->kind == op::refresh)
+    return self->send(self->state.feeds, refresh_atom::value, req->key,
+                      msg.reply);
+  if (req->kind == op::download)
+    return self->send(self->state.feeds, download_atom::value, *req, msg.reply);
+  bool listing_changed =
+      req->kind == op::series_update && (req->fields.site || req->fields.link);
   auto kind = req->kind;
   auto reply_to = msg.reply;
   self->request(self->state.catalog, catalog_timeout, execute_atom::value,
@@ -198,8 +215,10 @@ void handle(pointer self, const bus_message& msg) {
       .then(
           [=](const std::string& body) {
             if (kind == op::series_add)
-              return after_add(self, body, reply_to);
+              return after_add(self, body, reply_to, true);
             answer(self, reply_to, body);
+            if (listing_changed)
+              after_add(self, body, "", false);
             if (kind == op::import_legacy)
               after_import(self, body);
           },
@@ -217,6 +236,17 @@ caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
   st.ctx = {cfg.database_url, bus, std::move(metrics),
             std::make_shared<scan_memory>(),
             std::make_shared<std::atomic<bool>>(false)};
+  feeds_settings feeds{cfg.database_url, bus,
+                       std::make_shared<const address_policy>(
+                           cfg.config.fetch_allow,
+                           cached_interface_addresses(std::chrono::seconds(1))),
+                       cfg.config.monitor_interval, cfg.config.feed_timeout};
+  st.feeds = spawn_feeds(self->system(), feeds);
+  st.monitor = spawn_feeds(self->system(), feeds);
+  self->link_to(st.feeds);
+  self->link_to(st.monitor);
+  if (cfg.config.monitor_interval.count() > 0)
+    self->send(st.monitor, monitor_atom::value);
   st.cfg = std::move(cfg);
   st.tasks =
       spawn_tasks(self->system(), st.cfg.database_url,

@@ -43,6 +43,14 @@ std::vector<option> scanner_options() {
        int64_t{30} * 24 * 3'600'000},
       {"scan_watch", option_kind::boolean, "true",
        "live watch of the roots with inotify"},
+      {"monitor_interval", option_kind::duration, "1h",
+       "period of provider checks of monitored series (0: none)", 0,
+       int64_t{30} * 24 * 3'600'000},
+      {"feed_timeout", option_kind::duration, "15s",
+       "deadline of one provider request (a feed fetch)", 1000, 120'000},
+      {"fetch_allow_cidrs", option_kind::text, "",
+       "networks provider requests may reach although special-purpose "
+       "(comma-separated CIDRs), as the downloader's option"},
   };
 }
 
@@ -86,6 +94,13 @@ result<scanner_config> parse_scanner_config(const settings& values) {
   out.roots = std::move(*roots);
   out.scan_interval = std::chrono::milliseconds(values.millis("scan_interval"));
   out.watch = values.boolean("scan_watch");
+  out.monitor_interval =
+      std::chrono::milliseconds(values.millis("monitor_interval"));
+  out.feed_timeout = std::chrono::milliseconds(values.millis("feed_timeout"));
+  auto allow = parse_cidr_list(values.text("fetch_allow_cidrs"));
+  if (!allow)
+    return invalid(allow.error().message, "fetch_allow_cidrs");
+  out.fetch_allow = std::move(*allow);
   return out;
 }
 

@@ -3,6 +3,7 @@
 // The scanner's own options (docs/library.md, "Configuration").
 
 #include "catalog/library_roots.hpp"
+#include "kumo/address_policy.hpp"
 #include "kumo/config.hpp"
 #include "kumo/result.hpp"
 
@@ -16,9 +17,15 @@ struct scanner_config {
   library_roots roots;
   std::chrono::milliseconds scan_interval{0}; ///< 0: start and on demand only
   bool watch = true;
+  /// Period of provider checks of monitored series (0: no monitor); a
+  /// series' check_interval_s overrides it.
+  std::chrono::milliseconds monitor_interval{3'600'000};
+  std::chrono::milliseconds feed_timeout{15'000}; ///< one provider request
+  std::vector<cidr> fetch_allow;                  ///< fetch_allow_cidrs
 };
 
-/// library_root, library_roots_extra, scan_interval, scan_watch.
+/// library_root, library_roots_extra, scan_interval, scan_watch,
+/// monitor_interval, feed_timeout, fetch_allow_cidrs.
 std::vector<option> scanner_options();
 
 /// Checks the roots: absolute paths, no "." or ".." component, a trailing

@@ -21,12 +21,27 @@ const char* const summary_sql =
     " 'missing', (SELECT CASE WHEN bool_or(e.provider) THEN count(*) FILTER"
     "   (WHERE e.provider AND e.state = 'missing') END"
     "   FROM scanner_episodes e WHERE e.series_id = s.id),"
-    " 'files', (SELECT count(*) FROM scanner_files f WHERE f.series_id = s.id),"
-    " 'size_bytes', (SELECT coalesce(sum(f.size), 0) FROM scanner_files f"
-    "   WHERE f.series_id = s.id),"
-    " 'added_at', " KUMO_ISO("s.created_at") ","
-                                             " 'updated_at', " KUMO_ISO(
-                                                 "s.updated_at") ")";
+    " 'queued', (SELECT count(*) FROM scanner_episodes e WHERE"
+    "   e.series_id = s.id AND e.state IN ('queued', 'downloading')),"
+    " 'check_interval_s', s.check_interval_s,"
+    " 'checked_at', " KUMO_ISO(
+        "s.checked_at") ","
+                        " 'check_error', NULLIF(s.check_error, ''),"
+                        " 'listed_at', " KUMO_ISO(
+                            "s.listed_at") ","
+                                           " 'files', (SELECT count(*) FROM "
+                                           "scanner_files f WHERE f.series_id "
+                                           "= s.id),"
+                                           " 'size_bytes', (SELECT "
+                                           "coalesce(sum(f.size), 0) FROM "
+                                           "scanner_files f"
+                                           "   WHERE f.series_id = s.id),"
+                                           " 'added_at', " KUMO_ISO(
+                                               "s.created_at") ","
+                                                               " 'updated_at',"
+                                                               " " KUMO_ISO(
+                                                                   "s.updated_"
+                                                                   "at") ")";
 
 const char* const scan_live_sql =
     "(c.state = 'running' AND EXISTS (SELECT 1 FROM pg_locks l WHERE"
@@ -108,7 +123,12 @@ json season_list(pqxx::work& w, std::int64_t series_id) {
   auto rows = w.exec_params(
       "SELECT e.season, json_build_object('season', e.season, 'episode', "
       "e.episode, 'absolute', e.absolute, 'title', e.title, 'air_date', "
-      "e.air_date, 'state', e.state, 'files', coalesce(json_agg("
+      "e.air_date, 'state', e.state, 'provider', e.provider, 'guid', e.guid, "
+      "'auto_queued', e.auto_queued_at IS NOT NULL, 'sources', (SELECT "
+      "coalesce(json_agg(json_build_object('provider', so.provider, 'url', "
+      "so.url, 'size', so.size) ORDER BY so.position), '[]') FROM "
+      "scanner_episode_sources so WHERE so.episode_id = e.id), "
+      "'files', coalesce(json_agg("
       "json_build_object('path', f.path, 'size', f.size, 'mtime', " KUMO_ISO(
           "f.mtime") ", 'resolution', f.resolution, 'quality', f.quality, "
                      "'group', f.release_group) ORDER BY f.path) FILTER "

@@ -13,6 +13,7 @@ namespace {
 struct new_series {
   std::string key, name, folder, root, site, link;
   std::optional<int> year;
+  std::optional<int> check_interval_s;
   bool monitored = false;
 };
 
@@ -54,6 +55,7 @@ new_series from_fields(const scanner_request& req, const library_roots& r) {
   s.site = f.site.value_or("");
   s.link = f.link.value_or("");
   s.monitored = f.monitored.value_or(false);
+  s.check_interval_s = f.check_interval_s.value_or(std::nullopt);
   return s;
 }
 
@@ -80,11 +82,12 @@ caf::expected<json> series_add(pqxx::work& w, const scanner_request& req,
         std::string(folder ? "folder '" + s.folder : "key '" + s.key) +
             "' is taken by series '" + taken[0][0].as<std::string>() + "'");
   }
-  w.exec_params("INSERT INTO scanner_series (key, name, year, folder, site, "
-                "link, monitored, root) VALUES ($1, $2, NULLIF($3, '')::int,"
-                " $4, $5, $6, $7, $8)",
-                s.key, s.name, year_text(s.year), s.folder, s.site, s.link,
-                s.monitored, s.root);
+  w.exec_params(
+      "INSERT INTO scanner_series (key, name, year, folder, site, "
+      "link, monitored, root, check_interval_s) VALUES ($1, $2,"
+      " NULLIF($3, '')::int, $4, $5, $6, $7, $8, NULLIF($9, '')::int)",
+      s.key, s.name, year_text(s.year), s.folder, s.site, s.link, s.monitored,
+      s.root, year_text(s.check_interval_s));
   w.exec_params("DELETE FROM scanner_unmatched WHERE folder = $1", s.folder);
   return series_summary(w, s.key);
 }
@@ -100,12 +103,15 @@ caf::expected<json> series_update(pqxx::work& w, const scanner_request& req) {
       " year = CASE WHEN $4 THEN NULLIF($5, '')::int ELSE year END,"
       " monitored = CASE WHEN $6 = '' THEN monitored ELSE $6 = 'true' END,"
       " site = CASE WHEN $7 THEN $8 ELSE site END,"
-      " link = CASE WHEN $9 THEN $10 ELSE link END, updated_at = now()"
+      " link = CASE WHEN $9 THEN $10 ELSE link END,"
+      " check_interval_s = CASE WHEN $11 THEN NULLIF($12, '')::int ELSE"
+      " check_interval_s END, updated_at = now()"
       " WHERE key = $1 AND deleted_at IS NULL RETURNING id",
       req.key, f.name.has_value(), f.name.value_or(""), f.year.has_value(),
       year_text(f.year.value_or(std::nullopt)), flag(f.monitored),
       f.site.has_value(), f.site.value_or(""), f.link.has_value(),
-      f.link.value_or(""));
+      f.link.value_or(""), f.check_interval_s.has_value(),
+      year_text(f.check_interval_s.value_or(std::nullopt)));
   if (rows.empty())
     return field_error(errc::not_found, "key",
                        "no series with key '" + req.key + "'");

@@ -12,10 +12,13 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<const char*, 10> op_names{
-    "series_list",   "series_get",   "series_add",  "series_update",
-    "series_delete", "rescan",       "scan_status", "scan_cancel",
-    "unmatched",     "import_legacy"};
+constexpr std::array<const char*, 12> op_names{
+    "series_list",   "series_get",    "series_add",  "series_update",
+    "series_delete", "rescan",        "scan_status", "scan_cancel",
+    "unmatched",     "import_legacy", "refresh",     "download"};
+
+/// At most this many episodes in one download request.
+constexpr std::size_t max_download_episodes = 1000;
 
 bool valid_utf8(const std::string& text) {
   try {
@@ -98,6 +101,10 @@ public:
     return fail(field, "must be one of " + list), std::nullopt;
   }
 
+  request_error* error() const {
+    return &error_;
+  }
+
   void fail(const std::string& field, std::string message) {
     if (failed_)
       return;
@@ -137,9 +144,21 @@ void read_year(reader& r, const json& body, series_fields& f) {
     f.year = y;
 }
 
+void read_check_interval(reader& r, const json& body, series_fields& f) {
+  if (!body.contains("check_interval_s") || r.failed())
+    return;
+  if (body.at("check_interval_s").is_null()) {
+    f.check_interval_s = std::optional<int>{};
+    return;
+  }
+  if (auto s = r.integer("check_interval_s", 60, 30 * 86400))
+    f.check_interval_s = s;
+}
+
 void read_series_fields(reader& r, const json& body, series_fields& f) {
   f.name = r.text("name", 1, 500);
   read_year(r, body, f);
+  read_check_interval(r, body, f);
   f.site = r.text("site", 0, 100);
   f.link = r.text("link", 0, 2000);
   f.monitored = r.boolean("monitored");
@@ -161,7 +180,8 @@ void parse_add(reader& r, const json& body, scanner_request& req) {
     }
     return;
   }
-  r.only({"name", "year", "folder", "key", "site", "link", "monitored"});
+  r.only({"name", "year", "folder", "key", "site", "link", "monitored",
+          "check_interval_s"});
   read_series_fields(r, body, req.fields);
   req.fields.folder = r.text("folder", 1, 255);
   if (req.fields.folder && !valid_folder(*req.fields.folder))
@@ -175,12 +195,15 @@ void parse_add(reader& r, const json& body, scanner_request& req) {
 }
 
 void parse_update(reader& r, const json& body, scanner_request& req) {
-  r.only({"key", "name", "year", "monitored", "site", "link"});
+  r.only(
+      {"key", "name", "year", "monitored", "site", "link", "check_interval_s"});
   read_key(r, req, true);
   read_series_fields(r, body, req.fields);
   const auto& f = req.fields;
-  if (!r.failed() && !f.name && !f.year && !f.site && !f.link && !f.monitored)
-    r.fail("", "give at least one of name, year, monitored, site, link");
+  if (!r.failed() && !f.name && !f.year && !f.site && !f.link && !f.monitored &&
+      !f.check_interval_s)
+    r.fail("", "give at least one of name, year, monitored, site, link, "
+               "check_interval_s");
 }
 
 void parse_list(reader& r, scanner_request& req) {
@@ -194,6 +217,35 @@ void parse_list(reader& r, scanner_request& req) {
   l.descending = r.choice("order", {"asc", "desc"}).value_or("asc") == "desc";
   l.limit = r.integer("limit", 1, 200).value_or(50);
   l.offset = r.integer("offset", 0, 1'000'000).value_or(0);
+}
+
+/// {"key", "episodes"?: [{"season", "episode"}, ...]}: each pair once.
+void parse_download(reader& r, const json& body, scanner_request& req) {
+  r.only({"key", "episodes"});
+  read_key(r, req, true);
+  if (r.failed() || !body.contains("episodes"))
+    return;
+  const auto& list = body.at("episodes");
+  if (!list.is_array() || list.empty() || list.size() > max_download_episodes)
+    return r.fail("episodes", "must be an array of 1–" +
+                                  std::to_string(max_download_episodes) +
+                                  R"( {"season", "episode"} objects)");
+  std::set<std::pair<int, int>> seen;
+  for (std::size_t i = 0; i < list.size() && !r.failed(); ++i) {
+    auto field = "episodes[" + std::to_string(i) + "]";
+    const auto& ep = list.at(i);
+    if (!ep.is_object() || ep.size() != 2 || !ep.contains("season") ||
+        !ep.contains("episode"))
+      return r.fail(field, R"(must be {"season": S, "episode": E})");
+    reader one(ep, *r.error());
+    auto season = one.integer("season", 0, 1000);
+    auto number = one.integer("episode", 0, 10000);
+    if (one.failed())
+      return r.fail(field + "." + r.error()->field, r.error()->message);
+    if (!seen.emplace(*season, *number).second)
+      return r.fail(field, "repeats an episode");
+    req.episodes.emplace_back(*season, *number);
+  }
 }
 
 void parse_body(reader& r, const json& body, scanner_request& req) {
@@ -215,6 +267,11 @@ void parse_body(reader& r, const json& body, scanner_request& req) {
   case op::rescan:
     r.only({"key"});
     return read_key(r, req, false);
+  case op::refresh:
+    r.only({"key"});
+    return read_key(r, req, true);
+  case op::download:
+    return parse_download(r, body, req);
   default:
     return r.only({});
   }

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace kumo::scanner {
 
@@ -23,6 +25,8 @@ enum class op : std::uint8_t {
   scan_cancel,
   unmatched,
   import_legacy,
+  refresh,  ///< fetch the series' provider and merge its episodes
+  download, ///< queue missing episodes of a series
 };
 
 /// The name of `o` as in the subject kumo.scanner.cmd.<name>.
@@ -37,6 +41,9 @@ struct series_fields {
   std::optional<std::string> site;
   std::optional<std::string> link;
   std::optional<bool> monitored;
+  /// Seconds between provider checks of a monitored series; given as
+  /// null: the global monitor_interval.
+  std::optional<std::optional<int>> check_interval_s;
 };
 
 /// series_list filters, sort and page.
@@ -59,6 +66,9 @@ struct scanner_request {
   bool delete_files = false;
   std::string from_unmatched; ///< series_add from an unmatched folder
   std::string root;           ///< with from_unmatched: its root ("" any)
+  /// download: the episodes asked for as (season, episode); empty = every
+  /// missing episode.
+  std::vector<std::pair<int, int>> episodes;
 };
 
 /// A refused request: the offending field ("" for the whole body) and why.

@@ -95,5 +95,47 @@ TEST(Requests, SeriesUpdateDeleteGetRescan) {
   EXPECT_EQ(refused("rescan", R"({"key":"a b"})"), "key");
 }
 
+TEST(Requests, RefreshAndDownload) {
+  // Tried: no key, a bad key, unknown fields, episodes that are no array,
+  // empty, repeated, out of range, with extra fields or missing numbers.
+  EXPECT_EQ(refused("refresh", "{}"), "key");
+  EXPECT_EQ(refused("refresh", R"({"key":"a b"})"), "key");
+  EXPECT_EQ(refused("refresh", R"({"key":"a","x":1})"), "x");
+  EXPECT_EQ(refused("refresh", R"({"key":"a"})"), "<accepted>");
+  EXPECT_EQ(refused("download", R"({"key":"a"})"), "<accepted>");
+  EXPECT_EQ(refused("download", R"({"key":"a","episodes":{}})"), "episodes");
+  EXPECT_EQ(refused("download", R"({"key":"a","episodes":[]})"), "episodes");
+  EXPECT_EQ(refused("download", R"({"key":"a","episodes":[{"season":1}]})"),
+            "episodes[0]");
+  EXPECT_EQ(
+      refused("download",
+              R"({"key":"a","episodes":[{"season":1,"episode":2,"x":3}]})"),
+      "episodes[0]");
+  EXPECT_EQ(refused("download",
+                    R"({"key":"a","episodes":[{"season":1,"episode":20000}]})"),
+            "episodes[0].episode");
+  EXPECT_EQ(refused("download",
+                    R"({"key":"a","episodes":[{"season":1,"episode":2},)"
+                    R"({"season":1,"episode":2}]})"),
+            "episodes[1]");
+  request_error err;
+  auto req = parse_request(
+      "download",
+      R"({"key":"a","episodes":[{"season":1,"episode":2},{"season":0,"episode":1}]})",
+      err);
+  ASSERT_TRUE(req);
+  ASSERT_EQ(req->episodes.size(), 2u);
+  EXPECT_EQ(req->episodes[1], std::make_pair(0, 1));
+}
+
+TEST(Requests, CheckInterval) {
+  EXPECT_EQ(refused("series_update", R"({"key":"a","check_interval_s":59})"),
+            "check_interval_s");
+  EXPECT_EQ(refused("series_update", R"({"key":"a","check_interval_s":null})"),
+            "<accepted>");
+  EXPECT_EQ(refused("series_add", R"({"name":"A","check_interval_s":900})"),
+            "<accepted>");
+}
+
 } // namespace
 } // namespace kumo::scanner
