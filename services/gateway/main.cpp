@@ -6,6 +6,7 @@
 #include "kumo/service.hpp"
 #include "queue_requests.hpp"
 #include "routes.hpp"
+#include "routes/routes_config.hpp"
 #include "web_assets.hpp"
 
 #include <caf/all.hpp>
@@ -53,6 +54,7 @@ bool start_serving(gateway_state& st, service_context& ctx) {
                                                  std::move(*site), sessions));
   st.modules.push_back(gateway::make_queue_module(routes, ctx, *st.bus));
   st.modules.push_back(gateway::make_series_module(routes, ctx, *st.bus));
+  st.modules.push_back(gateway::make_config_module(routes, ctx, *st.bus));
   st.modules.push_back(
       gateway::make_events_module(routes, ctx, *st.bus, sessions));
   auto port = st.http->start(ctx.config.text("http_bind"),

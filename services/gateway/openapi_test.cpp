@@ -61,7 +61,15 @@ TEST(openapi, describes_every_auth_queue_series_and_library_route) {
       {"/api/library/scan/cancel", "post"},
       {"/api/library/unmatched", "get"},
       {"/api/library/import-legacy", "post"},
-      {"/api/events", "get"}};
+      {"/api/events", "get"},
+      {"/api/keys", "get"},
+      {"/api/keys", "post"},
+      {"/api/keys/{id}", "delete"},
+      {"/api/config", "get"},
+      {"/api/config", "put"},
+      {"/api/config/validate", "post"},
+      {"/api/config/backups", "get"},
+      {"/api/config/backups/{name}/restore", "post"}};
   for (const auto& [path, method] : expected) {
     ASSERT_TRUE(paths.contains(path)) << path;
     EXPECT_TRUE(paths[path].contains(method)) << method << " " << path;
