@@ -7,12 +7,14 @@
 #include "commands.hpp"
 #include "kumo/store.hpp"
 #include "kumo/wire.hpp"
+#include "live_settings.hpp"
 #include "model.hpp"
 #include "progress.hpp"
 #include "retry_policy.hpp"
 
 #include <caf/expected.hpp>
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -30,6 +32,9 @@ struct store_options {
   /// handling it kept dying") instead of returning it to pending.
   int max_lease_expirations = 3;
   int reap_batch = 500; ///< expired leases handled per reaper pass
+  /// When set, replaces `retries` and `job_rate_limit_bps`: the values the
+  /// runtime configuration changes while the queue runs.
+  std::shared_ptr<live_settings> live;
 };
 
 /// One step of a job's story, logged once the transaction committed (with
