@@ -28,7 +28,7 @@ TEST(api_keys, hostile_names_are_refused_with_a_reason) {
   EXPECT_FALSE(key_name_problem("Jellyfin \xc3\xa9t\xc3\xa9"));
   EXPECT_TRUE(key_name_problem(""));
   EXPECT_TRUE(key_name_problem("   "));
-  EXPECT_TRUE(key_name_problem(std::string(10 * 1024, 'a')));
+  EXPECT_TRUE(key_name_problem(std::string(size_t{10} * 1024, 'a')));
   EXPECT_TRUE(key_name_problem(std::string(65, 'a')));
   EXPECT_TRUE(key_name_problem("a\nb"));
   EXPECT_TRUE(key_name_problem("a\x7f"));
