@@ -9,6 +9,7 @@ namespace {
 
 std::vector<std::string> fields_of(const std::vector<field_error>& errors) {
   std::vector<std::string> out;
+  out.reserve(errors.size());
   for (const auto& e : errors)
     out.push_back(e.field);
   return out;
