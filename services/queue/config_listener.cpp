@@ -33,7 +33,8 @@ void apply(live_settings& live, const std::string& text, const char* origin) {
 
 bus_listener::behavior_type
 config_listener(bus_listener::stateful_pointer<caf::unit_t> self,
-                const bus_actor& bus, std::shared_ptr<live_settings> live,
+                const bus_actor& bus,
+                const std::shared_ptr<live_settings>& live,
                 const drainable_actor& service) {
   self->monitor(service);
   self->set_down_handler([self](caf::down_msg&) { self->quit(); });
