@@ -29,12 +29,24 @@ own HOME (credentials in HOME/.config/kumo/credentials). Tried, in order:
 - a second gateway with a static api_key: the saved session token is not
   sent to it (`--url` of that gateway: exit 4, "not logged in"); with
   KUMO_URL and KUMO_API_KEY `queue --json` exits 0, a wrong key exits 4;
+- `scan --wait` follows a real scan of a series made on disk to its end
+  (exit 0, the counters printed; `--json` ends with a scan_complete line);
+  a scan of an unknown series exits 1; with the progress service stopped
+  (no scan events at all) it still ends, exit 0;
+- `keys create NAME` prints the key once; `keys list` shows its name and
+  prefix only; the key works as KUMO_API_KEY but cannot make keys (exit 1,
+  403); `keys revoke ID` ends it (exit 4 afterwards); a bad id exits 2, an
+  empty name 1;
+- `config get` prints the fields; `config validate` and `config set` with
+  a bad value exit 1 naming the field and change nothing; a good `config
+  set` prints the backup and is read back; a malformed assignment exits 2;
 - with the gateway stopped, `queue` and `health` exit 3.
 """
 # ctest-properties: TIMEOUT 300
 
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -116,7 +128,9 @@ class Cli(unittest.TestCase):
             start_stack(s, progress=True, nginx={
                 "locations": "    location /slow/ { limit_rate 400k; }"})
             start_worker(s, jobs=1)
-            s.start_service("scanner").wait_ready(30)
+            s.start_service("scanner", env={
+                "KUMO_LIBRARY_ROOT": s.library_root,
+                "KUMO_SCAN_WATCH": "false"}).wait_ready(30)
             self.url = s.gateway_url
             self.usage()
             self.login()
@@ -128,6 +142,9 @@ class Cli(unittest.TestCase):
             self.retry()
             self.series()
             self.api_key()
+            self.scan_wait()
+            self.named_keys()
+            self.config()
             self.gateway_down()
             for text in self.outputs:
                 self.assertNotIn(self.token, text, "the token was printed")
@@ -311,6 +328,64 @@ class Cli(unittest.TestCase):
         self.s.gateway = first
         for text in self.outputs:
             self.assertNotIn(key, text, "the API key was printed")
+
+    def scan_wait(self):
+        show = os.path.join(self.s.library_root, "Cli Scan Show (2020)")
+        for episode in range(1, 31):
+            path = os.path.join(show, "Season 1", "Cli.Scan.Show.S01E%02d.mkv" % episode)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(b"\0" * 64)
+        res = self.expect(0, "scan", "--wait", timeout=120)
+        done = re.search(r"scan \d+: complete, folders \d+, files (\d+)", res.stdout)
+        self.assertTrue(done, res.stdout)
+        self.assertGreaterEqual(int(done.group(1)), 30)
+        res = self.expect(0, "scan", "--wait", "--json", timeout=120)
+        last = json.loads(res.stdout.strip().splitlines()[-1])
+        self.assertEqual(last["event"], "scan_complete", last)
+        res = self.expect(1, "scan", "no-such-series", "--wait")
+        self.assertIn("no series with key", res.stderr)
+        # Without the progress service no scan event ever comes: --wait
+        # still ends, from the scan's own state.
+        progress = next(x for x in self.s.services if x.name == "progress")
+        progress.stop()
+        res = self.expect(0, "scan", "--wait", timeout=60)
+        self.assertIn("complete", res.stdout)
+        self.s.restart_service(progress, wait=True)
+
+    def named_keys(self):
+        res = self.expect(0, "keys", "create", "cli key")
+        key = next(line for line in res.stdout.splitlines() if line.startswith("kumo_"))
+        listed = self.expect(0, "keys", "list").stdout
+        self.assertIn("cli key", listed)
+        self.assertIn(key[:11], listed)
+        self.assertNotIn(key, listed)
+        keys = json.loads(self.expect(0, "keys", "list", "--json").stdout)["keys"]
+        key_id = str(keys[-1]["id"])
+        self.expect(0, "queue", "--json", env=self.env(KUMO_API_KEY=key))
+        res = self.expect(1, "keys", "create", "more", env=self.env(KUMO_API_KEY=key))
+        self.assertIn("master account", res.stderr)
+        self.expect(0, "keys", "revoke", key_id)
+        self.expect(4, "queue", env=self.env(KUMO_API_KEY=key))
+        self.expect(2, "keys", "revoke", "abc")
+        self.expect(2, "keys")
+        self.expect(1, "keys", "create", "")
+
+    def config(self):
+        self.assertIn("queue.max_retries = 3", self.expect(0, "config", "get").stdout)
+        res = self.expect(1, "config", "validate", "queue.max_retries=500")
+        self.assertIn("queue.max_retries: must be in 0..100", res.stderr)
+        res = self.expect(1, "config", "set", "queue.max_retries=500",
+                          "queue.retry_delays=soon")
+        self.assertIn("queue.retry_delays:", res.stderr)
+        self.assertIn("queue.max_retries = 3", self.expect(0, "config", "get").stdout)
+        self.expect(0, "config", "validate", "queue.max_retries=4")
+        res = self.expect(0, "config", "set", "queue.max_retries=4")
+        self.assertIn("backup config-", res.stdout)
+        self.assertIn("queue.max_retries: applied now", res.stdout)
+        self.assertIn("queue.max_retries = 4", self.expect(0, "config", "get").stdout)
+        self.expect(2, "config", "set", "max_retries=4")
+        self.expect(2, "config", "frobnicate")
 
     def gateway_down(self):
         self.s.gateway.stop()

@@ -7,6 +7,7 @@
 #include "queue_requests.hpp"
 #include "routes.hpp"
 #include "routes/routes_feeds.hpp"
+#include "routes/routes_config.hpp"
 #include "web_assets.hpp"
 
 #include <caf/all.hpp>
@@ -57,6 +58,7 @@ bool start_serving(gateway_state& st, service_context& ctx) {
   st.modules.push_back(gateway::make_providers_module(routes, ctx, *st.bus));
   st.modules.push_back(gateway::make_webhooks_module(routes, ctx, *st.bus));
   st.modules.push_back(gateway::make_feeds_module(routes, ctx, *st.bus));
+  st.modules.push_back(gateway::make_config_module(routes, ctx, *st.bus));
   st.modules.push_back(
       gateway::make_events_module(routes, ctx, *st.bus, sessions));
   auto port = st.http->start(ctx.config.text("http_bind"),

@@ -74,7 +74,15 @@ TEST(openapi, describes_every_auth_queue_series_and_library_route) {
       {"/api/providers/config/{name}/disable", "post"},
       {"/api/providers/failover", "get"},
       {"/api/providers/failover/{name}/add", "post"},
-      {"/api/providers/failover/{name}", "delete"}};
+      {"/api/providers/failover/{name}", "delete"},
+      {"/api/keys", "get"},
+      {"/api/keys", "post"},
+      {"/api/keys/{id}", "delete"},
+      {"/api/config", "get"},
+      {"/api/config", "put"},
+      {"/api/config/validate", "post"},
+      {"/api/config/backups", "get"},
+      {"/api/config/backups/{name}/restore", "post"}};
   for (const auto& [path, method] : expected) {
     ASSERT_TRUE(paths.contains(path)) << path;
     EXPECT_TRUE(paths[path].contains(method)) << method << " " << path;

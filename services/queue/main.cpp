@@ -2,6 +2,7 @@
 // downloaders under leases.
 
 #include "actors.hpp"
+#include "config_listener.hpp"
 #include "kumo/address_policy.hpp"
 #include "kumo/local_addresses.hpp"
 #include "kumo/log.hpp"
@@ -129,6 +130,8 @@ result<queue_config> parse_config(const settings& cfg) {
   out.store.lease_ms = cfg.millis("lease");
   out.store.retries = std::move(*retries);
   out.store.job_rate_limit_bps = cfg.integer("job_rate_limit");
+  out.store.live = std::make_shared<queue::live_settings>(
+      out.store.retries, out.store.job_rate_limit_bps);
   out.store.discard_retry_ms = cfg.millis("discard_retry");
   out.store.event_retention_ms = cfg.millis("event_retention");
   out.store.max_lease_expirations =
@@ -171,7 +174,10 @@ int main(int argc, char** argv) {
     config->notify.database_url = ctx.config.text("database_url");
     queue::notify::spawn_notify(ctx.system, config->notify, ctx.bus,
                                 service.address());
-    return caf::actor_cast<drainable_actor>(service);
+    auto handle = caf::actor_cast<drainable_actor>(service);
+    queue::spawn_config_listener(ctx.system, ctx.bus, config->store.live,
+                                 handle);
+    return handle;
   };
   return run_service(argc, argv, def);
 }

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "kumo/store.hpp"
 #include "kumo/wire.hpp"
+#include "live_settings.hpp"
 #include "model.hpp"
 #include "progress.hpp"
 #include "providers/health/provider_health.hpp"
@@ -15,6 +16,7 @@
 #include <caf/expected.hpp>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -36,6 +38,9 @@ struct store_options {
   /// Delay before an item's next source after its current one failed,
   /// doubled for every further source (transitions.hpp).
   int64_t failover_backoff_ms = 1'000;
+  /// When set, replaces `retries` and `job_rate_limit_bps`: the values the
+  /// runtime configuration changes while the queue runs.
+  std::shared_ptr<live_settings> live;
 };
 
 /// A provider's breaker moved (kumo.events.provider.breaker).

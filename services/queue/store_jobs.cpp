@@ -26,7 +26,8 @@ wire::job make_job(const queue_item& item, const store_options& o) {
   j.bytes_total = item.bytes_total;
   j.validator = item.validator;
   j.attempt = item.attempts;
-  j.rate_limit_bps = o.job_rate_limit_bps;
+  j.rate_limit_bps =
+      o.live ? o.live->job_rate_limit_bps() : o.job_rate_limit_bps;
   return j;
 }
 
@@ -225,7 +226,8 @@ checked run(pqxx::work& w, const store_options& o, const wire::heartbeat& c) {
 
 checked run(pqxx::work& w, const store_options& o, const wire::report& c) {
   auto facts = read_facts(w, c);
-  auto plan = plan_report(facts, c.outcome, c.transient, o.retries,
+  auto plan = plan_report(facts, c.outcome, c.transient,
+                          o.live ? o.live->retries() : o.retries,
                           o.failover_backoff_ms);
   switch (plan.verdict) {
   case report_verdict::stale: {

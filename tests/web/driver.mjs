@@ -27,6 +27,8 @@ async function open({ name, width = 1280, height = 900, scheme = 'light' }) {
   await page.addInitScript(watch);
   page.on('console', (m) => consoleLog.push({ page: name, type: m.type(), text: m.text() }));
   page.on('pageerror', (e) => consoleLog.push({ page: name, type: 'pageerror', text: String(e) }));
+  // Confirmations (revoking a key) are answered yes.
+  page.on('dialog', (d) => d.accept());
   pages.set(name, page);
   return true;
 }

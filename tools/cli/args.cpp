@@ -44,6 +44,14 @@ const std::vector<command_spec>& specs() {
       {"series", {}, {}, 0, 1, "series [KEY]"},
       {"scan", {"wait"}, {}, 0, 1, "scan [KEY] [--wait]"},
       {"health", {}, {}, 0, 0, "health"},
+      {"keys", {}, {}, 1, 2, "keys create NAME | keys list | keys revoke ID"},
+      {"config",
+       {},
+       {},
+       1,
+       many,
+       "config get | config set SECTION.FIELD=VALUE... |\n"
+       "            config validate SECTION.FIELD=VALUE..."},
   };
   return all;
 }

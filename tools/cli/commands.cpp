@@ -38,7 +38,10 @@ void show(const parsed_args& args, const json& doc, Human human) {
 /// Messages for the library routes while a gateway does not serve them.
 exit_code library_failure(const http_client& client, const http_result& r,
                           const std::string& what) {
-  if (r.reached && r.status == 404 && what != "series detail") {
+  // A route about one series answers 404 for an unknown key: that is the
+  // answer, not a missing route.
+  if (r.reached && r.status == 404 && what != "series detail" &&
+      what != "scan of a series") {
     std::fprintf(stderr,
                  "kumo: %s: this gateway (%s) does not serve the library "
                  "routes (/api/series answered 404); a gateway with the "
@@ -199,7 +202,8 @@ exit_code run_scan(const parsed_args& args) {
   auto text = body.dump();
   auto r = c.request("POST", "/api/series/rescan", &text);
   if (!r.reached || r.status < 200 || r.status >= 300 || !r.error.empty())
-    return library_failure(c, r, "scan");
+    return library_failure(
+        c, r, args.positionals.empty() ? "scan" : "scan of a series");
   auto doc = parse_answer(r, "scan");
   if (!doc)
     return exit_unreachable;

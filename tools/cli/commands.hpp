@@ -19,6 +19,8 @@ exit_code run_retry(const parsed_args& args);
 exit_code run_series(const parsed_args& args);
 exit_code run_scan(const parsed_args& args);
 exit_code run_health(const parsed_args& args);
+exit_code run_keys(const parsed_args& args);   // admin.cpp
+exit_code run_config(const parsed_args& args); // admin.cpp
 
 /// `queue --watch` and `scan --wait` (watch.cpp).
 exit_code run_queue_watch(const parsed_args& args, const http_client& client);

@@ -36,7 +36,7 @@ bool interrupted() {
 exit_code follow_events(
     const http_client& client, const std::string& rooms,
     const std::function<std::optional<exit_code>(const sse_event&)>& on_event,
-    const std::function<void()>& on_tick,
+    const std::function<std::optional<exit_code>()>& on_tick,
     const std::function<void(const std::string&)>& on_notice) {
   using clock = std::chrono::steady_clock;
   std::string last_id;
@@ -52,7 +52,8 @@ exit_code follow_events(
     auto next_tick = clock::now();
     auto tick = [&] {
       if (clock::now() >= next_tick) {
-        on_tick();
+        if (auto finished = on_tick(); finished && !done)
+          done = finished;
         next_tick = clock::now() + std::chrono::milliseconds{100};
       }
       return !interrupted() && !done;

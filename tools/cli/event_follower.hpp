@@ -14,7 +14,8 @@ namespace kumo::cli {
 /// stream incrementally, hands every event to `on_event` and reconnects
 /// (with Last-Event-ID, after the server's `retry:` delay) when the stream
 /// ends. `on_event` returns nullopt to go on or the exit code to finish
-/// with. `on_tick` runs about ten times a second (redraws, resizes).
+/// with. `on_tick` runs about ten times a second (redraws, resizes, checks
+/// by other means); it too returns nullopt to go on or the exit code.
 ///
 /// Returns 0 on SIGINT/SIGTERM (see install_interrupt_handlers), 4 on 401,
 /// 3 after 5 connection attempts in a row without an answer, 1 on any
@@ -22,7 +23,7 @@ namespace kumo::cli {
 exit_code follow_events(
     const http_client& client, const std::string& rooms,
     const std::function<std::optional<exit_code>(const sse_event&)>& on_event,
-    const std::function<void()>& on_tick,
+    const std::function<std::optional<exit_code>()>& on_tick,
     const std::function<void(const std::string&)>& on_notice);
 
 } // namespace kumo::cli

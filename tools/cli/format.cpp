@@ -51,6 +51,20 @@ std::string text_of(const json& doc, const char* key,
   return i != doc.end() && i->is_string() ? i->get<std::string>() : fallback;
 }
 
+std::string id_of(const json& doc, const char* key,
+                  const std::string& fallback) {
+  if (!doc.is_object())
+    return fallback;
+  auto i = doc.find(key);
+  if (i == doc.end())
+    return fallback;
+  if (i->is_string())
+    return i->get<std::string>();
+  if (i->is_number_integer())
+    return std::to_string(i->get<std::int64_t>());
+  return fallback;
+}
+
 std::int64_t int_of(const json& doc, const char* key, std::int64_t fallback) {
   if (!doc.is_object())
     return fallback;
@@ -189,7 +203,7 @@ std::string format_series_detail(const json& detail) {
 }
 
 std::string format_scan(const json& scan) {
-  auto out = "scan " + sanitize_for_terminal(text_of(scan, "id", "?")) + ": " +
+  auto out = "scan " + sanitize_for_terminal(id_of(scan, "id", "?")) + ": " +
              sanitize_for_terminal(text_of(scan, "state", "?"));
   for (const char* counter :
        {"folders", "files", "added", "removed", "changed"})

@@ -31,6 +31,11 @@ std::string format_scan(const nlohmann::json& scan);
 std::string text_of(const nlohmann::json& doc, const char* key,
                     const std::string& fallback = {});
 
+/// An id field as text: a string as it is, an integer in decimal (scan ids
+/// are numbers, item ids UUID strings); `fallback` for anything else.
+std::string id_of(const nlohmann::json& doc, const char* key,
+                  const std::string& fallback = {});
+
 /// A boolean field of `doc`; false when absent or not a boolean.
 bool bool_of(const nlohmann::json& doc, const char* key);
 

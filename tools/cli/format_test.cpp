@@ -83,4 +83,15 @@ TEST(format, scan_line) {
                   "changed 0\n");
 }
 
+TEST(format, scan_ids_are_numbers) {
+  // The scanner's scan ids are integers: they must be shown and compared,
+  // not taken for a missing id.
+  auto text = format_scan(json::parse(R"({"id": 7, "state": "running"})"));
+  EXPECT_EQ(text.rfind("scan 7: running", 0), 0u) << text;
+  EXPECT_EQ(id_of(json::parse(R"({"id": 42})"), "id"), "42");
+  EXPECT_EQ(id_of(json::parse(R"({"id": "scan:42"})"), "id"), "scan:42");
+  EXPECT_EQ(id_of(json::parse(R"({"id": 1.5})"), "id", "?"), "?");
+  EXPECT_EQ(id_of(json::parse(R"({})"), "id"), "");
+}
+
 } // namespace

@@ -40,6 +40,10 @@ exit_code dispatch(const parsed_args& args) {
     return run_series(args);
   if (c == "scan")
     return run_scan(args);
+  if (c == "keys")
+    return run_keys(args);
+  if (c == "config")
+    return run_config(args);
   return run_health(args);
 }
 

@@ -5,9 +5,11 @@
 #include "terminal_text.hpp"
 #include "watch_board.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -119,10 +121,11 @@ exit_code run_queue_watch(const parsed_args& args, const http_client& client) {
             std::cout << render_plain(r) << "\n" << std::flush;
     return std::nullopt;
   };
-  auto on_tick = [&] {
+  auto on_tick = [&]() -> std::optional<exit_code> {
     if (view && (dirty || resized != 0))
       view->draw(board, notice);
     dirty = false;
+    return std::nullopt;
   };
   auto on_notice = [&](const std::string& text) {
     notice = "(" + text + ")";
@@ -153,9 +156,9 @@ json scan_of_record(const json& record) {
 bool same_scan(const json& record, const std::string& scan_id) {
   if (scan_id.empty())
     return true;
-  auto id = text_of(record, "id");
+  auto id = id_of(record, "id");
   return id == scan_id || id == "scan:" + scan_id ||
-         text_of(scan_of_record(record), "id") == scan_id;
+         id_of(scan_of_record(record), "id") == scan_id;
 }
 
 void print_scan_progress(const json& scan, bool tty) {
@@ -178,6 +181,23 @@ std::optional<exit_code> finish_scan(const parsed_args& args,
   return type == "scan_complete" ? exit_ok : exit_api_error;
 }
 
+/// The scan `scan_id` from GET /api/library/scan once it has ended;
+/// nullopt while it runs or when the gateway cannot tell.
+std::optional<json> finished_scan(const http_client& client,
+                                  const std::string& scan_id) {
+  auto r = client.request("GET", "/api/library/scan");
+  if (!r.reached || r.status != 200 || !r.error.empty())
+    return std::nullopt;
+  auto doc = json::parse(r.body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("last") || !doc["last"].is_object())
+    return std::nullopt;
+  const auto& last = doc["last"];
+  auto state = text_of(last, "state");
+  if (id_of(last, "id") != scan_id || state.empty() || state == "running")
+    return std::nullopt;
+  return last;
+}
+
 } // namespace
 
 exit_code run_scan_wait(const parsed_args& args, const http_client& client,
@@ -188,7 +208,7 @@ exit_code run_scan_wait(const parsed_args& args, const http_client& client,
     std::cout << format_scan(scan);
     return state == "complete" ? exit_ok : exit_api_error;
   }
-  auto scan_id = text_of(scan, "id");
+  auto scan_id = id_of(scan, "id");
   bool tty = !args.has("json") && ::isatty(STDOUT_FILENO) != 0;
   auto on_event = [&](const sse_event& e) -> std::optional<exit_code> {
     auto doc = json::parse(e.data, nullptr, false);
@@ -211,8 +231,23 @@ exit_code run_scan_wait(const parsed_args& args, const http_client& client,
       print_scan_progress(scan_of_record(doc["data"]), tty);
     return std::nullopt;
   };
+  // The events may never tell (no progress service, or the scan ended
+  // before the stream opened and left its recent list): the scan's own
+  // state is asked too, every two seconds.
+  auto next_check = std::chrono::steady_clock::now();
+  auto on_tick = [&]() -> std::optional<exit_code> {
+    if (std::chrono::steady_clock::now() < next_check)
+      return std::nullopt;
+    next_check = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    auto last = finished_scan(client, scan_id);
+    if (!last)
+      return std::nullopt;
+    auto s = text_of(*last, "state");
+    return finish_scan(args, s == "complete" ? "scan_complete" : "scan_failed",
+                       *last);
+  };
   return follow_events(
-      client, "scan_progress", on_event, [] {},
+      client, "scan_progress", on_event, on_tick,
       [](const std::string& text) { std::cerr << "kumo: " << text << "\n"; });
 }
 

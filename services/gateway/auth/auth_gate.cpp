@@ -14,11 +14,16 @@ using steady = std::chrono::steady_clock;
 
 constexpr size_t cache_capacity = 10'000;
 
+/// How long the store's word that a named key exists is trusted: the cache
+/// itself re-asks after `cache_ttl`, and revocation drops the entry at once.
+constexpr std::chrono::hours named_key_confirmation{1};
+
 } // namespace
 
-auth_gate::auth_gate(auth_client client, auth_options opts,
+auth_gate::auth_gate(auth_client client, key_client keys, auth_options opts,
                      auth_counters counters)
     : client_(std::move(client)),
+      keys_(std::move(keys)),
       opts_(std::move(opts)),
       counters_(counters),
       cache_(opts_.cache_ttl, cache_capacity),
@@ -36,14 +41,18 @@ std::string auth_gate::session_token(const credentials& creds) {
 }
 
 auth_verdict auth_gate::check(const credentials& creds) {
-  if (!creds.api_key.empty())
-    return !opts_.api_key.empty() &&
-                   constant_time_equal(creds.api_key, opts_.api_key)
-               ? auth_verdict::allowed
-               : auth_verdict::denied;
+  if (!creds.api_key.empty()) {
+    if (!opts_.api_key.empty() &&
+        constant_time_equal(creds.api_key, opts_.api_key))
+      return auth_verdict::allowed;
+    return looks_like_api_key(creds.api_key) ? check_key(creds.api_key)
+                                             : auth_verdict::denied;
+  }
   if (!opts_.api_key.empty() && !creds.bearer.empty() &&
       constant_time_equal(creds.bearer, opts_.api_key))
     return auth_verdict::allowed;
+  if (looks_like_api_key(creds.bearer))
+    return check_key(creds.bearer);
   auto token = session_token(creds);
   if (token.empty())
     return auth_verdict::denied;
@@ -56,13 +65,33 @@ auth_verdict auth_gate::check_session(const std::string& token) {
   return check_hash(token_hash(token));
 }
 
+auth_verdict auth_gate::check_key(const std::string& key) {
+  auto hash = token_hash(key);
+  auto verdict = check_hash(hash);
+  if (verdict == auth_verdict::allowed && touches_.due(hash, steady::now()))
+    keys_.touch(hash);
+  return verdict;
+}
+
+caf::expected<std::chrono::milliseconds>
+auth_gate::lookup(const std::string& hash) const {
+  auto left = client_.check_session(hash);
+  if (!left || left->count() > 0)
+    return left;
+  auto exists = keys_.exists(hash);
+  if (!exists)
+    return exists.error();
+  return *exists ? std::chrono::milliseconds{named_key_confirmation}
+                 : std::chrono::milliseconds{0};
+}
+
 auth_verdict auth_gate::check_hash(const std::string& hash) {
   {
     std::lock_guard<std::mutex> guard{cache_mtx_};
     if (cache_.valid(hash, steady::now()))
       return auth_verdict::allowed;
   }
-  auto left = client_.check_session(hash);
+  auto left = lookup(hash);
   if (!left) {
     count(counters_.store_errors);
     log::warn("cannot verify session", {{"error", message_of(left.error())}});
@@ -77,11 +106,31 @@ auth_verdict auth_gate::check_hash(const std::string& hash) {
 
 std::string auth_gate::session_hash(const credentials& creds) const {
   if (!creds.api_key.empty())
-    return {};
+    return looks_like_api_key(creds.api_key) ? token_hash(creds.api_key)
+                                             : std::string{};
   auto token = session_token(creds);
   if (!opts_.api_key.empty() && constant_time_equal(token, opts_.api_key))
     return {};
-  return looks_like_session_token(token) ? token_hash(token) : std::string{};
+  return looks_like_session_token(token) || looks_like_api_key(token)
+             ? token_hash(token)
+             : std::string{};
+}
+
+bool auth_gate::is_named_key(const credentials& creds) {
+  return looks_like_api_key(creds.api_key) || looks_like_api_key(creds.bearer);
+}
+
+caf::expected<std::string> auth_gate::revoke_key(int64_t id) {
+  auto hash = keys_.revoke(id);
+  if (!hash) {
+    count(counters_.store_errors);
+    return hash;
+  }
+  if (!hash->empty()) {
+    forget(*hash);
+    touches_.forget(*hash);
+  }
+  return hash;
 }
 
 bool auth_gate::session_valid(const std::string& hash) {

@@ -1,12 +1,15 @@
 #pragma once
 
 // The gateway's authentication, shared by every HTTP thread: verifies
-// credentials (static API key, or a session token checked against the auth
-// store with a short cache), logs in with brute-force limiting, logs out.
+// credentials (the static API key, a named API key checked against the key
+// store, or a session token checked against the auth store, both with a
+// short cache), logs in with brute-force limiting, logs out.
 // Thread-safe. Knows nothing about HTTP; routes_auth.cpp maps its answers.
 
+#include "auth/api_keys.hpp"
 #include "auth/auth_policy.hpp"
 #include "auth/auth_store.hpp"
+#include "auth/key_store.hpp"
 #include "auth/login_limiter.hpp"
 #include "auth/password.hpp"
 #include "auth/session_cache.hpp"
@@ -47,7 +50,8 @@ enum class auth_verdict {
 
 class auth_gate {
 public:
-  auth_gate(auth_client client, auth_options opts, auth_counters counters);
+  auth_gate(auth_client client, key_client keys, auth_options opts,
+            auth_counters counters);
 
   /// Whether `creds` grant access now.
   auth_verdict check(const credentials& creds);
@@ -83,13 +87,25 @@ public:
   /// confirmation within `cache_ttl`.
   caf::expected<bool> logout(const credentials& creds);
 
-  /// SHA-256 (hex) of the session token `creds` carry; "" when they carry
-  /// none (or only the API key).
+  /// SHA-256 (hex) of the session token or named API key `creds` carry;
+  /// "" when they carry neither (or only the static API key).
   std::string session_hash(const credentials& creds) const;
 
-  /// Whether the session with token hash `hash` is valid now (through the
-  /// cache; also when the store cannot be asked).
+  /// Whether the session or named key with hash `hash` is valid now (through
+  /// the cache; also when the store cannot be asked).
   bool session_valid(const std::string& hash);
+
+  /// True when `creds` present a named API key (rather than a login session
+  /// or the operator's static key): such keys cannot manage keys.
+  static bool is_named_key(const credentials& creds);
+
+  /// Deletes named key `id` and drops its cached confirmation at once.
+  /// Answers its hash ("" when there was no such key).
+  caf::expected<std::string> revoke_key(int64_t id);
+
+  const key_client& keys() const {
+    return keys_;
+  }
 
   /// Drops the cached confirmation of a session revoked elsewhere.
   void forget(const std::string& hash);
@@ -103,9 +119,15 @@ private:
   static std::string session_token(const credentials& creds);
   auth_verdict check_session(const std::string& token);
   auth_verdict check_hash(const std::string& hash);
+  auth_verdict check_key(const std::string& key);
+  /// Asks the store about `hash`: milliseconds it stays valid (0: not valid).
+  caf::expected<std::chrono::milliseconds>
+  lookup(const std::string& hash) const;
   void count(prometheus::Counter* c) const;
 
   auth_client client_;
+  key_client keys_;
+  touch_throttle touches_{std::chrono::minutes(1)};
   auth_options opts_;
   auth_counters counters_;
   std::mutex cache_mtx_;

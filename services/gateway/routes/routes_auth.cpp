@@ -11,6 +11,7 @@
 #include "kumo/service.hpp"
 #include "openapi.hpp"
 #include "routes.hpp"
+#include "routes/routes_keys.hpp"
 
 #include <caf/all.hpp>
 #include <httplib.h>
@@ -311,19 +312,24 @@ std::shared_ptr<setup_token> make_setup_token(const settings& cfg,
 
 class auth_module : public route_module {
 public:
-  auth_module(auth_store_actor store, bus_listener listener)
-      : store_(std::move(store)), listener_(std::move(listener)) {
+  auth_module(auth_store_actor store, key_store_actor keys,
+              bus_listener listener)
+      : store_(std::move(store)),
+        keys_(std::move(keys)),
+        listener_(std::move(listener)) {
     // nop
   }
 
   ~auth_module() override {
     // The server is gone by now, so no handler still uses the store.
     caf::anon_send_exit(store_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(keys_, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(listener_, caf::exit_reason::user_shutdown);
   }
 
 private:
   auth_store_actor store_;
+  key_store_actor keys_;
   bus_listener listener_;
 };
 
@@ -354,9 +360,11 @@ make_auth_module(httplib::Server& server, service_context& ctx,
       caf::timespan{std::chrono::milliseconds(cfg.millis("request_timeout"))};
   auto store = spawn_auth_store(ctx.system, cfg.text("database_url"),
                                 std::chrono::minutes(10));
+  auto keys = spawn_key_store(ctx.system, cfg.text("database_url"));
   auto counters = make_counters(ctx.metrics);
   auto gate = std::make_shared<auth_gate>(
-      auth_client{ctx.system, store, deadline}, opts, counters);
+      auth_client{ctx.system, store, deadline},
+      key_client{ctx.system, keys, deadline}, opts, counters);
   auto shared = std::make_shared<auth_context>(auth_context{
       gate, std::move(site), make_setup_token(cfg, *gate), sessions, &bus});
   sessions->session_of = [gate](const httplib::Request& req) {
@@ -387,11 +395,12 @@ make_auth_module(httplib::Server& server, service_context& ctx,
   server.Get("/api/auth/status", [gate](const auto& req, auto& res) {
     handle_status(gate, req, res);
   });
+  add_key_routes(server, gate, sessions, &bus, revoked_subject);
   // Public like the auth routes: clients read it before they can log in.
   add_openapi_route(server);
   // Refusals and httplib's own errors share the JSON error shape.
   install_json_errors(server);
-  return std::make_unique<auth_module>(store, listener);
+  return std::make_unique<auth_module>(store, keys, listener);
 }
 
 } // namespace kumo::gateway

@@ -38,6 +38,8 @@ export async function api(method, path, body) {
   const err = data && data.error ? data.error : {};
   const retry = Number(res.headers.get('Retry-After')) || 0;
   if (res.status === 401 && !path.startsWith('/api/auth/')) session.onExpired();
-  throw new ApiError(res.status, err.code || 'http_' + res.status,
+  const failure = new ApiError(res.status, err.code || 'http_' + res.status,
     err.message || 'The gateway answered ' + res.status + '.', retry);
+  failure.fields = Array.isArray(err.fields) ? err.fields : [];
+  throw failure;
 }

@@ -5,6 +5,10 @@ import { h, notify } from './dom.js';
 import { loginPage, setupPage } from './auth.js';
 import { QueuePage } from './queue.js';
 import { SystemPage } from './system.js';
+import { LibraryPage, SeriesPage } from './library.js';
+import { ProvidersPage } from './providers.js';
+import { SettingsPage } from './settings.js';
+import { KeysPage } from './keys.js';
 
 const main = document.getElementById('main');
 const bar = document.getElementById('bar');
@@ -19,20 +23,14 @@ function setLive(state) {
   live.dataset.state = state;
 }
 
-class Placeholder {
-  constructor(root, name) { this.root = root; this.name = name; }
-  mount() {
-    this.root.replaceChildren(h('div', { class: 'page' }, h('h1', {}, this.name),
-      h('p', { class: 'empty big' }, 'Library arrives with the scanner.')));
-  }
-  unmount() {}
-}
-
 const PAGES = {
   queue: () => new QueuePage(main, setLive),
   system: () => new SystemPage(main),
-  library: () => new Placeholder(main, 'Library'),
-  providers: () => new Placeholder(main, 'Providers'),
+  library: () => new LibraryPage(main, setLive),
+  series: (arg) => new SeriesPage(main, arg),
+  providers: () => new ProvidersPage(main),
+  settings: () => new SettingsPage(main),
+  keys: () => new KeysPage(main),
 };
 
 function leave() {
@@ -42,17 +40,21 @@ function leave() {
 }
 
 function route() {
-  const name = location.hash.replace(/^#\/?/, '') || 'queue';
+  const [first, ...rest] = location.hash.replace(/^#\/?/, '').split('/');
+  const name = PAGES[first] ? first : 'queue';
+  let arg = '';
+  try { arg = decodeURIComponent(rest.join('/')); } catch { arg = ''; }
   if (!authenticated) return;
-  const make = PAGES[name] || PAGES.queue;
+  const make = PAGES[name];
   leave();
   bar.hidden = false;
+  const section = name === 'series' ? 'library' : name;
   for (const a of bar.querySelectorAll('nav a')) {
-    if (a.dataset.route === name) a.setAttribute('aria-current', 'page');
+    if (a.dataset.route === section) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   document.title = 'Kumo · ' + name[0].toUpperCase() + name.slice(1);
-  current = make();
+  current = make(arg);
   current.mount();
 }
 

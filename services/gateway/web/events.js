@@ -6,13 +6,17 @@
 const ROOMS = 'downloads,download_progress,queue';
 const KINDS = ['download_progress', 'download_complete', 'download_failed',
   'download_cancelled', 'download_paused', 'download_retry', 'queue_status'];
+export const SCAN_ROOMS = 'scan_progress';
+export const SCAN_KINDS = ['scan_progress', 'scan_complete', 'scan_failed'];
 
 export class LiveEvents {
   /**
    * handlers: {init(snapshot), event(kind, envelope), state('live'|'connecting'|'offline')}
    */
-  constructor(handlers) {
+  constructor(handlers, rooms = ROOMS, kinds = KINDS) {
     this.handlers = handlers;
+    this.rooms = rooms;
+    this.kinds = kinds;
     this.source = null;
     this.delay = 250;
     this.timer = 0;
@@ -35,14 +39,14 @@ export class LiveEvents {
     clearTimeout(this.timer);
     if (this.source) this.source.close();
     this.handlers.state('connecting');
-    const source = new EventSource('/api/events?rooms=' + ROOMS);
+    const source = new EventSource('/api/events?rooms=' + this.rooms);
     this.source = source;
     source.addEventListener('init', (e) => {
       this.delay = 250;
       this.handlers.state('live');
       this.handlers.init(JSON.parse(e.data));
     });
-    for (const kind of KINDS) {
+    for (const kind of this.kinds) {
       source.addEventListener(kind, (e) => this.handlers.event(kind, JSON.parse(e.data)));
     }
     source.addEventListener('error', () => {

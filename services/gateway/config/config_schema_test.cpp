@@ -1,0 +1,89 @@
+#include "config/config_schema.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace kumo::gateway;
+using json = nlohmann::json;
+
+namespace {
+
+std::vector<std::string> fields_of(const std::vector<field_error>& errors) {
+  std::vector<std::string> out;
+  out.reserve(errors.size());
+  for (const auto& e : errors)
+    out.push_back(e.field);
+  return out;
+}
+
+} // namespace
+
+TEST(config_schema, good_partial_and_whole_documents_pass) {
+  EXPECT_TRUE(validate_config(json::object()).empty());
+  EXPECT_TRUE(validate_config({{"queue", {{"max_retries", 0}}}}).empty());
+  EXPECT_TRUE(validate_config(with_fallbacks(json::object())).empty());
+  EXPECT_TRUE(
+      validate_config({{"queue", {{"retry_delays", "500ms, 2m,1h"}}}}).empty());
+}
+
+TEST(config_schema, every_bad_field_is_named_with_its_reason) {
+  auto errors = validate_config(
+      {{"queue",
+        {{"max_retries", 101}, {"retry_delays", "5s,soon"}, {"color", 1}}},
+       {"nope", {}}});
+  auto names = fields_of(errors);
+  ASSERT_EQ(errors.size(), 4u) << json(names).dump();
+  EXPECT_NE(std::find(names.begin(), names.end(), "queue.max_retries"),
+            names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "queue.retry_delays"),
+            names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "queue.color"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "nope"), names.end());
+}
+
+TEST(config_schema, hostile_values_are_refused) {
+  EXPECT_FALSE(validate_config(json::array()).empty());
+  EXPECT_FALSE(validate_config("text").empty());
+  EXPECT_FALSE(validate_config({{"queue", 5}}).empty());
+  EXPECT_FALSE(validate_config({{"queue", {{"max_retries", -1}}}}).empty());
+  EXPECT_FALSE(validate_config({{"queue", {{"max_retries", 2.5}}}}).empty());
+  EXPECT_FALSE(validate_config({{"queue", {{"max_retries", "3"}}}}).empty());
+  EXPECT_FALSE(
+      validate_config({{"queue", {{"max_retries", UINT64_MAX}}}}).empty());
+  EXPECT_FALSE(validate_config({{"queue", {{"job_rate_limit", -5}}}}).empty());
+  EXPECT_FALSE(
+      validate_config({{"queue", {{"retry_delays", std::string(10'000, '5')}}}})
+          .empty());
+  EXPECT_FALSE(validate_config({{"queue", {{"retry_delays", ""}}}}).empty());
+  EXPECT_FALSE(validate_config({{"queue", {{"retry_delays", "25h"}}}}).empty());
+  auto long_key = validate_config({{std::string(10'000, 'x'), {}}});
+  ASSERT_EQ(long_key.size(), 1u);
+  EXPECT_LT(long_key[0].field.size(), 100u) << "names are clipped in answers";
+}
+
+TEST(config_schema, a_patch_replaces_only_its_fields) {
+  auto stored = merge_config(json::object(), {{"queue", {{"max_retries", 7}}}});
+  EXPECT_EQ(stored, json({{"queue", {{"max_retries", 7}}}}))
+      << "fields never set stay with the service's own options";
+  auto next = merge_config(stored, {{"queue", {{"retry_delays", "1s"}}}});
+  EXPECT_EQ(next["queue"]["max_retries"], 7);
+  EXPECT_EQ(next["queue"]["retry_delays"], "1s");
+  EXPECT_EQ(merge_config(next, json::object()), next);
+  auto shown = with_fallbacks(stored);
+  EXPECT_EQ(shown["queue"]["max_retries"], 7);
+  EXPECT_EQ(shown["queue"]["retry_delays"], "5s,15s,45s");
+  EXPECT_EQ(shown["queue"]["job_rate_limit"], 0);
+}
+
+TEST(config_schema, stored_values_that_no_longer_pass_are_dropped) {
+  json stored = {{"queue", {{"max_retries", 1000}, {"retry_delays", "2s"}}},
+                 {"gone", {{"x", 1}}}};
+  EXPECT_EQ(merge_config(stored, json::object()),
+            json({{"queue", {{"retry_delays", "2s"}}}}));
+  EXPECT_EQ(with_fallbacks(stored)["queue"]["max_retries"], 3);
+}
+
+TEST(config_schema, applied_names_each_field_of_the_patch) {
+  auto applied = applied_of({{"queue", {{"max_retries", 1}}}});
+  EXPECT_EQ(applied, json({{"queue.max_retries", "live"}}));
+  EXPECT_EQ(describe_config().size(), config_fields().size());
+}
