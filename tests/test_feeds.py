@@ -136,7 +136,11 @@ class FeedsTest(unittest.TestCase):
         status, body = self.api("POST", "/api/series/night-garden/download", {})
         self.assertEqual((status, body["queued"]), (200, []))
 
-        # A new item: queued once by the monitor of two replicas.
+        # A new item: queued once by the monitor of two replicas, and
+        # announced once on kumo.events.series.new_episodes.
+        nc = self.s.nats_client("admin")
+        self.addCleanup(nc.close)
+        announced = nc.subscribe("kumo.events.series.new_episodes")
         self.write("feed.xml", rss([self.item(1), self.item(2), self.item(3)]))
         wait_until(lambda: os.path.exists(self.target(3)), timeout=90,
                    what="the new episode downloaded")
@@ -148,6 +152,12 @@ class FeedsTest(unittest.TestCase):
         ep3 = [e for e in self.series("night-garden")["seasons"][0]["episodes"]
                if e["episode"] == 3][0]
         self.assertTrue(ep3["auto_queued"])
+        _, _, payload = nc.next_message(announced, timeout=5)
+        self.assertEqual(json.loads(payload),
+                         {"key": "night-garden",
+                          "episodes": [{"season": 1, "episode": 3}]})
+        with self.assertRaises(TimeoutError):
+            nc.next_message(announced, timeout=1)
 
         # Both replicas killed and started again: nothing is queued again.
         env = {"KUMO_FETCH_ALLOW_CIDRS": "127.0.0.1/32",

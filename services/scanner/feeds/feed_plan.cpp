@@ -118,14 +118,20 @@ json queue_add_body(const queue_target& target,
                     const std::vector<feed_episode>& episodes) {
   auto list = json::array();
   for (const auto& ep : episodes) {
-    const auto& first = ep.sources.front();
-    json src{{"provider", first.provider}, {"url", first.url}};
-    if (!first.sha256.empty())
-      src["sha256"] = first.sha256;
-    if (first.size >= 0)
-      src["size"] = first.size;
-    list.push_back(
-        {{"season", ep.season}, {"episode", ep.episode}, {"source", src}});
+    auto sources = json::array();
+    for (const auto& src : ep.sources) {
+      if (sources.size() == max_queue_sources)
+        break;
+      json one{{"provider", src.provider}, {"url", src.url}};
+      if (!src.sha256.empty())
+        one["sha256"] = src.sha256;
+      if (src.size >= 0)
+        one["size"] = src.size;
+      sources.push_back(std::move(one));
+    }
+    list.push_back({{"season", ep.season},
+                    {"episode", ep.episode},
+                    {"sources", std::move(sources)}});
   }
   auto name = target.name;
   if (name.size() > 255) {

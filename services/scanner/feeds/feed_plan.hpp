@@ -6,6 +6,7 @@
 
 #include "provider.hpp"
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -48,8 +49,12 @@ struct queue_target {
   std::string name;
 };
 
+/// Sources the queue keeps per episode, tried in order.
+constexpr std::size_t max_queue_sources = 8;
+
 /// The body of kumo.queue.cmd.add for `episodes` (1..1000) of `target`:
-/// each episode with its first source as `source`; priority normal. The
+/// each episode with its sources in order (at most max_queue_sources) as
+/// `sources`, so the queue fails over between them; priority normal. The
 /// name is cut to the queue's 255 bytes.
 nlohmann::json queue_add_body(const queue_target& target,
                               const std::vector<feed_episode>& episodes);

@@ -68,9 +68,13 @@ TEST(FeedPlan, QueueAddBodyUsesTheFirstSource) {
   EXPECT_EQ(body["serie_id"], "show");
   EXPECT_EQ(body["serie_folder"], "Show (2020)");
   EXPECT_EQ(body["serie_name"].get<std::string>().size(), 255u);
-  EXPECT_EQ(body["episodes"][0]["source"]["url"], "https://a.example/1.mp4");
-  EXPECT_EQ(body["episodes"][0]["source"]["size"], 42);
-  EXPECT_FALSE(body["episodes"][0]["source"].contains("sha256"));
+  const auto& sources = body["episodes"][0]["sources"];
+  ASSERT_EQ(sources.size(), 2u);
+  EXPECT_EQ(sources[0]["url"], "https://a.example/1.mp4");
+  EXPECT_EQ(sources[0]["size"], 42);
+  EXPECT_FALSE(sources[0].contains("sha256"));
+  EXPECT_EQ(sources[1]["provider"], "direct");
+  EXPECT_FALSE(sources[1].contains("size"));
 }
 
 } // namespace

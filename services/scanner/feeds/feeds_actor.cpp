@@ -148,6 +148,21 @@ void on_download(pointer self, const scanner_request& req,
   });
 }
 
+/// Tells the rest of the stack (notifications) which new episodes of `key`
+/// the monitor queued: kumo.events.series.new_episodes.
+void announce_new_episodes(pointer self, const std::string& key,
+                           const json& reply) {
+  auto episodes = json::array();
+  for (const auto& item : reply["items"])
+    episodes.push_back({{"season", item.value("season", 0)},
+                        {"episode", item.value("episode", 0)}});
+  if (episodes.empty())
+    return;
+  self->send(self->state.cfg.bus, publish_atom::value,
+             std::string(subjects::series_new_episodes),
+             json{{"key", key}, {"episodes", episodes}}.dump());
+}
+
 /// One monitored series: list, merge, decide, then queue what was decided.
 void check_series(pointer self, const series_ref& s) {
   picked_episodes picked;
@@ -168,6 +183,7 @@ void check_series(pointer self, const series_ref& s) {
       return self->state.store->revert(ids, true);
     }
     self->state.store->confirm(ids);
+    announce_new_episodes(self, key, *reply);
     log::info("new episodes queued",
               {{"key", key},
                {"queued", (*reply)["items"].size()},
