@@ -220,6 +220,25 @@ class FeedsTest(unittest.TestCase):
             self.assertEqual(self.series("hostile")["seasons"], before)
         self.assertIsNotNone(self.series("hostile")["check_error"])
 
+    def test_4_monitor_check_task(self):
+        # The task checks every monitored series now: night-garden (rss,
+        # monitored) at least; the run is recorded with its counts.
+        def task():
+            status, body = self.api("GET", "/api/tasks")
+            self.assertEqual(status, 200, body)
+            return [t for t in body["tasks"] if t["name"] == "monitor_check"][0]
+        before = task()
+        self.assertFalse(before["scheduled"])
+        status, body = self.api("POST", "/api/tasks/monitor_check/run", {})
+        self.assertEqual(status, 202, body)
+        wait_until(lambda: task()["runs"] == before["runs"] + 1
+                   and task()["state"] == "idle", timeout=30,
+                   what="the monitor_check run")
+        last = task()["last_run"]
+        log("monitor_check: %s", json.dumps(last))
+        self.assertEqual(last["outcome"], "complete", last)
+        self.assertGreaterEqual(last["summary"]["checked"], 1, last)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -164,6 +164,9 @@ void run_task(pointer self, const std::string& name) {
     self->send(st.tasks, task_done_atom::value, name, std::string(outcome),
                std::string("{}"), error);
   };
+  if (name == "monitor_check")
+    return self->send(st.monitor, monitor_atom::value, name,
+                      caf::actor_cast<caf::actor>(st.tasks));
   if (name != "rescan")
     return done("failed", "this scanner cannot run task '" + name + "'");
   if (st.draining)

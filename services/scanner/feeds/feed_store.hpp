@@ -79,9 +79,10 @@ public:
   /// Claims the monitored series with a provider whose check is due
   /// (checked_at + (check_interval_s or `interval`) passed, or never
   /// checked): sets their checked_at, skipping rows another replica is
-  /// claiming. At most `limit` series.
+  /// claiming. At most `limit` series. `all`: every monitored series with
+  /// a provider is due.
   caf::expected<std::vector<series_ref>>
-  claim_due(std::chrono::seconds interval, int limit);
+  claim_due(std::chrono::seconds interval, int limit, bool all = false);
 
 private:
   pg_session db_;

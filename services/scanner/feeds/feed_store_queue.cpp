@@ -120,16 +120,16 @@ void feed_store::confirm(const std::vector<std::int64_t>& ids) {
 }
 
 caf::expected<std::vector<series_ref>>
-feed_store::claim_due(std::chrono::seconds interval, int limit) {
+feed_store::claim_due(std::chrono::seconds interval, int limit, bool all) {
   return db_.transact([&](pqxx::work& w) {
     auto rows = w.exec_params(
         "UPDATE scanner_series SET checked_at = now() WHERE id IN (SELECT id"
         " FROM scanner_series WHERE deleted_at IS NULL AND monitored AND site"
-        " IN ('rss', 'direct') AND link <> '' AND (checked_at IS NULL OR"
+        " IN ('rss', 'direct') AND link <> '' AND ($3 OR checked_at IS NULL OR"
         " checked_at + make_interval(secs => coalesce(check_interval_s, $1))"
         " <= now()) ORDER BY checked_at NULLS FIRST LIMIT $2 FOR UPDATE SKIP"
         " LOCKED) RETURNING id, key, name, folder, site, link, monitored",
-        static_cast<double>(interval.count()), limit);
+        static_cast<double>(interval.count()), limit, all);
     std::vector<series_ref> out;
     for (const auto& r : rows)
       out.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(),

@@ -22,6 +22,7 @@ namespace {
 
 constexpr caf::timespan queue_timeout = std::chrono::seconds(10);
 constexpr int series_per_round = 20;
+constexpr int series_per_task = 100'000; ///< "check now": every series
 /// A decided automatic add never confirmed for this long is sent again.
 constexpr std::chrono::seconds resend_after{600};
 
@@ -164,16 +165,17 @@ void announce_new_episodes(pointer self, const std::string& key,
 }
 
 /// One monitored series: list, merge, decide, then queue what was decided.
-void check_series(pointer self, const series_ref& s) {
+/// False when the provider's listing failed.
+bool check_series(pointer self, const series_ref& s) {
   picked_episodes picked;
   auto merged = refresh(self, s, true, picked);
   if (!merged) {
     log::warn("provider check failed",
               {{"key", s.key}, {"error", message_of(merged.error())}});
-    return;
+    return false;
   }
   if (picked.ids.empty())
-    return;
+    return true;
   auto ids = picked.ids;
   auto key = s.key;
   queue_add(self, s, picked, [self, ids, key](caf::expected<json> reply) {
@@ -189,18 +191,25 @@ void check_series(pointer self, const series_ref& s) {
                {"queued", (*reply)["items"].size()},
                {"already_active", (*reply)["skipped"].size()}});
   });
+  return true;
 }
 
-void monitor_round(pointer self) {
+/// One round over the monitored series that are due (`all`: over every
+/// monitored series with a provider); the counts of checked and failed
+/// series, or the failure to claim them.
+caf::expected<json> monitor_round(pointer self, bool all) {
   auto interval = std::chrono::duration_cast<std::chrono::seconds>(
       self->state.cfg.monitor_interval);
-  auto due = self->state.store->claim_due(interval, series_per_round);
+  auto due = self->state.store->claim_due(
+      interval, all ? series_per_task : series_per_round, all);
   if (!due) {
     log::warn("monitor round failed", json{{"error", message_of(due.error())}});
-    return;
+    return due.error();
   }
+  int failed = 0;
   for (const auto& s : *due)
-    check_series(self, s);
+    failed += check_series(self, s) ? 0 : 1;
+  return json{{"checked", due->size()}, {"failed", failed}};
 }
 
 caf::behavior feeds(pointer self, feeds_settings cfg) {
@@ -227,8 +236,15 @@ caf::behavior feeds(pointer self, feeds_settings cfg) {
       },
       [=](download_atom, const scanner_request& req,
           const std::string& reply_to) { on_download(self, req, reply_to); },
+      [=](monitor_atom, const std::string& task, const caf::actor& done_to) {
+        auto counts = monitor_round(self, true);
+        self->send(done_to, task_done_atom::value, task,
+                   std::string(counts ? "complete" : "failed"),
+                   counts ? counts->dump() : std::string("{}"),
+                   counts ? std::string() : message_of(counts.error()));
+      },
       [=](monitor_atom) {
-        monitor_round(self);
+        monitor_round(self, false);
         auto period = std::min<caf::timespan>(self->state.cfg.monitor_interval,
                                               std::chrono::seconds(30));
         self->delayed_send(self, period, monitor_atom::value);

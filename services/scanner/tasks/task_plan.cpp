@@ -13,6 +13,10 @@ scanner_tasks(std::chrono::milliseconds scan_interval) {
   return {
       {"rescan", "Library rescan", duration_cast<seconds>(scan_interval),
        std::chrono::hours(6)},
+      // Monitored series keep their own schedule (monitor_interval, or a
+      // series' check_interval_s); this task checks every one of them now.
+      {"monitor_check", "Check every monitored series for new episodes",
+       seconds(0), std::chrono::hours(1)},
   };
 }
 
