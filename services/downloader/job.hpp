@@ -37,7 +37,7 @@ struct job_env {
   /// Runtime provider settings (kumo.providers.config); null: none.
   std::shared_ptr<provider_limits> providers;
   int64_t segment_min_size = int64_t{16} << 20; ///< smaller: one connection
-  std::shared_ptr<const disk_guard> disk; ///< null: no free-space floor
+  std::shared_ptr<const disk_guard> disk;       ///< null: no free-space floor
   downloader_metrics metrics;
   media_settings media; ///< sources of provider hls and ytdlp
 };

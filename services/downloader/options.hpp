@@ -3,8 +3,8 @@
 // The downloader's settings, read once at start-up from the service
 // configuration and checked beyond what the schema can express.
 
-#include "hls_options.hpp"
 #include "disk_guard.hpp"
+#include "hls_options.hpp"
 #include "kumo/address_policy.hpp"
 #include "kumo/config.hpp"
 

@@ -6,8 +6,8 @@
 #include "kumo/service.hpp"
 #include "queue_requests.hpp"
 #include "routes.hpp"
-#include "routes/routes_feeds.hpp"
 #include "routes/routes_config.hpp"
+#include "routes/routes_feeds.hpp"
 #include "web_assets.hpp"
 
 #include <caf/all.hpp>

@@ -230,7 +230,7 @@ TEST(queue_requests_contract, sources_list_is_ordered_and_round_trips) {
 }
 
 TEST(queue_requests_contract, hostile_sources_are_refused_with_the_field) {
-  auto with_sources = [](json list) {
+  auto with_sources = [](const json& list) {
     return [list](json& d) {
       d["episodes"][0].erase("source");
       d["episodes"][0]["sources"] = list;

@@ -278,7 +278,7 @@ std::vector<std::string> available_providers(std::vector<candidate> all,
   return out;
 }
 
-std::optional<std::string> best_provider(std::vector<candidate> all,
+std::optional<std::string> best_provider(const std::vector<candidate>& all,
                                          int64_t now_ms,
                                          const breaker_options& opts) {
   provider_health none;

@@ -147,7 +147,7 @@ std::vector<std::string> available_providers(std::vector<candidate> all,
 /// The best available provider: highest success rate, then those with
 /// requests before those without, then lowest average response time, then
 /// priority. nullopt when none is available.
-std::optional<std::string> best_provider(std::vector<candidate> all,
+std::optional<std::string> best_provider(const std::vector<candidate>& all,
                                          int64_t now_ms,
                                          const breaker_options& opts);
 
