@@ -106,7 +106,7 @@ bool prepare(const std::string& url, int items) {
           "direct", "http://127.0.0.1:1/" + std::to_string(e) + ".mkv", "", -1};
       auto path = paths.render(
           {"Bench " + std::to_string(first), "Bench", "bench", 1, e, "mkv"});
-      add.episodes.push_back({1, e, src, *path});
+      add.episodes.push_back({1, e, src, {src}, *path});
     }
     if (!store.execute(command{add}))
       return false;
