@@ -78,8 +78,6 @@ inline std::string queue_notify(const std::string& op) {
 }
 constexpr const char* queue_notify_all = "kumo.queue.notify.*";
 
-/// A provider's circuit breaker changed: {"provider", "state"}.
-constexpr const char* provider_breaker = "kumo.events.provider.breaker";
 /// A scheduled check found new episodes of a series.
 constexpr const char* series_new_episodes = "kumo.events.series.new_episodes";
 
