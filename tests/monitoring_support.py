@@ -29,7 +29,8 @@ DASHBOARD_DIR = os.path.join(GRAFANA_DIR, "dashboards")
 
 # What Grafana puts in place of its variables: "All" of a multi-value
 # variable with allValue ".*", and a rate interval of a few scrapes.
-VARIABLES = {"__rate_interval": "10s", "service": ".*", "instance": ".*"}
+VARIABLES = {"__rate_interval": "10s", "service": ".*", "instance": ".*",
+             "provider": ".*"}
 
 
 def dashboards():

@@ -18,7 +18,12 @@ Tried, in order, each step leaving data the dashboards need:
 - the queue is killed (SIGKILL) while a slow download runs and an API call
   comes in -> KumoServiceDown, KumoNoInstanceOfService,
   KumoHeartbeatsFailing, KumoGatewayQueueUnavailable; the queue restarts;
-- nats-server restarts four times -> KumoNatsReconnecting.
+- nats-server restarts four times -> KumoNatsReconnecting;
+- one item with two sources, the first answering 404: it moves to the
+  second (kumo_queue_source_failovers_total{provider="direct"} = 1) and
+  completes; the scanner rescans the library, whose series folders no
+  catalog series claims yet (kumo_scanner_unmatched >= 1;
+  kumo_scanner_missing_episodes = 0, kumo_scanner_episodes_on_disk set).
 Asserted: every alert of alerts.yml was seen firing in /api/v1/alerts; then
 every target of every panel of deploy/grafana/dashboards (variables as
 Grafana sends them for "All", $__rate_interval = 10s) and every recording
@@ -96,7 +101,8 @@ class DeployGrafanaLive(unittest.TestCase):
     def run_scenario(self, s, t0):
         queue = start_stack(s, progress=True, nginx={
             "locations": "location /slow/ { limit_rate %s; }" % SLOW_RATE})
-        s.start_service("scanner").wait_ready(30)
+        s.start_service("scanner", env={
+            "KUMO_LIBRARY_ROOT": s.library_root}).wait_ready(30)
         rules = [os.path.join(PROM_DIR, "recording.yml"), s.path("alerts-1s.yml")]
         changed = shortened_rules(os.path.join(PROM_DIR, "alerts.yml"), rules[1])
         prom = Prometheus(s.tmp, rules).start(s.services)
@@ -194,6 +200,7 @@ class DeployGrafanaLive(unittest.TestCase):
         took = watch.wait(["KumoNatsReconnecting"], 30, "nats restarts")
         log("nats-server restarted 4 times: KumoNatsReconnecting (%.1fs)", took)
 
+        self.failover(s, queue)
         final = wait_terminal(s, [i["id"] for i in added], timeout=90)
         counts = {}
         for it in final.values():
@@ -202,6 +209,56 @@ class DeployGrafanaLive(unittest.TestCase):
         self.assertEqual(counts.get("completed"), GOOD + SLOW)
         self.assertEqual(counts.get("failed"), MISSING)
         stream.close()
+        self.rescan_library(s)
+
+    def failover(self, s, queue):
+        """Queues one episode whose first source answers 404 and whose
+        second is good; waits until it completed on the second."""
+        # The 404s above may have opened the breaker of "direct", which
+        # would skip the first source at claim.
+        api(s, "POST", "/api/providers/health/direct/reset", expect=200)
+        url, _, _ = origin_file(s, "failover/e1.mkv", size=8192, seed=7)
+        _, doc = api(s, "POST", "/api/queue/add", {
+            "serie_id": "failover-series", "serie_folder": "Failover Series",
+            "serie_name": "Failover Series", "episodes": [
+                {"season": 1, "episode": 1, "sources": [
+                    {"provider": "direct",
+                     "url": s.origin_url + "/missing/failover.bin"},
+                    {"provider": "rss", "url": url}]}]}, expect=201)
+        item = doc["items"][0]["id"]
+        done = wait_terminal(s, [item], timeout=30)[item]
+        self.assertEqual(done["status"], "completed", done)
+        moves = metric(queue, "kumo_queue_source_failovers_total",
+                       {"provider": "direct"})
+        log("an item whose first source answers 404 completed on its second;"
+            " failover moves counted for direct: %g", moves)
+        self.assertEqual(moves, 1)
+
+    def rescan_library(self, s):
+        """Rescans every root and waits for the scan to end; the series
+        folders the downloads wrote are unmatched (no catalog series)."""
+        scanner = next(svc for svc in s.services if svc.name == "scanner")
+        _, doc = api(s, "POST", "/api/series/rescan", {}, expect=202)
+        scan = doc["scan"]["id"]
+
+        def finished():
+            _, st = api(s, "GET", "/api/library/scan", expect=200)
+            last = st.get("last") or {}
+            return last if last.get("id") == scan and not st.get("current") \
+                else None
+        last = wait_until(finished, timeout=30, what="library rescan finished")
+        self.assertEqual(last["state"], "complete", last)
+        unmatched = metric(scanner, "kumo_scanner_unmatched")
+        gauges = "\n".join(line for line in scanner.metrics().splitlines()
+                           if line.startswith("kumo_scanner_"))
+        log("rescan %s: %s files, unmatched folders %g", scan,
+            last.get("files"), unmatched)
+        self.assertGreaterEqual(unmatched, 1)
+        for name in ("kumo_scanner_missing_episodes",
+                     "kumo_scanner_episodes_on_disk"):
+            self.assertRegex(gauges, r"(?m)^%s \S+$" % name)
+        # No series has a provider listing: nothing is missing.
+        self.assertEqual(metric(scanner, "kumo_scanner_missing_episodes"), 0)
 
     def check_panels(self, prom):
         queries = dashboard_queries()

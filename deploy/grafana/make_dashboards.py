@@ -245,15 +245,134 @@ EVENTS = [
             "{{kind}}")], unit="ops", width=12),
 ]
 
+PROVIDER = '{provider=~"$provider"}'
+
+
+def per_provider(metric, extra=""):
+    """rate of `metric` per provider, for the selected providers."""
+    return ('sum by (provider) (rate(%s{provider=~"$provider"%s}' % (metric, extra)
+            + RATE + '))')
+
+
+PROVIDERS = [
+    row("Traffic"),
+    panel("Source outcomes per provider",
+          [(per_provider("kumo_provider_requests_total"), "{{provider}}")],
+          unit="reqps", width=12,
+          description="Downloads that ended on a source of the provider "
+          "(completed or failed), as reported to the queue."),
+    panel("Bytes per provider",
+          [(per_provider("kumo_provider_bytes_total"), "{{provider}}")],
+          unit="Bps", width=12, stack=True),
+    panel("Failure ratio",
+          [(per_provider("kumo_provider_failures_total") + " / "
+            + per_provider("kumo_provider_requests_total"), "{{provider}}")],
+          unit="percentunit",
+          description="Failed source outcomes / all source outcomes over the "
+          "rate interval (empty while a provider has no outcome)."),
+    panel("Success rate (1 h)",
+          [("1 - (sum by (provider) (increase(kumo_provider_failures_total"
+            + PROVIDER + "[1h])) or sum by (provider) (increase("
+            "kumo_provider_requests_total" + PROVIDER + "[1h])) * 0)"
+            " / sum by (provider) (increase(kumo_provider_requests_total"
+            + PROVIDER + "[1h]))", "{{provider}}")],
+          kind="stat", unit="percentunit",
+          description="Successful source outcomes / all over the last hour; "
+          "a provider that never failed shows 100%."),
+    panel("Failures per provider",
+          [(per_provider("kumo_provider_failures_total"), "{{provider}}")],
+          unit="ops"),
+    row("Response time"),
+    panel("Average response time",
+          [("sum by (provider) (rate(kumo_provider_response_seconds_sum"
+            + PROVIDER + RATE + ")) / sum by (provider) (rate("
+            "kumo_provider_response_seconds_count" + PROVIDER + RATE + "))",
+            "{{provider}}")], unit="s", width=12,
+          description="From a job's start to its source outcome."),
+    panel("Response time quantiles",
+          quantiles("kumo_provider_response_seconds", PROVIDER, "provider"),
+          unit="s", width=12),
+    row("Circuit breaker and failover"),
+    panel("Breaker state",
+          [('max by (provider) (kumo_provider_breaker_state' + PROVIDER + ')',
+            "{{provider}}")], kind="stat", width=8,
+          description="0 closed (used), 1 half-open (one trial job), 2 open "
+          "(skipped at claim). Refreshed by each queue replica's reaper."),
+    panel("Breaker state over time",
+          [('max by (provider) (kumo_provider_breaker_state' + PROVIDER + ')',
+            "{{provider}}")], width=8,
+          description="0 closed, 1 half-open, 2 open."),
+    panel("Breaker transitions (1 h)",
+          [('sum by (provider) (changes(kumo_provider_breaker_state'
+            + PROVIDER + '[1h]))', "{{provider}}")], width=8,
+          description="State changes of the breaker gauge seen by "
+          "Prometheus (a change shorter than a scrape is not seen)."),
+    panel("Failover moves",
+          [('sum by (provider) (rate(kumo_queue_source_failovers_total'
+            + PROVIDER + RATE + '))', "from {{provider}}")], unit="ops",
+          width=12, description="Items that left a failed source of the "
+          "provider for their next source (not counted as retries)."),
+    panel("Failover moves (1 h)",
+          [('sum by (provider) (increase(kumo_queue_source_failovers_total'
+            + PROVIDER + '[1h]))', "from {{provider}}")], kind="stat",
+          width=12),
+]
+
+LIBRARY = [
+    row("Catalog"),
+    panel("Series",
+          [("max(kumo_scanner_series)", "live series")], kind="stat", width=6),
+    panel("Missing episodes",
+          [("max(kumo_scanner_missing_episodes)", "missing")], kind="stat",
+          width=6, description="Episodes their provider lists that have no "
+          "file and are not queued (set after every scan and provider "
+          "listing)."),
+    panel("Episodes on disk",
+          [("max(kumo_scanner_episodes_on_disk)", "on disk")], kind="stat",
+          width=6),
+    panel("Unmatched folders",
+          [("max(kumo_scanner_unmatched)", "unmatched")], kind="stat",
+          width=6, description="Series folders no catalog series claims."),
+    panel("Episodes over time",
+          [("max(kumo_scanner_missing_episodes)", "missing"),
+           ("max(kumo_scanner_episodes_on_disk)", "on disk")], width=12),
+    panel("Series and unmatched folders",
+          [("max(kumo_scanner_series)", "series"),
+           ("max(kumo_scanner_unmatched)", "unmatched folders")], width=12),
+    row("Scans"),
+    panel("Files found by the last scan",
+          [('kumo_scanner_files{instance=~"$instance"}', "{{instance}}")],
+          width=8),
+    panel("Scans by outcome (1 h)",
+          [('sum by (outcome) (increase(kumo_scanner_scans_total[1h]))',
+            "{{outcome}}")], width=8, stack=True,
+          description="complete, failed, cancelled; busy: another replica "
+          "held a root."),
+    panel("Scan duration",
+          quantiles("kumo_scanner_scan_duration_seconds") + [
+              ("sum(rate(kumo_scanner_scan_duration_seconds_sum[1h])) / "
+               "sum(rate(kumo_scanner_scan_duration_seconds_count[1h]))",
+               "average (1 h)")], unit="s", width=8),
+]
+
+# (uid, title, panels, with an instance variable[, extra variables]).
 DASHBOARDS = [
     ("kumo-overview", "Kumo / Overview", OVERVIEW, False),
     ("kumo-pipeline", "Kumo / Download pipeline", PIPELINE, False),
     ("kumo-workers", "Kumo / Workers and processes", WORKERS, True),
     ("kumo-events", "Kumo / Live events", EVENTS, False),
+    ("kumo-providers", "Kumo / Providers", PROVIDERS, False, ["provider"]),
+    ("kumo-library", "Kumo / Library", LIBRARY, True),
 ]
 
 
-def variables(per_instance):
+# Query variables beyond service/instance, by name.
+EXTRA_VARIABLES = {
+    "provider": "label_values(kumo_provider_breaker_state, provider)",
+}
+
+
+def variables(per_instance, extra=()):
     ds = {"name": "DS_PROMETHEUS", "label": "Prometheus", "type": "datasource",
           "query": "prometheus", "current": {}, "hide": 0, "refresh": 1,
           "regex": "", "options": []}
@@ -268,6 +387,7 @@ def variables(per_instance):
     if per_instance:
         out.append(query_var("instance", 'label_values(kumo_build_info'
                              '{service=~"$service"}, instance)'))
+    out += [query_var(name, EXTRA_VARIABLES[name]) for name in extra]
     return out
 
 
@@ -297,7 +417,7 @@ def build_panel(spec, pid, x, y):
     return out, height
 
 
-def build(uid, title, specs, per_instance):
+def build(uid, title, specs, per_instance, extra=()):
     panels, x, y, line_h, pid = [], 0, 0, 0, 1
     for spec in specs:
         if "row" in spec:
@@ -333,16 +453,16 @@ def build(uid, title, specs, per_instance):
             {"type": "dashboards", "tags": ["kumo"], "asDropdown": True,
              "title": "Kumo", "includeVars": False, "keepTime": True}],
         "annotations": {"list": []},
-        "templating": {"list": variables(per_instance)},
+        "templating": {"list": variables(per_instance, extra)},
         "panels": panels,
     }
 
 
 def render_all():
     """{file name: JSON text} of every dashboard."""
-    return {uid + ".json": json.dumps(build(uid, title, specs, per_instance),
-                                      indent=2, sort_keys=True) + "\n"
-            for uid, title, specs, per_instance in DASHBOARDS}
+    return {board[0] + ".json": json.dumps(build(*board), indent=2,
+                                           sort_keys=True) + "\n"
+            for board in DASHBOARDS}
 
 
 def main():

@@ -171,6 +171,8 @@ void apply_providers(pointer self, const effects& fx) {
   auto& m = *self->state.metrics;
   for (const auto& s : fx.samples)
     m.count_source(s.provider, s.ok, s.response_ms, s.bytes);
+  for (const auto& provider : fx.failovers)
+    m.count_failover(provider);
   for (const auto& [provider, value] : fx.breaker_gauges)
     m.set_breaker(provider, value);
   for (const auto& b : fx.breakers) {

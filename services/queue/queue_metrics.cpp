@@ -61,6 +61,11 @@ queue_metrics::queue_metrics(kumo::metrics& m) {
            .Help("Circuit breaker per provider: 0 closed, 1 half-open, 2 open "
                  "(refreshed by the reaper).")
            .Register(reg);
+  failovers_ = &prometheus::BuildCounter()
+                    .Name("kumo_queue_source_failovers_total")
+                    .Help("Items moved from a failed source of this provider "
+                          "to their next source.")
+                    .Register(reg);
   auto& family = prometheus::BuildGauge()
                      .Name("kumo_queue_items")
                      .Help("Queue items by status (refreshed by the reaper).")
@@ -88,6 +93,10 @@ void queue_metrics::count_source(const std::string& provider, bool ok,
 void queue_metrics::set_breaker(const std::string& provider, int value) {
   provider_breaker_->Add({{"provider", provider}})
       .Set(static_cast<double>(value));
+}
+
+void queue_metrics::count_failover(const std::string& provider) {
+  failovers_->Add({{"provider", provider}}).Increment();
 }
 
 void queue_metrics::set_items(const status_counts& counts) {

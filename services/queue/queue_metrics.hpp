@@ -31,6 +31,10 @@ struct queue_metrics {
   /// open).
   void set_breaker(const std::string& provider, int value);
 
+  /// Counts kumo_queue_source_failovers_total{provider}: an item left a
+  /// failed source of `provider` for its next source.
+  void count_failover(const std::string& provider);
+
   prometheus::Counter* claims;          ///< kumo_queue_claims_total
   prometheus::Counter* claimed_jobs;    ///< kumo_queue_claimed_jobs_total
   prometheus::Histogram* claim_seconds; ///< kumo_queue_claim_duration_seconds
@@ -47,6 +51,7 @@ private:
   prometheus::Family<prometheus::Counter>* provider_bytes_;
   prometheus::Family<prometheus::Histogram>* provider_seconds_;
   prometheus::Family<prometheus::Gauge>* provider_breaker_;
+  prometheus::Family<prometheus::Counter>* failovers_;
 };
 
 } // namespace kumo::queue

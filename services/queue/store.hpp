@@ -86,6 +86,8 @@ struct effects {
   std::optional<queue_flags> flags;
   std::vector<breaker_change> breakers;
   std::vector<provider_sample> samples;
+  /// The provider of each source an item left for its next source.
+  std::vector<std::string> failovers;
   std::map<std::string, int> breaker_gauges; ///< provider -> gauge value
   /// Set when provider settings changed: publish on kumo.providers.config.
   std::optional<nlohmann::json> provider_config;

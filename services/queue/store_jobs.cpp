@@ -145,8 +145,10 @@ checked apply_report(pqxx::work& w, const store_options& o,
                    r.bytes_total, r.validator, failed ? r.error : std::string{},
                    delay, plan.retry_delay_ms >= 0 ? 1 : 0);
   auto item = read_item(rows[0]);
-  if (plan.failover_delay_ms >= 0) // the next source starts from byte 0
+  if (plan.failover_delay_ms >= 0) { // the next source starts from byte 0
+    fx.failovers.push_back(item.provider);
     item = read_item(exec(w, sql::use_source, r.id, item.source_index + 1)[0]);
+  }
   if (r.source_outcome && (plan.next == item_status::completed || failed))
     record_source_outcome(w, o, *r.source_outcome, fx);
   notify_report(w, item, r, plan);

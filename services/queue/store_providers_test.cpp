@@ -61,6 +61,8 @@ TEST_F(provider_store_test, failed_source_moves_to_the_next_then_completes) {
   EXPECT_EQ(j[0].src.url, "http://127.0.0.1/0/e1.mkv");
   auto out = must(s->execute(command{failed(j[0])}));
   EXPECT_EQ(out.reply["ok"], true);
+  EXPECT_EQ(out.fx.failovers, std::vector<std::string>{"direct"})
+      << "the move is counted for the provider of the failed source";
   auto doc = item(*s, id);
   EXPECT_EQ(doc["status"], "pending");
   EXPECT_EQ(doc["source_index"], 1);
@@ -68,7 +70,7 @@ TEST_F(provider_store_test, failed_source_moves_to_the_next_then_completes) {
   EXPECT_EQ(doc["retries"], 0) << "a failover is not a retry";
   EXPECT_EQ(doc["sources"].size(), 3u);
   // The same report again (its answer was lost): acknowledged, no skip.
-  must(s->execute(command{failed(j[0])}));
+  EXPECT_TRUE(must(s->execute(command{failed(j[0])})).fx.failovers.empty());
   EXPECT_EQ(item(*s, id)["source_index"], 1);
   EXPECT_EQ(events(id, "source_failed"), 1);
 

@@ -86,6 +86,8 @@ struct feeds_settings {
   std::shared_ptr<const address_policy> policy; ///< provider requests
   std::chrono::milliseconds monitor_interval{3'600'000};
   std::chrono::milliseconds feed_timeout{15'000};
+  /// The episode gauges, set after every merged listing (may be null).
+  std::shared_ptr<scanner_metrics> metrics;
 };
 
 /// Spawns a detached feeds actor (its own PostgreSQL connection). It

@@ -239,11 +239,14 @@ caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
   st.ctx = {cfg.database_url, bus, std::move(metrics),
             std::make_shared<scan_memory>(),
             std::make_shared<std::atomic<bool>>(false)};
-  feeds_settings feeds{cfg.database_url, bus,
+  feeds_settings feeds{cfg.database_url,
+                       bus,
                        std::make_shared<const address_policy>(
                            cfg.config.fetch_allow,
                            cached_interface_addresses(std::chrono::seconds(1))),
-                       cfg.config.monitor_interval, cfg.config.feed_timeout};
+                       cfg.config.monitor_interval,
+                       cfg.config.feed_timeout,
+                       st.ctx.metrics};
   st.feeds = spawn_feeds(self->system(), feeds);
   st.monitor = spawn_feeds(self->system(), feeds);
   self->link_to(st.feeds);

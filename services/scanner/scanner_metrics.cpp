@@ -1,5 +1,6 @@
 #include "scanner_metrics.hpp"
 
+#include "catalog/catalog_totals.hpp"
 #include "kumo/metrics.hpp"
 
 #include <prometheus/family.h>
@@ -29,6 +30,12 @@ scanner_metrics::scanner_metrics(kumo::metrics& m) {
   series = gauge(reg, "kumo_scanner_series", "Live series in the catalog.");
   unmatched = gauge(reg, "kumo_scanner_unmatched",
                     "Series folders no catalog series claims.");
+  missing_episodes =
+      gauge(reg, "kumo_scanner_missing_episodes",
+            "Episodes of live series their provider lists that have no file "
+            "and are not queued.");
+  episodes_on_disk = gauge(reg, "kumo_scanner_episodes_on_disk",
+                           "Episodes of live series with a file.");
   auto& family = prometheus::BuildCounter()
                      .Name("kumo_scanner_scans_total")
                      .Help("Scans by outcome (complete, failed, cancelled, "
@@ -49,6 +56,11 @@ void scanner_metrics::scan_finished(const std::string& outcome, double seconds,
   files->Set(found_files);
   series->Set(live_series);
   unmatched->Set(folders);
+}
+
+void scanner_metrics::set_episodes(const catalog_totals& totals) {
+  missing_episodes->Set(static_cast<double>(totals.missing_episodes));
+  episodes_on_disk->Set(static_cast<double>(totals.episodes_on_disk));
 }
 
 } // namespace kumo::scanner

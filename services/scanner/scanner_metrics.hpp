@@ -14,6 +14,8 @@ class metrics;
 
 namespace kumo::scanner {
 
+struct catalog_totals;
+
 struct scanner_metrics {
   explicit scanner_metrics(kumo::metrics& m);
 
@@ -22,10 +24,16 @@ struct scanner_metrics {
   void scan_finished(const std::string& outcome, double seconds, double files,
                      double series, double unmatched);
 
-  prometheus::Histogram* duration; ///< kumo_scanner_scan_duration_seconds
-  prometheus::Gauge* files;        ///< kumo_scanner_files
-  prometheus::Gauge* series;       ///< kumo_scanner_series
-  prometheus::Gauge* unmatched;    ///< kumo_scanner_unmatched
+  /// Sets the episode gauges (after a scan and after a provider listing
+  /// was merged).
+  void set_episodes(const catalog_totals& totals);
+
+  prometheus::Histogram* duration;     ///< kumo_scanner_scan_duration_seconds
+  prometheus::Gauge* files;            ///< kumo_scanner_files
+  prometheus::Gauge* series;           ///< kumo_scanner_series
+  prometheus::Gauge* unmatched;        ///< kumo_scanner_unmatched
+  prometheus::Gauge* missing_episodes; ///< kumo_scanner_missing_episodes
+  prometheus::Gauge* episodes_on_disk; ///< kumo_scanner_episodes_on_disk
   std::map<std::string, prometheus::Counter*> scans; ///< by outcome
 };
 

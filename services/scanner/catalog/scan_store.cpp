@@ -235,15 +235,25 @@ void scan_store::apply(
   w.commit();
 }
 
-std::pair<std::int64_t, std::int64_t> scan_store::catalog_counts() {
+catalog_totals read_catalog_totals(pqxx::work& w) {
+  auto r = w.exec(
+      "SELECT (SELECT count(*) FROM scanner_series WHERE deleted_at IS NULL),"
+      " (SELECT count(*) FROM scanner_unmatched u WHERE NOT EXISTS (SELECT 1"
+      " FROM scanner_series s WHERE s.deleted_at IS NULL AND"
+      " s.folder = u.folder)),"
+      " count(*) FILTER (WHERE e.provider AND e.state = 'missing'),"
+      " count(*) FILTER (WHERE e.state = 'on_disk')"
+      " FROM scanner_episodes e JOIN scanner_series s ON s.id = e.series_id"
+      " AND s.deleted_at IS NULL");
+  return {r[0][0].as<std::int64_t>(), r[0][1].as<std::int64_t>(),
+          r[0][2].as<std::int64_t>(), r[0][3].as<std::int64_t>()};
+}
+
+catalog_totals scan_store::catalog_counts() {
   pqxx::work w(*conn_);
-  auto r = w.exec("SELECT (SELECT count(*) FROM scanner_series WHERE"
-                  " deleted_at IS NULL), (SELECT count(*) FROM"
-                  " scanner_unmatched u WHERE NOT EXISTS (SELECT 1 FROM"
-                  " scanner_series s WHERE s.deleted_at IS NULL AND"
-                  " s.folder = u.folder))");
+  auto totals = read_catalog_totals(w);
   w.commit();
-  return {r[0][0].as<std::int64_t>(), r[0][1].as<std::int64_t>()};
+  return totals;
 }
 
 void scan_store::replace_unmatched(const std::string& root,

@@ -7,6 +7,7 @@
 // thread only; pqxx exceptions propagate to the caller.
 
 #include "catalog/catalog_plan.hpp"
+#include "catalog/catalog_totals.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -77,8 +78,8 @@ public:
   void replace_unmatched(const std::string& root,
                          const std::vector<unmatched_row>& rows);
 
-  /// Live series and unmatched folders, for the gauges.
-  std::pair<std::int64_t, std::int64_t> catalog_counts();
+  /// The catalog totals behind the gauges.
+  catalog_totals catalog_counts();
 
 private:
   std::unique_ptr<pqxx::connection> conn_;

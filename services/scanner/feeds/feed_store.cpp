@@ -109,6 +109,10 @@ series_ref read_series(const pqxx::row& r) {
 feed_store::feed_store(std::string database_url)
     : db_(std::move(database_url)) {}
 
+caf::expected<catalog_totals> feed_store::totals() {
+  return db_.transact([](pqxx::work& w) { return read_catalog_totals(w); });
+}
+
 caf::expected<series_ref> feed_store::series(const std::string& key) {
   return flatten(db_.transact([&](pqxx::work& w) -> caf::expected<series_ref> {
     auto rows =

@@ -6,6 +6,7 @@
 // transaction-scoped advisory lock of that series, so two replicas merge
 // and decide one after the other.
 
+#include "catalog/catalog_totals.hpp"
 #include "feeds/feed_plan.hpp"
 #include "kumo/store.hpp"
 
@@ -37,6 +38,9 @@ struct picked_episodes {
 class feed_store {
 public:
   explicit feed_store(std::string database_url);
+
+  /// The catalog totals behind the scanner's gauges.
+  caf::expected<catalog_totals> totals();
 
   /// The live series `key`, or not_found (field `key`).
   caf::expected<series_ref> series(const std::string& key);

@@ -11,6 +11,7 @@
 #include "kumo/log.hpp"
 #include "kumo/subjects.hpp"
 #include "rss/rss_provider.hpp"
+#include "scanner_metrics.hpp"
 
 #include <caf/all.hpp>
 
@@ -72,8 +73,12 @@ caf::expected<json> refresh(pointer self, const series_ref& s, bool decide,
   auto listing = number_episodes(*info);
   auto merged =
       self->state.store->merge(s, listing, decide, picked, resend_after);
-  if (merged)
-    (*merged)["key"] = s.key;
+  if (!merged)
+    return merged;
+  (*merged)["key"] = s.key;
+  if (auto totals = self->state.store->totals();
+      totals && self->state.cfg.metrics)
+    self->state.cfg.metrics->set_episodes(*totals);
   return merged;
 }
 

@@ -69,13 +69,16 @@ void scan_thread(caf::blocking_actor* self, const caf::actor& parent,
       outcome = done.value("state", "failed");
       final_scan = done;
     }
-    auto [series, unmatched] = store.catalog_counts();
+    auto totals = store.catalog_counts();
     std::chrono::duration<double> took =
         std::chrono::steady_clock::now() - began;
-    ctx.metrics->scan_finished(
-        outcome, took.count(),
-        done.is_object() ? done.value("files", 0.0) : 0.0,
-        static_cast<double>(series), static_cast<double>(unmatched));
+    ctx.metrics->scan_finished(outcome, took.count(),
+                               done.is_object() ? done.value("files", 0.0)
+                                                : 0.0,
+                               static_cast<double>(totals.series),
+                               static_cast<double>(totals.unmatched));
+    if (outcome != "busy")
+      ctx.metrics->set_episodes(totals);
     log::info("scan finished", {{"outcome", outcome}, {"scan", done}});
   } catch (const std::exception& e) {
     log::error("scan failed", {{"error", e.what()}});
