@@ -28,8 +28,8 @@ std::vector<option> option_schema() {
        "when the origin answers ranges",
        0},
       {"max_connections", option_kind::integer, "4",
-       "connections of one download, for providers the runtime config does "
-       "not name (1: never split)",
+       "connections of one download at most; the runtime provider config "
+       "may ask for fewer (1: never split)",
        1, 16},
       {"user_agent", option_kind::text,
        std::string{"kumo-downloader/"} + version(),

@@ -89,7 +89,10 @@ provider_limits::bucket(const std::string& provider) {
 int provider_limits::max_connections(const std::string& provider) const {
   std::lock_guard<std::mutex> guard{mutex_};
   auto i = entries_.find(provider);
-  return i == entries_.end() ? default_connections_ : i->second.max_connections;
+  // The worker's own option caps what the runtime config asks for.
+  return i == entries_.end()
+             ? default_connections_
+             : std::min(default_connections_, i->second.max_connections);
 }
 
 } // namespace kumo::downloader

@@ -45,6 +45,9 @@ public:
   /// while unlimited). Never null; stable for the process's life.
   std::shared_ptr<token_bucket> bucket(const std::string& provider);
 
+  /// Connections of one download of `provider`: the runtime config's
+  /// value, at most the worker's own `max_connections` option (the default
+  /// for providers the config does not name).
   int max_connections(const std::string& provider) const;
 
 private:

@@ -43,3 +43,10 @@ TEST(provider_limits, applies_limits_to_the_bucket_downloads_already_hold) {
   EXPECT_EQ(bucket->reserve(int64_t{1} << 30).count(), 0) << "lifted";
   EXPECT_EQ(limits.bucket("direct"), bucket);
 }
+
+TEST(provider_limits, the_worker_option_caps_the_runtime_connections) {
+  provider_limits one{1}; // a worker started with max_connections 1
+  one.apply({{"direct", 0, 8}});
+  EXPECT_EQ(one.max_connections("direct"), 1);
+  EXPECT_EQ(one.max_connections("rss"), 1);
+}
