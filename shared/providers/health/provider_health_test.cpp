@@ -48,13 +48,13 @@ TEST(ProviderHealth, UptimeCoversTheLastSixtyMinutesOnly) {
   provider_health h{"direct"};
   h.record(bad, clock.now, opts(100));
   h.record(bad, clock.now, opts(100));
-  clock.advance(30 * 60'000);
+  clock.advance(int64_t{30} * 60'000);
   h.record(ok, clock.now, opts(100));
   h.record(ok, clock.now, opts(100));
   EXPECT_DOUBLE_EQ(h.uptime_percent(clock.now), 50.0);
-  clock.advance(31 * 60'000); // the failures' minute left the window
+  clock.advance(int64_t{31} * 60'000); // the failures' minute left the window
   EXPECT_DOUBLE_EQ(h.uptime_percent(clock.now), 100.0);
-  clock.advance(60 * 60'000); // nothing in the window
+  clock.advance(int64_t{60} * 60'000); // nothing in the window
   EXPECT_DOUBLE_EQ(h.uptime_percent(clock.now), 100.0);
   EXPECT_DOUBLE_EQ(h.success_rate(), 50.0); // totals are not windowed
 }
