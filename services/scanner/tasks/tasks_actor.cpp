@@ -75,7 +75,7 @@ std::string answer_request(pointer self, const std::string& op,
       .dump();
 }
 
-caf::behavior tasks(pointer self, std::string database_url,
+caf::behavior tasks(pointer self, const std::string& database_url,
                     std::vector<task_definition> defs, std::string instance,
                     bus_actor bus, caf::actor runner) {
   auto& st = self->state;
