@@ -24,7 +24,7 @@
 KUMO_IMAGE_PACKAGES=(
   # runtime libraries of the five services (ldd of the Release binaries)
   libcaf-core0.17 libnats3.4 libpqxx-6.4 libcpp-httplib0.11
-  libprometheus-cpp-core1.0 libcurl4 libssl3 ca-certificates
+  libprometheus-cpp-core1.0 libcurl4 libssl3 libpugixml1v5 ca-certificates
   # all-in-one: the database, the bus, and what scripts/run uses
   postgresql-15 nats-server python3 curl
 )
