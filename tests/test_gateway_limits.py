@@ -14,6 +14,12 @@ time measuring the gateway's peak RSS (VmHWM, reset through
   here) has passed;
 - a Content-Length over 1 MiB: 413 before any of the body is read.
 
+The HTTP metrics stay bounded under hostile traffic: 300 requests with
+random paths under /api/ and outside it, made-up methods and a 5 000-byte
+method add no label beyond the documented route templates, "unmatched",
+"web", "refused" and "other"; the refused heads above are counted under
+"refused" with their status.
+
 And that ordinary traffic still works: a refused POST whose body the gateway
 never read (401) leaves the kept-alive connection usable for the next
 request.
@@ -25,6 +31,8 @@ Figures are printed as "peak-rss <attack> +<KiB>" lines.
 import http.client
 import json
 import os
+import random
+import re
 import select
 import socket
 import sys
@@ -258,6 +266,39 @@ class RequestLimits(unittest.TestCase):
             self.assertIn("configured", json.loads(second.read()))
         finally:
             conn.close()
+
+    def test_zz_metric_labels_stay_bounded(self):
+        # Runs last: the refusals above must be counted by now.
+        rng = random.Random(7)
+        for n in range(300):
+            method = rng.choice(["GET", "POST", "BREW", "get", "X" * 5000])
+            path = rng.choice(["/api/", "/", "/api/queue/"]) + "%08x" % rng.getrandbits(32)
+            try:
+                exchange(self.port, b"%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Length: 0\r\n\r\n" % (method.encode(), path.encode()))
+            except OSError:
+                pass  # a refused head may close before its answer is read
+        http_json("GET", self.gw.url + "/api/auth/status")
+        text = self.gw.metrics()
+        series = [line for line in text.splitlines()
+                  if line.startswith("kumo_http_requests_total{")]
+        routes = {re.search(r'route="([^"]*)"', line).group(1) for line in series}
+        methods = {re.search(r'method="([^"]*)"', line).group(1) for line in series}
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                               "..", "docs", "openapi.json")) as f:
+            documented = set(json.load(f)["paths"])
+        print("http metrics: %d series, routes %s, methods %s"
+              % (len(series), sorted(routes), sorted(methods)))
+        self.assertLessEqual(routes, documented | {"unmatched", "web", "refused"})
+        self.assertIn("/api/auth/status", routes)
+        self.assertLessEqual(methods, {"GET", "HEAD", "POST", "PUT", "PATCH",
+                                       "DELETE", "OPTIONS", "other"})
+        self.assertLess(len(series), 40)
+        refused = {re.search(r'status="([^"]*)"', line).group(1)
+                   for line in series if 'route="refused"' in line}
+        self.assertTrue({"408", "413", "431"} <= refused, refused)
+        self.assertRegex(text, r'kumo_http_request_duration_seconds_count\{'
+                               r'route="/api/auth/status"\} [1-9]')
 
 
 if __name__ == "__main__":

@@ -75,6 +75,20 @@ OVERVIEW = [
           quantiles("kumo_queue_claim_duration_seconds"), unit="s",
           description="Time from a worker's claim request to the queue's "
           "answer, across queue replicas."),
+    panel("HTTP requests by route",
+          [('sum by (route, status) (rate(kumo_http_requests_total' + RATE +
+            '))', "{{route}} {{status}}")], unit="reqps",
+          description="Requests the gateway answered, by route template "
+          "(docs/openapi.json) and status; 'unmatched' is every undocumented "
+          "/api path, 'web' the UI, 'refused' heads refused before routing."),
+    panel("HTTP latency by route",
+          quantiles("kumo_http_request_duration_seconds", by="route"),
+          unit="s", description="Time from a request's head to its answer, "
+          "by route template (the event stream is not timed)."),
+    panel("HTTP client and server errors",
+          [('sum by (route, status) (rate(kumo_http_requests_total'
+            '{status=~"[45].."}' + RATE + '))', "{{route}} {{status}}")],
+          unit="reqps", description="Answers with status 4xx or 5xx."),
     row("Errors"),
     panel("Failed NATS requests",
           [('sum by (service, outcome) (rate(kumo_bus_requests_total'

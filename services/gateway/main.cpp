@@ -1,9 +1,11 @@
 #include "bus_client.hpp"
 #include "events/events.hpp"
+#include "http/http_metrics.hpp"
 #include "http/http_server.hpp"
 #include "kumo/errors.hpp"
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
+#include "openapi.hpp"
 #include "queue_requests.hpp"
 #include "routes.hpp"
 #include "routes/routes_config.hpp"
@@ -38,6 +40,18 @@ struct gateway_state {
   }
 };
 
+/// Counts and times the gateway's requests by the documented route
+/// templates (docs/openapi.json, compiled in).
+void count_http_requests(gateway::http_server& http, service_context& ctx) {
+  auto paths = gateway::openapi_paths(gateway::openapi_document());
+  if (!paths)
+    log::error("HTTP metrics without route templates: " +
+               paths.error().message);
+  http.count_requests(std::make_shared<gateway::http_metrics>(
+      ctx.metrics.registry(),
+      gateway::route_labels{paths ? *paths : std::vector<std::string>{}}));
+}
+
 /// Registers every route and starts listening; false (logged) on a bad
 /// option or an unusable port.
 bool start_serving(gateway_state& st, service_context& ctx) {
@@ -61,6 +75,7 @@ bool start_serving(gateway_state& st, service_context& ctx) {
   st.modules.push_back(gateway::make_config_module(routes, ctx, *st.bus));
   st.modules.push_back(
       gateway::make_events_module(routes, ctx, *st.bus, sessions));
+  count_http_requests(*st.http, ctx);
   auto port = st.http->start(ctx.config.text("http_bind"),
                              static_cast<int>(ctx.config.integer("http_port")));
   if (port < 0) {

@@ -1,5 +1,6 @@
 #include "http/http_server.hpp"
 
+#include "http/http_metrics.hpp"
 #include "http/socket_io.hpp"
 #include "service_answers.hpp"
 
@@ -34,6 +35,14 @@ private:
 
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
+
+/// When the request this thread serves had its head read: a connection is
+/// served by one thread from its head to the answer the logger sees.
+thread_local steady::time_point request_started;
+
+double seconds_since_start() {
+  return std::chrono::duration<double>(steady::now() - request_started).count();
+}
 
 /// One connection as the HTTP library sees it. The gateway reads each
 /// request head itself (bounded in bytes and time) and lets the library read
@@ -222,6 +231,11 @@ public:
     return svr_sock_;
   }
 
+  /// Counts refused heads in `metrics` too; set before serving.
+  void count_refusals(std::shared_ptr<http_metrics> metrics) {
+    metrics_ = std::move(metrics);
+  }
+
 private:
   bool process_and_close_socket(socket_t sock) override {
     bounded_stream strm{sock, seconds_of(read_timeout_sec_),
@@ -231,6 +245,7 @@ private:
       auto got = strm.read_head(seconds_of(keep_alive_timeout_sec_),
                                 opts_.head_timeout, opts_.limits.max_head_bytes,
                                 running);
+      request_started = steady::now();
       std::optional<head_refusal> refusal;
       if (got == bounded_stream::head_status::too_large)
         refusal = head_too_large(opts_.limits);
@@ -247,6 +262,8 @@ private:
       if (refusal) {
         send_all(sock, refusal_response(*refusal),
                  seconds_of(write_timeout_sec_));
+        if (metrics_)
+          metrics_->observe_refused(refusal->status, seconds_since_start());
         lingering_close(sock, opts_.linger);
         return true;
       }
@@ -266,6 +283,7 @@ private:
   }
 
   connection_options opts_;
+  std::shared_ptr<http_metrics> metrics_;
 };
 
 constexpr int accept_backlog = 1024;
@@ -361,6 +379,15 @@ http_server::http_server(pool_options pool, connection_options conn)
                                     httplib::Response& res,
                                     const std::exception_ptr&) {
     send_error(res, 500, "internal", "internal error");
+  });
+}
+
+void http_server::count_requests(std::shared_ptr<http_metrics> metrics) {
+  static_cast<listening_server&>(*server_).count_refusals(metrics);
+  server_->set_logger([metrics =
+                           std::move(metrics)](const httplib::Request& req,
+                                               const httplib::Response& res) {
+    metrics->observe(req.method, req.path, res.status, seconds_since_start());
   });
 }
 

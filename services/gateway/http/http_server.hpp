@@ -28,6 +28,7 @@ struct Response;
 namespace kumo::gateway {
 
 struct http_answer;
+class http_metrics;
 
 /// The http_* thread and request limit options of the gateway.
 std::vector<option> http_server_options();
@@ -78,6 +79,10 @@ public:
   httplib::Server& routes() {
     return *server_;
   }
+
+  /// Counts and times every request in `metrics` (http_metrics.hpp);
+  /// call before start().
+  void count_requests(std::shared_ptr<http_metrics> metrics);
 
   /// Binds and serves in a thread; returns the bound port or -1.
   int start(const std::string& host, int port);
