@@ -23,6 +23,8 @@ Tried and asserted, in order:
 - 1 000 pending items (queue stopped): load, scroll, filter and a priority
   change stay responsive (timings printed and bounded) while a download's
   bar keeps moving;
+- a storage-limit hold (the status's paused_reason) and a disk-full pause
+  (an item's status_text) are shown, against a browser-given status answer;
 - the gateway stopped with SIGTERM, and killed with SIGKILL while a download
   runs (it completes meanwhile), then started again: the page reconnects
   and shows the true state, no stale bar;
@@ -100,7 +102,8 @@ WEB_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; "
 STEPS = tuple(os.environ.get("KUMO_WEB_STEPS", "").split(",")) if os.environ.get(
     "KUMO_WEB_STEPS") else ("serving", "setup_page", "login_page", "time_to_live",
                             "add_and_watch", "queue_more_controls", "controls",
-                            "thousand_items", "restarts", "other_pages", "library_page",
+                            "thousand_items", "restarts", "queue_system_pauses", "other_pages",
+                            "library_page",
                             "feed_series_page", "tasks_page", "settings_page",
                             "settings_boolean", "keys_page", "notifications_page",
                             "providers_page", "new_pages_small", "lockout",

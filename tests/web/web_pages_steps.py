@@ -147,6 +147,32 @@ class PagesSteps:
         self.wait("%s !== null" % q("button[data-action=queue-stop]"))
         log("Stop queue and Start queue from the page, each seen by the API")
 
+    def queue_system_pauses(self):
+        """Why the system holds downloads: the queue's `paused_reason` (the
+        storage limit) in the summary and a paused item's `status_text`
+        (disk almost full) in its row. Neither can be brought about here, so
+        the status answer is given by the browser: the real one plus both."""
+        st = api(self.s, "GET", "/api/queue/status?limit=50", expect=200)[1]
+        st["paused_reason"] = "storage_limit"
+        item = {"id": "00000000-0000-4000-8000-000000000001", "serie_id": "held",
+                "serie_name": "Held Show", "season": 1, "episode": 1, "status": "paused",
+                "priority": "normal", "pause_reason": "disk_full",
+                "status_text": "paused: disk almost full", "target_path": "Held Show/e1.mkv",
+                "source": {"provider": "direct", "url": "http://127.0.0.1/e1.mkv"}}
+        st["paused_downloads"] = [item] + st["paused_downloads"]
+        self.call("mock", url="**/api/queue/status*", method="GET", body=st)
+        try:
+            self.call("goto", url=self.base + "/?mock#/queue")
+            summary = self.wait("(() => { const t = %s?.textContent;"
+                                " return t && t.includes('held') && t; })()" % q(".queue .summary"))
+            sub = self.wait("%s?.textContent || null" % q(self.row("paused", item["id"]) + " .sub"))
+            log("queue page with system pauses: %r; row: %r", summary, sub)
+            self.assertIn("new downloads held: storage limit", summary)
+            self.assertEqual(sub, "paused: disk almost full · Held Show/e1.mkv")
+            self.shot("queue-held.png")
+        finally:
+            self.call("unmock")
+
     # -- notifications --
 
     def notifications_page(self):
