@@ -89,7 +89,7 @@ export class LibraryPage {
     const name = h('input', { name: 'name', required: true, maxlength: 500, autocomplete: 'off' });
     const year = h('input', { name: 'year', type: 'number', min: 1880, max: 2199 });
     const link = h('input', { name: 'link', type: 'url', maxlength: 2000, autocomplete: 'off', spellcheck: 'false',
-      placeholder: 'https://…/feed.xml' });
+      placeholder: 'address of the feed' });
     const monitored = h('input', { type: 'checkbox', name: 'monitored' });
     const err = h('p', { class: 'form-error', 'aria-live': 'polite' });
     const submit = async (e) => {

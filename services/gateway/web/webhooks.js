@@ -81,7 +81,7 @@ export class WebhooksPage {
       Object.entries(KINDS).map(([v, label]) => h('option', { value: v, selected: (t?.kind || 'webhook') === v }, label)));
     const name = h('input', { name: 'name', id: 'wh-name', required: true, maxlength: 100, autocomplete: 'off', value: t?.name ?? '' });
     const url = h('input', { name: 'url', id: 'wh-url', type: 'url', required: true, maxlength: 2048, autocomplete: 'off',
-      spellcheck: 'false', placeholder: 'https://hooks.example/kumo', value: t?.url ?? '' });
+      spellcheck: 'false', placeholder: 'address the events are sent to', value: t?.url ?? '' });
     const secret = h('input', { name: 'secret', id: 'wh-secret', type: 'password', maxlength: 512, autocomplete: 'new-password',
       spellcheck: 'false', required: !t, placeholder: t ? 'unchanged (saved, not shown)' : '' });
     const reveal = h('button', { type: 'button', class: 'small', 'aria-controls': 'wh-secret', onclick: () => {
