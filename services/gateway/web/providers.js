@@ -45,9 +45,14 @@ export class ProvidersPage {
 
   unmount() { clearInterval(this.timer); this.gone = true; }
 
-  /** Reads everything; `quiet` (the periodic refresh) keeps open forms. */
+  /**
+   * Reads everything; `quiet` (the periodic refresh) leaves the page alone
+   * while a form holds unsaved changes or a control has the focus.
+   */
   async load(quiet = false) {
-    if (quiet && this.cards.querySelector('form.dirty')) return;
+    const busy = this.cards.querySelector('form.dirty') || this.cards.contains(document.activeElement) ||
+      this.chain.contains(document.activeElement);
+    if (quiet && busy) return;
     const [health, config, chain, best] = await Promise.all([read('/api/providers/health'),
       read('/api/providers/config'), read('/api/providers/failover'), read('/api/providers/best')]);
     if (this.gone) return;
