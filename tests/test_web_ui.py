@@ -6,7 +6,8 @@ Tried and asserted, in order:
 - serving: / and /assets/* are public with the web UI's CSP, ETag (304 on
   If-None-Match), Cache-Control: no-cache, gzip only when accepted; an
   unknown asset is 404; /api stays authenticated. Page weight (gzip) of every
-  file the page loads is printed and must stay under 150 KB;
+  file the page loads (every page's module) is printed and must stay under
+  150 KB, and the share the first load (the queue page) fetches is printed;
 - first-run setup from the page: without the setup token it is refused with
   a message, with it the account is made and the queue shows;
 - logout, a wrong password ("Wrong password."), login;
@@ -16,10 +17,14 @@ Tried and asserted, in order:
   values), then the item is listed as completed;
 - from the page: priority of a pending item raised (it moves first), pause
   and resume of a download, cancel, pause and resume of the whole queue;
-  each is checked through the API;
+  each is checked through the API; then per-item retry and remove of a
+  failed item, Retry failed, Clear completed, Stop and Start queue (each
+  checked through the API or the database);
 - 1 000 pending items (queue stopped): load, scroll, filter and a priority
   change stay responsive (timings printed and bounded) while a download's
   bar keeps moving;
+- a storage-limit hold (the status's paused_reason) and a disk-full pause
+  (an item's status_text) are shown, against a browser-given status answer;
 - the gateway stopped with SIGTERM, and killed with SIGKILL while a download
   runs (it completes meanwhile), then started again: the page reconnects
   and shows the true state, no stale bar;
@@ -29,16 +34,39 @@ Tried and asserted, in order:
 - Library (with a scanner on the stack's library root): a series made on
   disk is found by a rescan started from the page, whose progress arrives
   live over the event stream; it is added from the unmatched folders, listed
-  with its files on disk, found by search, opened (seasons, episodes,
-  files); a series is added from the form; monitored is switched;
+  with its files on disk (checked through the API), found by search, opened
+  (seasons, episodes, files); a series is added from the form; monitored
+  is switched;
+- a feed series (RSS served by the origin) added from the library form:
+  one ticked episode downloaded from its page, the rest by the library's
+  "Queue missing", a new feed item listed by "Refresh feed" and queued by
+  "Download all missing" (each episode queued exactly once, checked in the
+  database); a check interval of 5 s refused with the API's message and
+  nothing changed, then 900 s and monitored saved; retention hidden while
+  the answer has none, and rendered and sent as {"keep_last": 5} and null
+  against answers the browser gives (so this does not depend on the
+  retention route being served); a series deleted from its page;
+- Tasks: "Run now" of the rescan task; the page follows the run without a
+  reload and shows its result as key: value lines;
+- Settings: a boolean field (against a browser-given answer) is a checkbox
+  sent as true;
+- Notifications: webhook URLs http://169.254.169.254/… and file:///etc/passwd
+  refused with the API's message, nothing made; a webhook with a secret
+  generated in the page, its test delivered to the test's receiver signed
+  with that secret; edited (the secret kept: the next test is signed the
+  same), switched off, deleted; a Jellyfin and a Plex connector (Plex
+  without a section refused) whose tests reach the receiver with their key
+  and token, which the page never shows;
+- Providers: a timeout of 0 refused and nothing changed; hls settings
+  saved; ytdlp disabled and enabled; direct's health reset; hls out of the
+  failover chain and back; the first provider moved down (the chain's
+  order follows); all checked through the API;
 - Settings: Validate shows each field's error and saves nothing; Save
   applies and makes a backup; Restore brings the old values back (each
   checked through the API);
 - API keys: a key made in the page works from the test's own HTTP client
   and is refused (401) right after Revoke in the page;
-- Providers: the routes' answers, or a clear message while the gateway does
-  not serve them;
-- the new pages at 375 px (no sideways scrolling) and in dark mode;
+- the pages at 375 px (no sideways scrolling) and in dark mode;
 - a screenshot of every page (also at 375 px and in dark mode) is saved
   under <build>/test-artifacts/web/.
 """
@@ -62,6 +90,7 @@ from pipeline_support import (QUEUE_ENV, Stack, add, api, items, log,  # noqa: E
                               origin_file, start_worker, wait_status, wait_until)
 from kumo_harness import build_dir, http, make_media  # noqa: E402
 from web_support import CHROMIUM, Browser, page_weight  # noqa: E402
+from web_pages_steps import PagesSteps, Receiver  # noqa: E402
 from scanner_support import start_scanner  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
@@ -72,8 +101,11 @@ WEB_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; "
 # KUMO_WEB_STEPS=a,b runs only those steps (setup_page is always needed).
 STEPS = tuple(os.environ.get("KUMO_WEB_STEPS", "").split(",")) if os.environ.get(
     "KUMO_WEB_STEPS") else ("serving", "setup_page", "login_page", "time_to_live",
-                            "add_and_watch", "controls", "thousand_items", "restarts",
-                            "other_pages", "library_page", "settings_page", "keys_page",
+                            "add_and_watch", "queue_more_controls", "controls",
+                            "thousand_items", "restarts", "queue_system_pauses", "other_pages",
+                            "library_page",
+                            "feed_series_page", "tasks_page", "settings_page",
+                            "settings_boolean", "keys_page", "notifications_page",
                             "providers_page", "new_pages_small", "lockout",
                             "no_csp_violations")
 ARTIFACTS = os.path.join(build_dir(), "test-artifacts", "web")
@@ -83,7 +115,7 @@ def q(selector):
     return "document.querySelector(%s)" % json.dumps(selector)
 
 
-class WebUi(unittest.TestCase):
+class WebUi(PagesSteps, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -99,6 +131,7 @@ class WebUi(unittest.TestCase):
             self.s = s
             self.start(s)
             self.b = Browser(s.path("browser.log"))
+            self.rx = Receiver()
             try:
                 for step in STEPS:
                     log("-- %s", step)
@@ -111,6 +144,7 @@ class WebUi(unittest.TestCase):
                             log("no screenshot of the failure: %s", str(exc)[:200])
                         raise
             finally:
+                self.rx.close()
                 self.b.close()
             self.assertEqual(self.worker.stop(), 0)
 
@@ -121,10 +155,13 @@ class WebUi(unittest.TestCase):
         s.start_nats()
         s.start_nginx(locations="    location /slow/ { limit_rate 1m; }\n"
                                 "    location /media/ { limit_rate 64k; }")
-        queue = s.start_service("queue", env=QUEUE_ENV)
+        # Notification targets on 127.0.0.1 (the test's receiver) allowed.
+        queue = s.start_service("queue", env=dict(QUEUE_ENV, KUMO_NOTIFY_ALLOW_CIDRS="127.0.0.1/32",
+                                                  KUMO_NOTIFY_POLL="200ms"))
         gw = s.start_service("gateway", env={"KUMO_SETUP_TOKEN": SETUP_TOKEN})
         progress = s.start_service("progress")
-        scanner = start_scanner(s, s.library_root)
+        # Feeds are served by the origin on 127.0.0.1.
+        scanner = start_scanner(s, s.library_root, env={"KUMO_FETCH_ALLOW_CIDRS": "127.0.0.1/32"})
         for svc in (queue, gw, progress, scanner):
             svc.wait_ready(30)
         self.worker = start_worker(s, jobs=1)
@@ -194,6 +231,9 @@ class WebUi(unittest.TestCase):
         log("page weight: %d bytes gzip in %d files %s", total, len(weight),
             sorted(weight.items()))
         self.assertLess(total, 150_000)
+        first = page_weight(self.base, dynamic=False)
+        log("of which the first load (the queue page): %d bytes gzip in %d files",
+            sum(first.values()), len(first))
 
     def setup_page(self):
         self.call("open")
@@ -464,7 +504,7 @@ class WebUi(unittest.TestCase):
             self.shot("queue-%s.png" % label, name=label)
             self.b.call("close", name=label)
 
-    # -- the library, settings, API keys and providers pages --
+    # -- the library, settings and API keys pages (the others: PagesSteps) --
 
     def library_page(self):
         s = self.s
@@ -494,6 +534,9 @@ class WebUi(unittest.TestCase):
                         ".find((t) => t.includes('Web Show') && t.includes('120')) || null",
                         timeout=30)
         log("listed: %r", row)
+        added = api(s, "GET", "/api/series?q=Web%20Show", expect=200)[1]["items"]
+        self.assertEqual([(x["folder"], x["episodes_on_disk"]) for x in added],
+                         [("Web Show (2021)", 120)], "the unmatched folder added")
         key = self.call("eval", expr="document.querySelector('#series-table tbody tr').dataset.key")
         # A series added from the form.
         self.call("eval", expr="document.querySelector('details.adder').open = true")
@@ -515,7 +558,7 @@ class WebUi(unittest.TestCase):
         self.shot("library.png")
         self.call("click", selector="#series-table tbody tr a")
         self.wait("%s?.textContent.startsWith('Web Show')" % q(".series h1"))
-        seasons = self.wait("document.querySelectorAll('.series section').length || null")
+        seasons = self.wait("document.querySelectorAll('.series section.season').length || null")
         episodes = self.call("eval", expr="document.querySelectorAll('.series li.row').length")
         log("detail of %s: %d seasons, %d episodes", key, seasons, episodes)
         self.assertEqual((seasons, episodes), (2, 120))
@@ -569,14 +612,6 @@ class WebUi(unittest.TestCase):
         self.assertEqual(status, 401, "the key after Revoke in the page")
         log("API key from the page: 200 before, 401 after revoke")
 
-    def providers_page(self):
-        self.call("goto", url=self.base + "/#/providers")
-        text = self.wait("(() => { const h = document.getElementById('providers-health')"
-                         ".textContent, c = document.getElementById('providers-config')"
-                         ".textContent; return h && c && [h, c]; })()")
-        log("providers page: %s", text)
-        self.shot("providers.png")
-
     def new_pages_small(self):
         for label, kw in (("phone", {"width": 375, "height": 812}),
                           ("dark", {"scheme": "dark"})):
@@ -584,7 +619,8 @@ class WebUi(unittest.TestCase):
             self.b.call("goto", name=label, url=self.base + "/#/queue")
             self.login_form(name=label)
             self.live(name=label)
-            for page in ("library", "settings", "keys", "providers"):
+            for page in ("library", "series/feed-show", "tasks", "notifications", "settings",
+                         "keys", "providers"):
                 self.b.call("goto", name=label, url=self.base + "/#/" + page)
                 self.wait("document.querySelector('main .page') !== null", name=label)
                 time.sleep(0.3)
@@ -592,7 +628,7 @@ class WebUi(unittest.TestCase):
                                     expr="document.documentElement.scrollWidth")
                 if label == "phone":
                     self.assertLessEqual(width, 375, "%s at 375 px" % page)
-                self.shot("%s-%s.png" % (page, label), name=label)
+                self.shot("%s-%s.png" % (page.replace("/", "-"), label), name=label)
             self.b.call("close", name=label)
 
     def lockout(self):

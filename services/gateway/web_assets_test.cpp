@@ -68,10 +68,11 @@ TEST(web_assets, embedded_files_are_complete_and_self_contained) {
     EXPECT_EQ(a.etag.front(), '"') << a.name;
     EXPECT_NE(web_content_type(a.name), "application/octet-stream") << a.name;
   }
-  // Every file a page or module refers to is embedded, and no page carries
-  // an inline script, inline style or external origin (the CSP forbids
-  // them, so they would silently not work).
-  std::regex ref(R"re((?:src|href)="/assets/([^"]+)"|from '\./([^']+)')re");
+  // Every file a page or module refers to (also by a dynamic import) is
+  // embedded, and no page carries an inline script, inline style or
+  // external origin (the CSP forbids them, so they would silently not work).
+  std::regex ref(
+      R"re((?:src|href)="/assets/([^"]+)"|(?:from |import\()'\./([^']+)')re");
   for (const auto& a : assets) {
     std::string text{a.body};
     for (std::sregex_iterator it(text.begin(), text.end(), ref), end; it != end;

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
 const pages = new Map();
 const consoleLog = [];
+const mockedCalls = [];
 
 // Collected in every page before its own scripts run.
 const watch = `
@@ -59,6 +60,20 @@ const ops = {
   async eval({ name, expr }) { return pages.get(name).evaluate(expr); },
   async shot({ name, path, full = false }) { await pages.get(name).screenshot({ path, fullPage: full }); return path; },
   async console() { return consoleLog; },
+  // Answers requests of `method` to `url` (a glob) with `status` and the
+  // JSON `body`, and records them (mocked() hands the records over): for
+  // answers a route of this tree does not give yet.
+  async mock({ name, url, method, status = 200, body }) {
+    await pages.get(name).route(url, async (route) => {
+      const req = route.request();
+      if (method && req.method() !== method) return route.fallback();
+      mockedCalls.push({ url: req.url(), method: req.method(), body: req.postData() });
+      await route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    return true;
+  },
+  async unmock({ name }) { await pages.get(name).unrouteAll({ behavior: 'wait' }); return true; },
+  async mocked() { return mockedCalls.splice(0); },
 };
 
 const lines = createInterface({ input: process.stdin });

@@ -95,9 +95,10 @@ class Browser:
         self.log.close()
 
 
-def page_weight(base_url):
+def page_weight(base_url, dynamic=True):
     """{path: gzip bytes as served} of / and every file it loads (links,
-    scripts and module imports, followed)."""
+    scripts and module imports followed; `dynamic`: also the modules of the
+    other pages, which are imported when first opened)."""
     seen = {}
     todo = ["/"]
     while todo:
@@ -111,6 +112,7 @@ def page_weight(base_url):
         seen[path] = len(body)
         text = gzip.decompress(body) if encoding == "gzip" else body
         text = text.decode("utf-8", errors="replace")
-        for m in re.finditer(r'(?:src|href)="(/assets/[^"]+)"|from \'\./([^\']+)\'', text):
+        imports = r"(?:from |import\()'\./([^']+)'" if dynamic else r"from '\./([^']+)'"
+        for m in re.finditer(r'(?:src|href)="(/assets/[^"]+)"|' + imports, text):
             todo.append(m.group(1) or "/assets/" + m.group(2))
     return seen

@@ -41,5 +41,6 @@ export async function api(method, path, body) {
   const failure = new ApiError(res.status, err.code || 'http_' + res.status,
     err.message || 'The gateway answered ' + res.status + '.', retry);
   failure.fields = Array.isArray(err.fields) ? err.fields : [];
+  failure.field = typeof err.field === 'string' ? err.field : '';
   throw failure;
 }

@@ -4,11 +4,6 @@ import { api, session } from './api.js';
 import { h, notify } from './dom.js';
 import { loginPage, setupPage } from './auth.js';
 import { QueuePage } from './queue.js';
-import { SystemPage } from './system.js';
-import { LibraryPage, SeriesPage } from './library.js';
-import { ProvidersPage } from './providers.js';
-import { SettingsPage } from './settings.js';
-import { KeysPage } from './keys.js';
 
 const main = document.getElementById('main');
 const bar = document.getElementById('bar');
@@ -23,15 +18,20 @@ function setLive(state) {
   live.dataset.state = state;
 }
 
+// The queue is the first page: it comes with the app. Every other page's
+// module is fetched when it is first opened.
 const PAGES = {
   queue: () => new QueuePage(main, setLive),
-  system: () => new SystemPage(main),
-  library: () => new LibraryPage(main, setLive),
-  series: (arg) => new SeriesPage(main, arg),
-  providers: () => new ProvidersPage(main),
-  settings: () => new SettingsPage(main),
-  keys: () => new KeysPage(main),
+  system: async () => new (await import('./system.js')).SystemPage(main),
+  library: async () => new (await import('./library.js')).LibraryPage(main, setLive),
+  series: async (arg) => new (await import('./series.js')).SeriesPage(main, arg),
+  providers: async () => new (await import('./providers.js')).ProvidersPage(main),
+  tasks: async () => new (await import('./tasks.js')).TasksPage(main),
+  notifications: async () => new (await import('./webhooks.js')).WebhooksPage(main),
+  settings: async () => new (await import('./settings.js')).SettingsPage(main),
+  keys: async () => new (await import('./keys.js')).KeysPage(main),
 };
+let routing = 0;
 
 function leave() {
   if (current) current.unmount();
@@ -39,7 +39,7 @@ function leave() {
   setLive('');
 }
 
-function route() {
+async function route() {
   const [first, ...rest] = location.hash.replace(/^#\/?/, '').split('/');
   const name = PAGES[first] ? first : 'queue';
   let arg = '';
@@ -54,7 +54,20 @@ function route() {
     else a.removeAttribute('aria-current');
   }
   document.title = 'Kumo · ' + name[0].toUpperCase() + name.slice(1);
-  current = make(arg);
+  const turn = ++routing;
+  main.replaceChildren(h('p', { class: 'empty' }, 'Loading…'));
+  let page;
+  try {
+    page = await make(arg);
+  } catch (err) {
+    if (turn === routing) {
+      main.replaceChildren(h('div', { class: 'page' }, h('p', { class: 'form-error' },
+        'This page cannot be loaded: ' + err.message), h('button', { type: 'button', onclick: route }, 'Try again')));
+    }
+    return;
+  }
+  if (turn !== routing || !authenticated) return; // another route was asked for meanwhile
+  current = page;
   current.mount();
 }
 

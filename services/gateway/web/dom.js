@@ -50,3 +50,37 @@ export function duration(seconds) {
 export function pad(n) {
   return String(n).padStart(2, '0');
 }
+
+/** An ISO 8601 time as "2026-11-27 15:40:02 UTC"; null as `none`. */
+export function when(t, none = 'never') {
+  return t ? String(t).replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') : none;
+}
+
+/** A labelled form control: <label><span>text</span>control hint</label>. */
+export function field(label, control, hint) {
+  return h('label', {}, h('span', {}, label), control, hint ? h('small', {}, hint) : null);
+}
+
+/** A value of an API answer as text (objects as compact JSON). */
+export function text(v) {
+  if (v === null || v === undefined) return '–';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** key: value lines of an object (e.g. a task run's result), as a <dl>. */
+export function keyValues(obj, attrs = {}) {
+  const entries = obj && typeof obj === 'object' ? Object.entries(obj) : [];
+  if (!entries.length) return h('span', { class: 'sub' }, '–');
+  return h('dl', { class: 'kv', ...attrs }, entries.flatMap(([k, v]) =>
+    [h('dt', {}, k.replace(/_/g, ' ')), h('dd', {}, text(v))]));
+}
+
+/**
+ * An API refusal as text: its message, led by the field's label (from
+ * `labels`, else the field's name) when the message does not name it.
+ */
+export function refusal(err, labels = {}) {
+  const name = err.field || '';
+  if (!name || err.message.includes(name)) return err.message;
+  return (labels[name] || name) + ': ' + err.message;
+}

@@ -3,21 +3,27 @@
 // the folders no series claims. The series detail page lives here too.
 
 import { api } from './api.js';
-import { bytes, h, notify } from './dom.js';
+import { field, h, notify } from './dom.js';
 import { LiveEvents, SCAN_KINDS, SCAN_ROOMS } from './events.js';
 
 const ENC = encodeURIComponent;
 
-/** Calls POST /api/series/{key}/download; a 404 means the route is absent. */
-export async function queueMissing(key) {
+/** One line for the answer of POST /api/series/{key}/download. */
+export function downloadText(r) {
+  const n = (list) => (Array.isArray(list) ? list.length : 0);
+  return 'Queued ' + n(r?.queued) + ' episodes' +
+    (n(r?.already_active) ? ', ' + n(r.already_active) + ' already in the queue' : '') +
+    (n(r?.not_queued) ? ', ' + n(r.not_queued) + ' not queued' : '') + '.';
+}
+
+/** Queues every missing episode of series `key`. */
+export async function queueMissing(key, done) {
   try {
     const r = await api('POST', '/api/series/' + ENC(key) + '/download', {});
-    notify('Queued ' + (r?.queued?.length ?? r?.added?.length ?? 'the missing') + ' episodes.', 'ok');
+    notify(downloadText(r), 'ok');
+    if (done) done();
   } catch (err) {
-    notify(err.status === 404 && err.code !== 'not_found'
-      ? 'Queueing missing episodes is not available on this gateway yet.'
-      : err.status === 404 ? 'This gateway cannot queue missing episodes (' + err.message + ').'
-        : 'Cannot queue: ' + err.message);
+    notify('Cannot queue: ' + err.message);
   }
 }
 
@@ -54,7 +60,9 @@ export class LibraryPage {
         field('Search', h('input', { type: 'search', id: 'series-search', placeholder: 'Name or folder',
           oninput: (e) => this.set('q', e.target.value) })),
         choice('monitored', 'Monitored'), choice('has_missing', 'Missing episodes'),
-        h('button', { type: 'button', id: 'rescan', onclick: () => this.rescan() }, 'Rescan library')),
+        h('button', { type: 'button', id: 'rescan', onclick: () => this.rescan() }, 'Rescan library'),
+        this.cancel = h('button', { type: 'button', id: 'scan-cancel', hidden: true, onclick: () => this.cancelScan() }, 'Cancel scan'),
+        h('button', { type: 'button', id: 'import-legacy', class: 'quiet', onclick: () => this.importLegacy() }, 'Import legacy data')),
       h('div', { class: 'meter scan', id: 'scan-meter' }, this.meter, this.scanLine),
       this.addForm(), this.summary,
       h('div', { class: 'scroll' }, h('table', { id: 'series-table' }, h('thead', {}, h('tr', {},
@@ -80,23 +88,28 @@ export class LibraryPage {
   addForm() {
     const name = h('input', { name: 'name', required: true, maxlength: 500, autocomplete: 'off' });
     const year = h('input', { name: 'year', type: 'number', min: 1880, max: 2199 });
+    const link = h('input', { name: 'link', type: 'url', maxlength: 2000, autocomplete: 'off', spellcheck: 'false',
+      placeholder: 'address of the feed' });
+    const monitored = h('input', { type: 'checkbox', name: 'monitored' });
     const err = h('p', { class: 'form-error', 'aria-live': 'polite' });
     const submit = async (e) => {
       e.preventDefault();
       err.textContent = '';
       const body = { name: name.value.trim() };
       if (year.value) body.year = Number(year.value);
+      if (link.value.trim()) Object.assign(body, { site: 'rss', link: link.value.trim() });
+      if (monitored.checked) body.monitored = true;
       try {
         const s = await api('POST', '/api/series', body);
         notify('Added ' + s.name + '.', 'ok');
-        name.value = '';
-        year.value = '';
+        e.target.reset();
         this.load();
       } catch (x) { err.textContent = x.message; }
     };
     return h('details', { class: 'adder' }, h('summary', {}, 'Add a series'),
-      h('form', { class: 'add', id: 'add-series', onsubmit: submit },
-        h('label', {}, h('span', {}, 'Name'), name), h('label', {}, h('span', {}, 'Year'), year),
+      h('form', { class: 'add', id: 'add-series', novalidate: true, onsubmit: submit },
+        field('Name', name), field('Year', year), field('Feed (RSS or Atom, optional)', link),
+        h('label', { class: 'inline' }, monitored, h('span', {}, 'Monitored')),
         h('button', { type: 'submit', class: 'primary' }, 'Add'), err));
   }
 
@@ -128,7 +141,7 @@ export class LibraryPage {
       h('th', { scope: 'row' }, h('a', { href: '#/series/' + ENC(s.key) }, s.name)),
       h('td', {}, s.year ?? '–'), h('td', {}, s.episodes_on_disk ?? 0),
       h('td', {}, missing === null ? '–' : String(missing)), h('td', {}, toggle),
-      h('td', {}, missing ? h('button', { type: 'button', class: 'small', onclick: () => queueMissing(s.key) },
+      h('td', {}, missing ? h('button', { type: 'button', class: 'small', 'aria-label': 'Queue missing episodes of ' + s.name, onclick: () => queueMissing(s.key, () => this.load()) },
         'Queue missing') : ''));
   }
 
@@ -137,6 +150,22 @@ export class LibraryPage {
       const r = await api('POST', '/api/series/rescan', {});
       this.onScan(r.scan);
     } catch (err) { notify('Rescan refused: ' + err.message); }
+  }
+
+  async cancelScan() {
+    try {
+      const r = await api('POST', '/api/library/scan/cancel', {});
+      notify(r.cancelled ? 'Scan cancelled.' : 'No scan was running.', 'ok');
+      if (r.scan) this.onScan(r.scan);
+    } catch (err) { notify('Cannot cancel: ' + err.message); }
+  }
+
+  async importLegacy() {
+    try {
+      const r = await api('POST', '/api/library/import-legacy', {});
+      notify('Legacy import: ' + Object.entries(r).map(([k, v]) => k + ' ' + (Array.isArray(v) ? v.length : v)).join(', '), 'ok');
+      this.load();
+    } catch (err) { notify('Legacy import refused: ' + err.message); }
   }
 
   async loadScan() {
@@ -162,6 +191,7 @@ export class LibraryPage {
     else this.meter.removeAttribute('value');
     this.scanLine.textContent = scan ? scanText(scan) : (rec.title || 'Scan') + ': ' + (rec.message || state || '');
     this.scanLine.dataset.state = done ? 'done' : 'running';
+    this.cancel.hidden = done;
     if (done) {
       this.load();
       this.loadUnmatched();
@@ -178,46 +208,14 @@ export class LibraryPage {
     this.unmatched.replaceChildren(...r.items.map((u) => h('li', { class: 'row' },
       h('div', { class: 'what' }, h('span', { class: 'title' }, u.folder),
         h('span', { class: 'sub' }, u.root + ' · ' + (u.files ?? 0) + ' files')),
-      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'small', onclick: async () => {
-        try { await api('POST', '/api/series', { from_unmatched: u.folder }); this.load(); this.loadUnmatched(); } catch (x) { notify(x.message); }
-      } }, 'Add as series')))));
+      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'small', 'aria-label': 'Add ' + u.folder + ' as a series',
+        onclick: async () => {
+          try {
+            const s = await api('POST', '/api/series', { from_unmatched: u.folder, root: u.root });
+            notify('Added ' + s.name + '.', 'ok');
+            this.load();
+            this.loadUnmatched();
+          } catch (x) { notify(x.message); }
+        } }, 'Add as series')))));
   }
-}
-
-export class SeriesPage {
-  constructor(root, key) { this.root = root; this.key = key; }
-
-  async mount() {
-    this.root.replaceChildren(h('div', { class: 'page' }, h('p', { class: 'empty' }, 'Loading…')));
-    let s;
-    try {
-      s = await api('GET', '/api/series/' + ENC(this.key));
-    } catch (err) {
-      this.root.replaceChildren(h('div', { class: 'page' }, h('h1', {}, 'Series'),
-        h('p', { class: 'form-error' }, err.message), h('a', { href: '#/library' }, 'Back to the library')));
-      return;
-    }
-    const seasons = (s.seasons || []).map((season) => h('section', { class: 'block' },
-      h('h2', {}, season.season === null ? 'Episodes by number' : season.season === 0 ? 'Specials' : 'Season ' + season.season),
-      h('ul', { class: 'list' }, season.episodes.map((e) => h('li', { class: 'row', 'data-state': e.state },
-        h('div', { class: 'what' }, h('span', { class: 'title' },
-          'E' + (e.episode ?? e.absolute ?? '?') + (e.title ? ' · ' + e.title : '')),
-        ...(e.files || []).map((f) => h('span', { class: 'sub' }, f.path + ' · ' + bytes(f.size)))),
-        h('span', { class: 'pill ' + (e.state === 'present' || e.state === 'on_disk' ? 'ok' : 'degraded') }, e.state))))));
-    this.root.replaceChildren(h('div', { class: 'page series' },
-      h('p', {}, h('a', { href: '#/library' }, '← Library')),
-      h('h1', {}, s.name + (s.year ? ' (' + s.year + ')' : '')),
-      h('p', { class: 'summary' }, s.folder + ' · ' + (s.episodes_on_disk ?? 0) + ' episodes on disk · ' +
-        (s.files ?? 0) + ' files · ' + bytes(s.size_bytes ?? 0) +
-        (typeof s.missing === 'number' ? ' · ' + s.missing + ' missing' : '') + (s.monitored ? ' · monitored' : '')),
-      h('div', { class: 'controls' },
-        h('button', { type: 'button', onclick: async () => {
-          try { await api('POST', '/api/series/rescan', { key: s.key }); notify('Rescan started.', 'ok'); } catch (x) { notify(x.message); }
-        } }, 'Rescan'),
-        typeof s.missing === 'number' && s.missing > 0
-          ? h('button', { type: 'button', onclick: () => queueMissing(s.key) }, 'Queue missing') : null),
-      seasons.length ? seasons : h('p', { class: 'empty' }, 'No episodes known yet.')));
-  }
-
-  unmount() {}
 }

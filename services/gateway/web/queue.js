@@ -183,7 +183,9 @@ export class QueuePage {
   renderControls(st) {
     const c = st.counts || {};
     const state = st.is_paused ? 'paused' : st.is_running === false ? 'stopped' : 'running';
-    const text = 'Queue ' + state + ' · ' + (c.downloading || 0) + ' downloading, ' +
+    // Why nothing new starts, when the queue says (e.g. "storage_limit").
+    const why = st.paused_reason ? ' · new downloads held: ' + String(st.paused_reason).replace(/_/g, ' ') : '';
+    const text = 'Queue ' + state + why + ' · ' + (c.downloading || 0) + ' downloading, ' +
       (c.pending || 0) + ' pending, ' + (c.failed || 0) + ' failed, ' + (c.completed || 0) + ' completed';
     if (this.summary.textContent !== text) this.summary.textContent = text;
     // Rebuilt only when they change, so a focused button keeps its focus.

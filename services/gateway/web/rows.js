@@ -10,7 +10,10 @@ export function title(item) {
 
 function detail(item) {
   if (item.status === 'failed' && item.error) return item.error;
-  return item.target_path || (item.source && item.source.url) || '';
+  const where = item.target_path || (item.source && item.source.url) || '';
+  // A pause the system made (e.g. "paused: disk almost full") says why.
+  if (item.status === 'paused' && item.status_text) return item.status_text + (where ? ' · ' + where : '');
+  return where;
 }
 
 /** What a row shows, except live progress: a change rebuilds the row. */

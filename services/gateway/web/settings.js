@@ -31,13 +31,18 @@ export class SettingsPage {
       const [section, key] = f.name.split('.');
       const value = r.config[section]?.[key];
       const id = 'cfg-' + f.name.replace('.', '-');
-      const input = h('input', { id, name: f.name, type: f.type === 'integer' ? 'number' : 'text',
-        value: value ?? '', min: f.min, max: f.type === 'integer' && f.max < 1e15 ? f.max : undefined,
-        'aria-describedby': id + '-help ' + id + '-error' });
+      const describedby = id + '-help ' + id + '-error';
+      const boolean = f.type === 'boolean';
+      const input = boolean
+        ? h('input', { id, name: f.name, type: 'checkbox', checked: value === true, 'aria-describedby': describedby })
+        : h('input', { id, name: f.name, type: f.type === 'integer' ? 'number' : 'text',
+          value: value ?? '', min: f.min, max: f.type === 'integer' && f.max < 1e15 ? f.max : undefined,
+          'aria-describedby': describedby });
       const error = h('small', { id: id + '-error', class: 'form-error field-error' });
       this.inputs.set(f.name, { input, error, type: f.type });
-      return h('label', { for: id }, h('span', {}, f.name + (f.applied === 'live' ? ' · applied at once' : ' · after a restart')),
-        input, h('small', { id: id + '-help' }, f.description), error);
+      const label = h('span', {}, f.name + (f.applied === 'live' ? ' · applied at once' : ' · after a restart'));
+      return h('label', { for: id, class: boolean ? 'check' : null }, boolean ? h('span', { class: 'inline' }, input, label) : label,
+        boolean ? null : input, h('small', { id: id + '-help' }, f.description), error);
     });
     this.form.replaceChildren(...rows, h('div', { class: 'controls' },
       h('button', { type: 'button', id: 'validate', onclick: () => this.validate() }, 'Validate'),
@@ -52,7 +57,8 @@ export class SettingsPage {
       const raw = input.value.trim();
       // A number field that does not hold a number is sent as text, so the
       // gateway names it rather than the page guessing.
-      const value = type === 'integer' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
+      const value = type === 'boolean' ? input.checked
+        : type === 'integer' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
       (doc[section] ||= {})[key] = value;
     }
     return doc;
