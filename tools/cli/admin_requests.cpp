@@ -75,11 +75,16 @@ std::string format_config(const json& doc) {
   for (const auto& [section, fields] : config.items()) {
     if (!fields.is_object())
       continue;
-    for (const auto& [key, value] : fields.items())
-      out += sanitize_for_terminal(section + "." + key) + " = " +
-             sanitize_for_terminal(value.is_string() ? value.get<std::string>()
-                                                     : value.dump()) +
-             "\n";
+    for (const auto& [key, value] : fields.items()) {
+      std::string name = section;
+      name += '.';
+      name += key;
+      out += sanitize_for_terminal(name);
+      out += " = ";
+      out += sanitize_for_terminal(value.is_string() ? value.get<std::string>()
+                                                     : value.dump());
+      out += "\n";
+    }
   }
   return out;
 }

@@ -25,7 +25,7 @@ struct store_state {
 
 notify_store_actor::behavior_type
 store_worker(notify_store_actor::stateful_pointer<store_state> self,
-             notify_settings cfg) {
+             const notify_settings& cfg) {
   self->state.store = std::make_unique<notify_store>(cfg.database_url,
                                                      cfg.targets, cfg.retries);
   return {
@@ -70,7 +70,7 @@ void attempt(notify_store& store, const claimed& c,
 
 notify_sender_actor::behavior_type
 sender(notify_sender_actor::stateful_pointer<sender_state> self,
-       notify_settings cfg) {
+       const notify_settings& cfg) {
   self->state.store = std::make_unique<notify_store>(cfg.database_url,
                                                      cfg.targets, cfg.retries);
   self->send(self, tick_atom::value);
@@ -111,8 +111,9 @@ void on_api(edge_actor::stateful_pointer<edge_state> self,
 }
 
 edge_actor::behavior_type edge(edge_actor::stateful_pointer<edge_state> self,
-                               bus_actor bus, notify_store_actor store,
-                               notify_sender_actor sender_handle,
+                               const bus_actor& bus,
+                               const notify_store_actor& store,
+                               const notify_sender_actor& sender_handle,
                                const caf::actor_addr& owner) {
   self->link_to(owner);
   subscribe(self, bus, subjects::queue_notify_all, subjects::queue_group);

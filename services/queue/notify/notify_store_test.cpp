@@ -24,7 +24,7 @@ protected:
         rules);
   }
 
-  std::string create(notify::notify_store& n, json body) {
+  std::string create(notify::notify_store& n, const json& body) {
     auto reply = n.handle("create", body);
     EXPECT_FALSE(reply.contains("error")) << reply.dump();
     return reply.value("id", "");
