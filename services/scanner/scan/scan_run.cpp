@@ -87,13 +87,35 @@ private:
     hooks_.progress("in_progress", scan_);
   }
 
-  /// Walks `root` on a thread of its own while this thread writes the
-  /// series the walk has finished (catalog writes overlap the walk); then
-  /// writes what only the whole walk tells: the series whose folder is
-  /// gone, and the unmatched folders.
+  /// Walks `root` and writes what the walk found (see walk_and_write);
+  /// then writes what only the whole walk tells: the series whose folder
+  /// is gone, and the unmatched folders.
   bool scan_root(const std::string& root, std::string& error) {
     auto catalog = store_.series_of(root, spec_.roots.main);
     auto base = totals_;
+    auto walk = walk_and_write(root, catalog, base);
+    if (!walk.ok) {
+      error += (error.empty() ? "" : "; ") + std::string("cannot open ") +
+               root + ": " + std::strerror(walk.root_errno);
+      memory_.walks.erase(root);
+      return false;
+    }
+    count_walk(base, walk);
+    if (walk.cancelled)
+      return true; // what the walk missed stays in the catalog as it is
+    sync_rest(root, catalog, walk);
+    if (!stopped())
+      memory_.walks[root] = std::move(walk.state);
+    return true;
+  }
+
+  /// Walks `root` on a thread of its own while this thread writes the
+  /// series the walk has finished (catalog writes overlap the walk).
+  /// Rethrows what either side threw, once the walk has stopped.
+  walk_result
+  walk_and_write(const std::string& root,
+                 const std::unordered_map<std::string, series_row>& catalog,
+                 const counters& base) {
     series_feed feed;
     walk_result walk;
     std::exception_ptr failed;
@@ -115,19 +137,7 @@ private:
     walking.join();
     if (failed)
       std::rethrow_exception(failed);
-    if (!walk.ok) {
-      error += (error.empty() ? "" : "; ") + std::string("cannot open ") +
-               root + ": " + std::strerror(walk.root_errno);
-      memory_.walks.erase(root);
-      return false;
-    }
-    count_walk(base, walk);
-    if (walk.cancelled)
-      return true; // what the walk missed stays in the catalog as it is
-    sync_rest(root, catalog, walk);
-    if (!stopped())
-      memory_.walks[root] = std::move(walk.state);
-    return true;
+    return walk;
   }
 
   /// The walk of `root` (on the walking thread): series and progress go to
