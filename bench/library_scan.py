@@ -86,7 +86,8 @@ def report(args, root, threads):
     """Times find and the walk with `threads` threads in one run, prints
     the figures and the ratios."""
     find_list, find_list_cpu = median_of(args.runs, ["find", root, "-type", "f"])
-    find_stat, _ = median_of(args.runs, ["find", root, "-type", "f", "-printf",
+    find_stat, find_stat_cpu = median_of(args.runs, [
+        "find", root, "-type", "f", "-printf",
                                          "%s %T@ %p\n"])
     out = subprocess.run([args.bench, root, str(args.runs), str(args.changes),
                           str(threads)],
@@ -104,18 +105,23 @@ def report(args, root, threads):
                              "wall s", "CPU s"))
     for label, value, cpu in [
             ("find -type f", find_list, find_list_cpu),
-            ("find -type f -printf '%s %T@ %p\\n'", find_stat, None),
+            ("find -type f -printf '%s %T@ %p\\n'", find_stat, find_stat_cpu),
             ("walk: first walk (parse included)", first, walk["first_cpu_s"]),
             ("walk: no-change rescan", rescan, walk["rescan_cpu_s"]),
             ("walk: rescan after %d renamed files" % args.changes, changed, None)]:
         print("%-44s %9.4f %9s" % (label, value,
                                    "" if cpu is None else "%.4f" % cpu))
-    print("first walk / find -type f          %.2fx (target <= 1.5x)" % (first / find_list))
-    print("first walk / find -printf (stats)  %.2fx" % (first / find_stat))
+    # The target is judged against find -printf: like the walk, it stats
+    # every file; plain find lists names only (d_type), a lower bound.
+    print("first walk / find -type f          %.2fx" % (first / find_list))
+    print("first walk / find -printf (stats)  %.2fx (target <= 1.5x)" % (
+        first / find_stat))
     print("no-change rescan / first walk      %.3fx (target <= 0.05x)" % (rescan / first))
     print("changed rescan / first walk        %.3fx" % (changed / first))
     print("CPU: first walk / find -type f     %.2fx" % (
         walk["first_cpu_s"] / find_list_cpu))
+    print("CPU: first walk / find -printf     %.2fx" % (
+        walk["first_cpu_s"] / find_stat_cpu))
     print("CPU: no-change rescan / first walk %.3fx" % (
         walk["rescan_cpu_s"] / walk["first_cpu_s"]))
     print("peak RSS of the bench process      %.1f MiB (target < 100 MiB)" % (

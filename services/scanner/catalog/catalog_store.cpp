@@ -1,6 +1,7 @@
 #include "catalog/catalog_store.hpp"
 
 #include "catalog/file_remove.hpp"
+#include "catalog/pg_calls.hpp"
 #include "catalog/replies.hpp"
 #include "kumo/log.hpp"
 
@@ -9,13 +10,6 @@ namespace kumo::scanner {
 using json = nlohmann::json;
 
 namespace {
-
-template <class T>
-caf::expected<T> flatten(caf::expected<caf::expected<T>> nested) {
-  if (!nested)
-    return nested.error();
-  return std::move(*nested);
-}
 
 struct deleted_series {
   std::string root, folder;
@@ -48,13 +42,13 @@ caf::expected<json> catalog_store::execute(const scanner_request& req) {
 }
 
 caf::expected<json> catalog_store::read(const scanner_request& req) {
-  return flatten(
-      db_.transact([&](pqxx::work& w) { return read_request(w, req); }));
+  return transact_expected(db_,
+                           [&](pqxx::work& w) { return read_request(w, req); });
 }
 
 caf::expected<json> catalog_store::write(const scanner_request& req) {
-  auto out = flatten(db_.transact(
-      [&](pqxx::work& w) { return write_request(w, req, roots_); }));
+  auto out = transact_expected(
+      db_, [&](pqxx::work& w) { return write_request(w, req, roots_); });
   // A concurrent add of the same key or folder loses at the unique index.
   if (!out && code_of(out.error()) == errc::internal &&
       message_of(out.error()).find("unique") != std::string::npos)
@@ -64,8 +58,8 @@ caf::expected<json> catalog_store::write(const scanner_request& req) {
 }
 
 caf::expected<json> catalog_store::delete_series(const scanner_request& req) {
-  auto done =
-      flatten(db_.transact([&](pqxx::work& w) -> caf::expected<deleted_series> {
+  auto done = transact_expected(
+      db_, [&](pqxx::work& w) -> caf::expected<deleted_series> {
         auto rows = w.exec_params(
             "UPDATE scanner_series SET deleted_at = now(), updated_at = now()"
             " WHERE key = $1 AND deleted_at IS NULL RETURNING id, root, "
@@ -85,7 +79,7 @@ caf::expected<json> catalog_store::delete_series(const scanner_request& req) {
         for (const auto& f : files)
           d.paths.push_back(f[0].as<std::string>());
         return d;
-      }));
+      });
   if (!done)
     return done.error();
   int removed = 0;

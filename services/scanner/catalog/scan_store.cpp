@@ -2,6 +2,7 @@
 
 #include "catalog/catalog_store.hpp"
 
+#include <iterator>
 #include <tuple>
 
 namespace kumo::scanner {
@@ -20,10 +21,10 @@ const char* const temp_tables_sql =
     "CREATE TEMP TABLE IF NOT EXISTS scan_gone (series_id bigint, path text)"
     " ON COMMIT DELETE ROWS";
 
-// One statement per table; -1 stands for "no number" in scan_in.
-const char* const apply_sql[] = {
-    "DELETE FROM scanner_files f USING scan_gone g"
-    " WHERE f.series_id = g.series_id AND f.path = g.path",
+// The statements of one write, in order; -1 stands for "no number" in
+// scan_in. Every join is an equality on a unique index of the catalog, so a
+// statement costs what its rows cost, not what the catalog holds.
+const char* const upsert_sql[] = {
     "INSERT INTO scanner_files (series_id, path, size, mtime, resolution,"
     " quality, release_group) SELECT DISTINCT ON (series_id, path) series_id,"
     " path, size, to_timestamp(mtime_us / 1000000) + (mtime_us % 1000000) *"
@@ -45,13 +46,25 @@ const char* const apply_sql[] = {
     " ON CONFLICT (series_id, absolute) WHERE absolute IS NOT NULL"
     " DO UPDATE SET state = 'on_disk', updated_at = now()"
     " WHERE scanner_episodes.state <> 'on_disk'",
+    // The links, by season/episode and by absolute number apart: one join
+    // with both in an OR cannot use either index.
     "INSERT INTO scanner_episode_files (episode_id, file_id)"
     " SELECT DISTINCT e.id, f.id FROM scan_in i"
     " JOIN scanner_files f ON f.series_id = i.series_id AND f.path = i.path"
     " JOIN scanner_episodes e ON e.series_id = i.series_id AND"
-    " ((i.season >= 0 AND e.season = i.season AND e.episode = i.episode) OR"
-    " (i.season = -1 AND i.absolute >= 0 AND e.absolute = i.absolute))"
+    " e.season = i.season AND e.episode = i.episode WHERE i.season >= 0"
     " ON CONFLICT DO NOTHING",
+    "INSERT INTO scanner_episode_files (episode_id, file_id)"
+    " SELECT DISTINCT e.id, f.id FROM scan_in i"
+    " JOIN scanner_files f ON f.series_id = i.series_id AND f.path = i.path"
+    " JOIN scanner_episodes e ON e.series_id = i.series_id AND"
+    " e.absolute = i.absolute WHERE i.season = -1 AND i.absolute >= 0"
+    " ON CONFLICT DO NOTHING",
+};
+
+const char* const removal_sql[] = {
+    "DELETE FROM scanner_files f USING scan_gone g"
+    " WHERE f.series_id = g.series_id AND f.path = g.path",
     // Episodes that lost their last file: back to missing when the provider
     // lists them, gone when nothing else knows them.
     "UPDATE scanner_episodes e SET state = 'missing', updated_at = now()"
@@ -64,12 +77,15 @@ const char* const apply_sql[] = {
     " (SELECT 1 FROM scanner_episode_files l WHERE l.episode_id = e.id)",
 };
 
+/// Temporary tables have no statistics until analysed: without them the
+/// planner takes a large scan_in for a few rows and joins it badly.
+constexpr std::size_t analyse_from_rows = 1000;
+
 using in_row = std::tuple<std::int64_t, std::string, std::int64_t, std::int64_t,
                           std::string, std::string, std::string, int, int, int>;
 
-void copy_upserts(pqxx::work& w, std::int64_t id, const series_plan& plan,
+void copy_upserts(std::int64_t id, const series_plan& plan,
                   pqxx::stream_to& in) {
-  (void)w;
   for (const auto& f : plan.upserts) {
     in_row row{id,
                f.path,
@@ -216,22 +232,39 @@ scan_store::files_of(const std::vector<std::int64_t>& ids) {
 
 void scan_store::apply(
     const std::vector<std::pair<std::int64_t, series_plan>>& plans) {
+  std::size_t upserts = 0, removals = 0;
+  for (const auto& [id, plan] : plans) {
+    upserts += plan.upserts.size();
+    removals += plan.removals.size();
+  }
   pqxx::work w(*conn_);
-  {
+  if (upserts > 0) {
     pqxx::stream_to in(w, "scan_in");
     for (const auto& [id, plan] : plans)
-      copy_upserts(w, id, plan, in);
+      copy_upserts(id, plan, in);
     in.complete();
   }
-  {
+  if (removals > 0) {
     pqxx::stream_to gone(w, "scan_gone");
     for (const auto& [id, plan] : plans)
       for (const auto& path : plan.removals)
         gone << std::make_tuple(id, path);
     gone.complete();
   }
-  for (const char* sql : apply_sql)
-    w.exec(sql);
+  if (upserts >= analyse_from_rows)
+    w.exec("ANALYZE scan_in");
+  if (removals >= analyse_from_rows)
+    w.exec("ANALYZE scan_gone");
+  // The files gone first, the episodes that lost their last file last: a
+  // file renamed in this write keeps its episode on disk.
+  if (removals > 0)
+    w.exec(removal_sql[0]);
+  if (upserts > 0)
+    for (const char* sql : upsert_sql)
+      w.exec(sql);
+  if (removals > 0)
+    for (std::size_t i = 1; i < std::size(removal_sql); ++i)
+      w.exec(removal_sql[i]);
   w.commit();
 }
 

@@ -1,5 +1,6 @@
 #include "feeds/feed_store.hpp"
 
+#include "catalog/pg_calls.hpp"
 #include "catalog/replies.hpp"
 #include "kumo/log.hpp"
 
@@ -8,19 +9,6 @@ namespace kumo::scanner {
 using json = nlohmann::json;
 
 namespace {
-
-template <class T>
-caf::expected<T> flatten(caf::expected<caf::expected<T>> nested) {
-  if (!nested)
-    return nested.error();
-  return std::move(*nested);
-}
-
-void lock_series(pqxx::work& w, std::int64_t id) {
-  w.exec_params("SELECT pg_advisory_xact_lock(hashtext('kumo.scanner.feed'),"
-                " hashtext($1::text))",
-                id);
-}
 
 const char* const upsert_sql =
     "WITH feed AS (SELECT * FROM json_to_recordset($2::json) AS f(season int,"
@@ -69,6 +57,12 @@ const char* const episodes_by_id_sql =
 
 } // namespace
 
+void lock_feed_series(pqxx::work& w, std::int64_t id) {
+  w.exec_params("SELECT pg_advisory_xact_lock(hashtext('kumo.scanner.feed'),"
+                " hashtext($1::text))",
+                id);
+}
+
 void load_picked_episodes(pqxx::work& w, picked_episodes& out) {
   if (out.ids.empty())
     return;
@@ -114,16 +108,17 @@ caf::expected<catalog_totals> feed_store::totals() {
 }
 
 caf::expected<series_ref> feed_store::series(const std::string& key) {
-  return flatten(db_.transact([&](pqxx::work& w) -> caf::expected<series_ref> {
-    auto rows =
-        w.exec_params("SELECT id, key, name, folder, site, link, monitored FROM"
-                      " scanner_series WHERE key = $1 AND deleted_at IS NULL",
-                      key);
-    if (rows.empty())
-      return field_error(errc::not_found, "key",
-                         "no series with key '" + key + "'");
-    return read_series(rows[0]);
-  }));
+  return transact_expected(
+      db_, [&](pqxx::work& w) -> caf::expected<series_ref> {
+        auto rows = w.exec_params(
+            "SELECT id, key, name, folder, site, link, monitored FROM"
+            " scanner_series WHERE key = $1 AND deleted_at IS NULL",
+            key);
+        if (rows.empty())
+          return field_error(errc::not_found, "key",
+                             "no series with key '" + key + "'");
+        return read_series(rows[0]);
+      });
 }
 
 caf::expected<json> feed_store::merge(const series_ref& s,
@@ -131,8 +126,8 @@ caf::expected<json> feed_store::merge(const series_ref& s,
                                       bool decide, picked_episodes& picked,
                                       std::chrono::seconds resend_after) {
   auto episodes = to_json(listing.episodes).dump();
-  return flatten(db_.transact([&](pqxx::work& w) -> caf::expected<json> {
-    lock_series(w, s.id);
+  return transact_expected(db_, [&](pqxx::work& w) -> caf::expected<json> {
+    lock_feed_series(w, s.id);
     auto row = w.exec_params("SELECT listed_at IS NOT NULL AND monitored FROM"
                              " scanner_series WHERE id = $1 AND deleted_at IS"
                              " NULL FOR UPDATE",
@@ -159,18 +154,17 @@ caf::expected<json> feed_store::merge(const series_ref& s,
                 {"updated", counts[0][1].as<std::int64_t>()},
                 {"skipped", listing.skipped_total},
                 {"skipped_reasons", listing.skipped}};
-  }));
+  });
 }
 
 void feed_store::record_error(std::int64_t series_id, const std::string& why) {
-  auto done = db_.transact([&](pqxx::work& w) {
-    w.exec_params("UPDATE scanner_series SET check_error = left($2, 1000),"
-                  " checked_at = now() WHERE id = $1",
-                  series_id, why);
-    return true;
-  });
-  if (!done)
-    log::warn("cannot record a provider error", {{"series_id", series_id}});
+  write_or_warn(db_, "cannot record a provider error",
+                {{"series_id", series_id}}, [&](pqxx::work& w) {
+                  w.exec_params("UPDATE scanner_series SET check_error ="
+                                " left($2, 1000), checked_at = now() WHERE"
+                                " id = $1",
+                                series_id, why);
+                });
 }
 
 } // namespace kumo::scanner

@@ -92,6 +92,10 @@ private:
   pg_session db_;
 };
 
+/// Takes the transaction-scoped advisory lock of series `id`'s provider
+/// episodes (see the class comment).
+void lock_feed_series(pqxx::work& w, std::int64_t id);
+
 /// Fills out.episodes (with their sources) for out.ids.
 void load_picked_episodes(pqxx::work& w, picked_episodes& out);
 

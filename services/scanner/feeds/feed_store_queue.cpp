@@ -1,6 +1,7 @@
 // feed_store: downloads asked for, the monitor's claims, and what happens
 // after the queue answered.
 
+#include "catalog/pg_calls.hpp"
 #include "catalog/replies.hpp"
 #include "feeds/feed_store.hpp"
 #include "kumo/log.hpp"
@@ -12,13 +13,6 @@ namespace kumo::scanner {
 using json = nlohmann::json;
 
 namespace {
-
-template <class T>
-caf::expected<T> flatten(caf::expected<caf::expected<T>> nested) {
-  if (!nested)
-    return nested.error();
-  return std::move(*nested);
-}
 
 /// Provider episodes of series $1 with their state and source count.
 const char* const candidates_sql =
@@ -59,64 +53,60 @@ void judge(const std::map<std::pair<int, int>, candidate>& known,
 caf::expected<picked_episodes>
 feed_store::pick_for_download(const series_ref& s,
                               const std::vector<std::pair<int, int>>& asked) {
-  return flatten(db_.transact([&](pqxx::work& w)
-                                  -> caf::expected<picked_episodes> {
-    w.exec_params("SELECT pg_advisory_xact_lock(hashtext('kumo.scanner.feed'),"
-                  " hashtext($1::text))",
-                  s.id);
-    std::map<std::pair<int, int>, candidate> known;
-    for (const auto& r : w.exec_params(candidates_sql, s.id))
-      known[{r[1].as<int>(), r[2].as<int>()}] = {
-          r[0].as<std::int64_t>(), r[3].as<std::string>(), r[4].as<bool>(),
-          r[5].as<std::int64_t>()};
-    picked_episodes out;
-    if (asked.empty()) {
-      for (const auto& [number, c] : known)
-        if (c.provider && c.state == "missing" && c.sources > 0)
-          out.ids.push_back(c.id);
-    } else {
-      for (const auto& a : asked)
-        judge(known, a, out);
-    }
-    w.exec_params("UPDATE scanner_episodes SET state = 'queued', updated_at ="
-                  " now() WHERE state = 'missing' AND id IN (SELECT"
-                  " value::text::bigint FROM json_array_elements($1::json))",
-                  json(out.ids).dump());
-    load_picked_episodes(w, out);
-    return out;
-  }));
+  return transact_expected(
+      db_, [&](pqxx::work& w) -> caf::expected<picked_episodes> {
+        lock_feed_series(w, s.id);
+        std::map<std::pair<int, int>, candidate> known;
+        for (const auto& r : w.exec_params(candidates_sql, s.id))
+          known[{r[1].as<int>(), r[2].as<int>()}] = {
+              r[0].as<std::int64_t>(), r[3].as<std::string>(), r[4].as<bool>(),
+              r[5].as<std::int64_t>()};
+        picked_episodes out;
+        if (asked.empty()) {
+          for (const auto& [number, c] : known)
+            if (c.provider && c.state == "missing" && c.sources > 0)
+              out.ids.push_back(c.id);
+        } else {
+          for (const auto& a : asked)
+            judge(known, a, out);
+        }
+        w.exec_params(
+            "UPDATE scanner_episodes SET state = 'queued', updated_at ="
+            " now() WHERE state = 'missing' AND id IN (SELECT"
+            " value::text::bigint FROM json_array_elements($1::json))",
+            json(out.ids).dump());
+        load_picked_episodes(w, out);
+        return out;
+      });
 }
 
 void feed_store::revert(const std::vector<std::int64_t>& ids, bool auto_round) {
   if (ids.empty())
     return;
-  auto done = db_.transact([&](pqxx::work& w) {
-    w.exec_params(
-        "UPDATE scanner_episodes SET state = CASE WHEN state = 'queued' THEN"
-        " 'missing' ELSE state END, auto_queued_at = CASE WHEN $2 THEN NULL"
-        " ELSE auto_queued_at END, updated_at = now() WHERE id IN (SELECT"
-        " value::text::bigint FROM json_array_elements($1::json))",
-        json(ids).dump(), auto_round);
-    return true;
-  });
-  if (!done)
-    log::warn("cannot put episodes back to missing",
-              {{"episodes", ids.size()}, {"error", message_of(done.error())}});
+  write_or_warn(
+      db_, "cannot put episodes back to missing", {{"episodes", ids.size()}},
+      [&](pqxx::work& w) {
+        w.exec_params(
+            "UPDATE scanner_episodes SET state = CASE WHEN state = 'queued'"
+            " THEN 'missing' ELSE state END, auto_queued_at = CASE WHEN $2"
+            " THEN NULL ELSE auto_queued_at END, updated_at = now() WHERE id"
+            " IN (SELECT value::text::bigint FROM"
+            " json_array_elements($1::json))",
+            json(ids).dump(), auto_round);
+      });
 }
 
 void feed_store::confirm(const std::vector<std::int64_t>& ids) {
   if (ids.empty())
     return;
-  auto done = db_.transact([&](pqxx::work& w) {
-    w.exec_params("UPDATE scanner_episodes SET auto_added_at = now() WHERE id"
-                  " IN (SELECT value::text::bigint FROM"
-                  " json_array_elements($1::json))",
-                  json(ids).dump());
-    return true;
-  });
-  if (!done)
-    log::warn("cannot record queued episodes",
-              {{"episodes", ids.size()}, {"error", message_of(done.error())}});
+  write_or_warn(db_, "cannot record queued episodes",
+                {{"episodes", ids.size()}}, [&](pqxx::work& w) {
+                  w.exec_params("UPDATE scanner_episodes SET auto_added_at ="
+                                " now() WHERE id IN (SELECT"
+                                " value::text::bigint FROM"
+                                " json_array_elements($1::json))",
+                                json(ids).dump());
+                });
 }
 
 caf::expected<std::vector<series_ref>>

@@ -1,6 +1,11 @@
 #include "scan/scan_run.hpp"
 
+#include "scan/series_feed.hpp"
+
 #include <cstring>
+#include <exception>
+#include <thread>
+#include <unordered_set>
 
 namespace kumo::scanner {
 
@@ -82,18 +87,13 @@ private:
     hooks_.progress("in_progress", scan_);
   }
 
+  /// Walks `root` and writes what the walk found (see walk_and_write);
+  /// then writes what only the whole walk tells: the series whose folder
+  /// is gone, and the unmatched folders.
   bool scan_root(const std::string& root, std::string& error) {
-    walk_options opts;
-    opts.cancelled = [this] { return stopped(); };
+    auto catalog = store_.series_of(root, spec_.roots.main);
     auto base = totals_;
-    opts.progress = [this, base](const walk_progress& p) {
-      totals_.folders = base.folders + p.dirs_done;
-      totals_.files = base.files + p.files_done;
-      tick(false);
-    };
-    auto prev = memory_.walks.find(root);
-    auto walk = walk_library(
-        root, opts, prev == memory_.walks.end() ? nullptr : &prev->second);
+    auto walk = walk_and_write(root, catalog, base);
     if (!walk.ok) {
       error += (error.empty() ? "" : "; ") + std::string("cannot open ") +
                root + ": " + std::strerror(walk.root_errno);
@@ -102,11 +102,76 @@ private:
     }
     count_walk(base, walk);
     if (walk.cancelled)
-      return true; // a partial walk writes nothing: the catalog stays as is
-    sync_root(root, walk);
+      return true; // what the walk missed stays in the catalog as it is
+    sync_rest(root, catalog, walk);
     if (!stopped())
       memory_.walks[root] = std::move(walk.state);
     return true;
+  }
+
+  /// Walks `root` on a thread of its own while this thread writes the
+  /// series the walk has finished (catalog writes overlap the walk).
+  /// Rethrows what either side threw, once the walk has stopped.
+  walk_result
+  walk_and_write(const std::string& root,
+                 const std::unordered_map<std::string, series_row>& catalog,
+                 const counters& base) {
+    series_feed feed;
+    walk_result walk;
+    std::exception_ptr failed;
+    std::thread walking([&] {
+      try {
+        walk = walk_root(root, feed);
+      } catch (...) {
+        failed = std::current_exception();
+      }
+      feed.close();
+    });
+    try {
+      write_while_walking(root, catalog, base, feed);
+    } catch (...) {
+      cancelled_ = true; // the walk stops at its next folder
+      walking.join();
+      throw;
+    }
+    walking.join();
+    if (failed)
+      std::rethrow_exception(failed);
+    return walk;
+  }
+
+  /// The walk of `root` (on the walking thread): series and progress go to
+  /// `feed`. Touches neither the store nor the counters.
+  walk_result walk_root(const std::string& root, series_feed& feed) {
+    walk_options opts;
+    opts.cancelled = [this] { return stopped(); };
+    opts.progress = [&feed](const walk_progress& p) { feed.progress(p); };
+    opts.series_done = [&feed](const series_feed::series_ptr& s) {
+      feed.push(s);
+    };
+    auto prev = memory_.walks.find(root);
+    return walk_library(root, opts,
+                        prev == memory_.walks.end() ? nullptr : &prev->second);
+  }
+
+  /// Takes the walked series from `feed` until the walk ends: plans and
+  /// writes those of the catalog in batches, reports progress.
+  void write_while_walking(
+      const std::string& root,
+      const std::unordered_map<std::string, series_row>& catalog,
+      const counters& base, series_feed& feed) {
+    bool one = spec_.kind == "series";
+    bool force = one || spec_.compare_all;
+    for (bool open = true; open;) {
+      for (const auto& s : feed.take(spec_.progress_every, open)) {
+        auto it = catalog.find(s->folder);
+        if (it != catalog.end() && (!one || it->second.key == spec_.key))
+          queue(root, it->second.id, s, force);
+      }
+      totals_.folders = base.folders + feed.dirs_done();
+      totals_.files = base.files + feed.files_done();
+      tick(false);
+    }
   }
 
   void count_walk(const counters& base, const walk_result& walk) {
@@ -120,27 +185,22 @@ private:
     }
   }
 
-  void sync_root(const std::string& root, const walk_result& walk) {
-    auto series = store_.series_of(root, spec_.roots.main);
+  /// After a complete walk: the catalog series whose folder is gone lose
+  /// every file; the folders of no catalog series are unmatched.
+  void sync_rest(const std::string& root,
+                 const std::unordered_map<std::string, series_row>& catalog,
+                 const walk_result& walk) {
     std::vector<unmatched_row> unmatched;
-    std::unordered_map<std::string, bool> walked_folders;
+    std::unordered_set<std::string> walked_folders;
     bool one = spec_.kind == "series";
-    bool force = one || spec_.compare_all;
     for (const auto& s : walk.series) {
-      walked_folders[s->folder] = true;
-      auto it = series.find(s->folder);
-      if (it == series.end()) {
+      walked_folders.insert(s->folder);
+      if (catalog.count(s->folder) == 0)
         unmatched.push_back(
             {s->folder, s->name, s->year,
              static_cast<int>(s->episodes.size() + s->unparsed.size())});
-        continue;
-      }
-      if (one && it->second.key != spec_.key)
-        continue;
-      queue(root, it->second.id, s, force);
     }
-    // Series whose folder is gone lose every file.
-    for (const auto& [folder, row] : series)
+    for (const auto& [folder, row] : catalog)
       if (walked_folders.count(folder) == 0 && (!one || row.key == spec_.key))
         queue(root, row.id, nullptr, true);
     flush();
@@ -197,7 +257,7 @@ private:
   json scan_;
   std::int64_t id_;
   counters totals_;
-  bool cancelled_ = false;
+  std::atomic<bool> cancelled_{false}; ///< read by the walking thread too
   clock::time_point last_tick_ = clock::now();
   std::vector<pending> batch_;
   std::size_t batch_files_ = 0;

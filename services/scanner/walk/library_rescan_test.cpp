@@ -4,8 +4,10 @@
 #include "walk/walk_rules.hpp"
 #include "walk/walk_test_tree.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <gtest/gtest.h>
+#include <mutex>
 
 using namespace kumo::scanner;
 using kumo::scanner::testing::temp_tree;
@@ -224,4 +226,33 @@ TEST(library_rescan, unchanged_records_are_shared) {
     EXPECT_EQ(changed.series[i] == again.series[i], !is_b) << i;
   }
   EXPECT_EQ(find(changed, "B")->episodes.size(), 7u);
+}
+
+// series_done hands out each series once, as soon as its folder is walked,
+// as the very object the result holds; with two threads too (from both),
+// and on a rescan that reuses the previous objects.
+TEST(library_rescan, series_done_once_per_series) {
+  temp_tree t;
+  make_library(t);
+  for (int threads : {1, 2}) {
+    std::mutex m;
+    std::vector<std::shared_ptr<const walked_series>> seen;
+    walk_options opt;
+    opt.threads = threads;
+    opt.series_done = [&](const std::shared_ptr<const walked_series>& s) {
+      std::lock_guard<std::mutex> lock(m);
+      seen.push_back(s);
+    };
+    auto first = walk_library(t.root(), opt);
+    auto by_folder = [](const auto& a, const auto& b) {
+      return a->folder < b->folder;
+    };
+    std::sort(seen.begin(), seen.end(), by_folder);
+    EXPECT_EQ(seen, first.series) << threads;
+    seen.clear();
+    auto again = walk_library(t.root(), opt, &first.state);
+    std::sort(seen.begin(), seen.end(), by_folder);
+    EXPECT_EQ(seen, again.series) << threads;
+    EXPECT_EQ(seen, first.series) << threads; // unchanged: the same objects
+  }
 }

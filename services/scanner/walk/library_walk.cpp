@@ -19,6 +19,8 @@ record_ptr walker::walk_series(int root_fd, const std::string& folder,
   auto series = acc.all_reused && before_series
                     ? before_series
                     : assemble(folder, acc, before_series);
+  if (opt_.series_done)
+    opt_.series_done(series);
   out_.series.push_back(series);
   ++out_.state.series;
   if (!record || (record == before && series == before_series))

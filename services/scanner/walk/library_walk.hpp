@@ -120,6 +120,11 @@ struct walk_options {
   std::function<bool()> cancelled;
   /// Called after each directory.
   std::function<void(const walk_progress&)> progress;
+  /// Called once per series folder as soon as its walk ended, with the
+  /// series as walk_library will return it (so a caller can use it while
+  /// the walk goes on); not called for the folder a cancel stopped. With
+  /// threads = 2 it is called from both threads, concurrently.
+  std::function<void(const std::shared_ptr<const walked_series>&)> series_done;
   /// File-system calls; nullptr: the kernel.
   walk_env* env = nullptr;
   /// Threads that walk series folders (1 or 2; other values mean 1). With
