@@ -16,8 +16,12 @@ result<int64_t> bounded(const json& body, const char* key, int64_t lo,
                std::to_string(lo) + ".." + std::to_string(hi);
   if (!v.is_number_integer())
     return invalid(range, key);
-  if (v.is_number_unsigned() ? v.get<uint64_t>() > static_cast<uint64_t>(hi)
-                             : (v.get<int64_t>() < lo || v.get<int64_t>() > hi))
+  // Parsed text holds non-negative numbers as unsigned: both bounds apply.
+  bool out_of_range = v.is_number_unsigned()
+                          ? v.get<uint64_t>() > static_cast<uint64_t>(hi) ||
+                                static_cast<int64_t>(v.get<uint64_t>()) < lo
+                          : v.get<int64_t>() < lo || v.get<int64_t>() > hi;
+  if (out_of_range)
     return invalid(range, key);
   return v.get<int64_t>();
 }

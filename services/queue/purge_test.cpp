@@ -44,6 +44,14 @@ TEST(purge, bad_requests_fail_naming_the_field) {
       {json{{"older_than_s", min_purge_age_s}, {"all", true}}, "all"},
       {json::array(), ""},
   };
+  // The same as they arrive over the bus: parsed text, where non-negative
+  // numbers are unsigned.
+  for (const char* text : {R"({"older_than_s": 0})", R"({"older_than_s": 60})",
+                           R"({"older_than_s": 86400, "batch": 0})"})
+    cases.push_back(
+        {json::parse(text), std::string(text).find("batch") == std::string::npos
+                                ? "older_than_s"
+                                : "batch"});
   for (const auto& c : cases) {
     auto cmd = parse_purge(c.body);
     ASSERT_FALSE(cmd) << c.body.dump();

@@ -15,9 +15,13 @@ result<std::int64_t> bounded(const json& section, const char* key,
       "must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi);
   if (!v.is_number_integer())
     return invalid(range, field);
-  if (v.is_number_unsigned()
-          ? v.get<std::uint64_t>() > static_cast<std::uint64_t>(hi)
-          : (v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi))
+  // Parsed text holds non-negative numbers as unsigned: both bounds apply.
+  bool out_of_range =
+      v.is_number_unsigned()
+          ? v.get<std::uint64_t>() > static_cast<std::uint64_t>(hi) ||
+                static_cast<std::int64_t>(v.get<std::uint64_t>()) < lo
+          : v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi;
+  if (out_of_range)
     return invalid(range, field);
   return v.get<std::int64_t>();
 }

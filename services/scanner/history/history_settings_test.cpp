@@ -47,6 +47,9 @@ TEST(history_settings, bad_values_change_nothing_and_name_the_field) {
       {{{"purge_interval_s", 31'536'001}}, "history.purge_interval_s"},
       {json::array(), "history"},
   };
+  // As they arrive over the bus: parsed text (non-negative numbers are
+  // unsigned there).
+  cases.emplace_back(json::parse(R"({"keep_days": 0})"), "history.keep_days");
   for (const auto& [section, field] : cases) {
     auto s = apply_history(json{{"history", section}}, current);
     ASSERT_FALSE(s) << section.dump();
