@@ -16,7 +16,8 @@ scanner replicas (as the unprivileged harness user):
   two old finished deliveries and the two old scans are gone; every other
   row is byte for byte as before; the run's result counts match
   ({"items": 3, "events": 11, "deliveries": 2, "scans": 2}). Exactly one
-  of the two scanner replicas ran it.
+  of the two scanner replicas ran it. Its progress reaches /api/events
+  (room `system`, id `task:purge`), ending `completed` with the counts.
 - A second run removes nothing (all counts 0).
 - Hostile settings: history.keep_days 0, -5, "x", 1e12, 3651, null and
   history.purge_interval_s -1 through PUT /api/config: 400 naming the
@@ -40,7 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "harness"))
 sys.path.insert(0, HERE)
 
-from kumo_harness import Stack, http_json, wait_until  # noqa: E402
+from kumo_harness import SSEClient, Stack, http_json, wait_until  # noqa: E402
 from scanner_support import chown_tree, start_scanner  # noqa: E402
 
 DAY = 86400
@@ -80,6 +81,7 @@ class Purge(unittest.TestCase):
             s.start_nats()
             cls.queue = s.start_service("queue")
             cls.queue.wait_ready()
+            s.start_service("progress").wait_ready()
             cls.gw = s.start_service("gateway")
             cls.gw.wait_ready()
             cls.scanners = [start_scanner(s, cls.root) for _ in range(2)]
@@ -189,6 +191,9 @@ class Purge(unittest.TestCase):
             "SELECT s::text FROM scanner_scans s"
             " WHERE finished_at > now() - interval '1 day' ORDER BY id")
         logs_before = self.purge_logs()
+        stream = SSEClient(self.gw.url + "/api/events?rooms=system",
+                           self.token, timeout=30)
+        self.assertEqual(stream.status, 200)
 
         summary = self.run_purge()
         self.assertEqual(summary, {"items": 3, "events": 11, "deliveries": 2,
@@ -204,6 +209,29 @@ class Purge(unittest.TestCase):
         self.assertEqual(self.stack.psql(
             "SELECT count(*) FROM queue_events WHERE event = 'purged'"),
             [("1",)])
+        try:
+            statuses, last = self.purge_progress(stream)
+        finally:
+            stream.close()
+        self.assertEqual(statuses[-1], "completed", statuses)
+        self.assertEqual(last["metadata"]["items"], 3, last)
+        self.assertEqual(last["current"], 3 + 11 + 2 + 2, last)
+
+    @staticmethod
+    def purge_progress(stream):
+        """The statuses of the purge's progress records, until completed."""
+        statuses, last = [], None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "completed" not in statuses:
+            kind, data = stream.next_event(timeout=30)
+            doc = json.loads(data)
+            records = doc.get("active", []) + doc.get("recent", []) \
+                if kind == "init" else [doc.get("data", {})]
+            for rec in records:
+                if isinstance(rec, dict) and rec.get("id") == "task:purge":
+                    statuses.append(rec["status"])
+                    last = rec
+        return statuses, last
 
     def test_2_again_removes_nothing(self):
         before = self.image()
