@@ -16,14 +16,14 @@ constexpr int64_t day = 86'400;
 
 class purge_store_test : public store_test {
 protected:
-  /// Sets an item's status and makes it (and its events) `days` old.
+  /// Sets an item's status and makes it (and its events) `days` old; its
+  /// completed_at too, also for an active item, so only its status keeps
+  /// it.
   void age_item(const std::string& id, const std::string& status, int days) {
     auto ago = "now() - interval '" + std::to_string(days) + " days'";
-    bool finished =
-        status == "completed" || status == "failed" || status == "cancelled";
     sql("UPDATE queue_items SET status = '" + status + "', added_at = " + ago +
-        ", queued_at = " + ago + ", updated_at = " + ago + ", completed_at = " +
-        (finished ? ago : "NULL") + " WHERE id = '" + id + "'");
+        ", queued_at = " + ago + ", updated_at = " + ago +
+        ", completed_at = " + ago + " WHERE id = '" + id + "'");
     sql("UPDATE queue_events SET at = " + ago + " WHERE item_id = '" + id +
         "'");
     sql("INSERT INTO queue_events (item_id, event, at) VALUES ('" + id +
