@@ -205,6 +205,9 @@ std::string action_name(const command& cmd) {
     std::string operator()(const discard_done_command&) const {
       return "discarded";
     }
+    std::string operator()(const purge_command&) const {
+      return "purge";
+    }
     std::string operator()(const provider_command& c) const {
       for (const auto& entry : provider_ops)
         if (entry.op == c.op)
@@ -241,6 +244,12 @@ result<command> parse_queue_command(const std::string& op,
     });
   if (op == "clear_completed")
     return command{clear_command{}};
+  if (op == "purge") {
+    auto purge = parse_purge(obj);
+    if (!purge)
+      return purge.error();
+    return command{*purge};
+  }
   if (auto parsed = parse_provider_command(op, obj))
     return std::move(*parsed);
   return invalid("unknown queue command '" + clip(op, 64) + "'");

@@ -13,6 +13,7 @@
 #include "kumo/wire.hpp"
 #include "model.hpp"
 #include "path_template.hpp"
+#include "purge.hpp"
 
 #include <string>
 #include <variant>
@@ -121,7 +122,7 @@ using command =
                  switch_command, item_command, priority_command, retry_command,
                  clear_command, wire::claim_request, wire::heartbeat,
                  wire::report, reap_command, snapshot_command,
-                 discard_done_command, provider_command>;
+                 discard_done_command, provider_command, purge_command>;
 
 /// The action name a command reports in queue progress events ("add",
 /// "pause_item", "claim", ...).

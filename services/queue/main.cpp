@@ -39,8 +39,11 @@ std::vector<option> queue_options() {
        "bandwidth limit per job in bytes/s (0: none)", 0, INT64_MAX},
       {"store_connections", option_kind::integer, "4",
        "PostgreSQL connections (store actors)", 1, 16},
-      {"event_retention", option_kind::duration, "720h",
-       "keep queue_events this long (0: forever)", 0, INT64_MAX},
+      {"event_retention", option_kind::duration, "0",
+       "prune every queue_events row older than this at each reaper pass, "
+       "whatever its item (0: never; the task purge removes history after "
+       "history.keep_days)",
+       0, INT64_MAX},
       {"discard_retry", option_kind::duration, "5s",
        "resend an unanswered partial-file discard after", 100, 3'600'000},
       {"fetch_allow_cidrs", option_kind::text, "",

@@ -75,6 +75,8 @@ checked run(pqxx::work& w, const store_options& o,
             const wire::claim_request& c);
 checked run(pqxx::work& w, const store_options& o, const wire::heartbeat& c);
 checked run(pqxx::work& w, const store_options& o, const wire::report& c);
+// -- history purge (purge_store.cpp)
+checked run(pqxx::work& w, const store_options& o, const purge_command& c);
 // -- providers (store_providers.cpp)
 // -------------------------------------------
 checked run(pqxx::work& w, const store_options& o, const provider_command& c);

@@ -33,6 +33,7 @@ using task_done_atom = caf::atom_constant<caf::atom("task_done")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using download_atom = caf::atom_constant<caf::atom("download")>;
 using monitor_atom = caf::atom_constant<caf::atom("monitor")>;
+using task_every_atom = caf::atom_constant<caf::atom("task_every")>;
 
 /// Owns one catalog_store (one PostgreSQL connection). Detached: every
 /// handler blocks on the database. Answers the reply body (JSON text),
@@ -75,10 +76,21 @@ void spawn_watch(caf::actor_system& sys, const caf::actor& parent,
 /// connection; claims due tasks of `defs` for `instance` and sends
 /// (run_task_atom, name) to `runner`, which answers each with
 /// (task_done_atom, name, outcome, summary JSON, error); answers the bus
-/// messages kumo.scanner.cmd.tasks and kumo.scanner.cmd.task_run.
+/// messages kumo.scanner.cmd.tasks and kumo.scanner.cmd.task_run;
+/// (task_every_atom, name, seconds) changes a task's interval.
 caf::actor spawn_tasks(caf::actor_system& sys, std::string database_url,
                        std::vector<task_definition> defs, std::string instance,
                        bus_actor bus, caf::actor runner);
+
+/// The task `purge` (history/purge_actor.cpp): detached, follows the
+/// "history" section of the runtime configuration (sends (task_every_atom,
+/// "purge", seconds) to `tasks` when history.purge_interval_s is known or
+/// changes); on (run_task_atom, name) deletes the queue's old history over
+/// kumo.queue.cmd.purge and the scanner's old scan records, then answers
+/// `tasks` with (task_done_atom, name, outcome, summary JSON, error).
+caf::actor spawn_purge_task(caf::actor_system& sys, std::string database_url,
+                            bus_actor bus, caf::actor tasks);
+
 /// What the feeds actor needs.
 struct feeds_settings {
   std::string database_url;

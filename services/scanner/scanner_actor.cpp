@@ -30,6 +30,7 @@ struct scanner_state {
   bool draining = false;
   bool watch_pending = false; ///< a watch batch came during a scan
   caf::actor tasks;
+  caf::actor purge;      ///< runs the task `purge`
   std::string task_scan; ///< the task whose scan runs now, "" for none
   caf::response_promise drained;
 };
@@ -167,6 +168,8 @@ void run_task(pointer self, const std::string& name) {
   if (name == "monitor_check")
     return self->send(st.monitor, monitor_atom::value, name,
                       caf::actor_cast<caf::actor>(st.tasks));
+  if (name == "purge")
+    return self->send(st.purge, run_task_atom::value, name);
   if (name != "rescan")
     return done("failed", "this scanner cannot run task '" + name + "'");
   if (st.draining)
@@ -259,6 +262,9 @@ caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
                   scanner_tasks(st.cfg.config.scan_interval), st.cfg.instance,
                   bus, caf::actor_cast<caf::actor>(self));
   self->link_to(st.tasks);
+  st.purge =
+      spawn_purge_task(self->system(), st.cfg.database_url, bus, st.tasks);
+  self->link_to(st.purge);
   subscribe(self, bus, subjects::scanner_cmd_all, subjects::scanner_group);
   if (st.cfg.config.watch)
     for (const auto& root : st.cfg.config.roots.all())
@@ -293,6 +299,7 @@ caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
         s.draining = true;
         s.ctx.stop->store(true);
         self->send(s.tasks, drain_atom::value);
+        self->send(s.purge, drain_atom::value);
         if (!s.scanning)
           return true;
         s.drained = self->make_response_promise();

@@ -106,6 +106,12 @@ const std::vector<config_field>& config_fields() {
        false,
        "bandwidth limit per download in bytes/s for jobs handed out "
        "from now on (0: none)"},
+      {"history", "keep_days", field_kind::integer, 1, 3650, "30", true, false,
+       "days finished queue items, their events, notification deliveries and "
+       "scan records are kept before the task purge deletes them"},
+      {"history", "purge_interval_s", field_kind::integer, 0, 31'536'000,
+       "86400", true, false,
+       "seconds between two runs of the task purge (0: on demand only)"},
   };
   return fields;
 }

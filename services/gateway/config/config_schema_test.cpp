@@ -87,3 +87,25 @@ TEST(config_schema, applied_names_each_field_of_the_patch) {
   EXPECT_EQ(applied, json({{"queue.max_retries", "live"}}));
   EXPECT_EQ(describe_config().size(), config_fields().size());
 }
+
+TEST(config_schema, history_fields_keep_days_and_purge_interval) {
+  EXPECT_TRUE(validate_config(
+                  {{"history", {{"keep_days", 1}, {"purge_interval_s", 0}}}})
+                  .empty());
+  EXPECT_TRUE(validate_config({{"history", {{"keep_days", 3650}}}}).empty());
+  auto shown = with_fallbacks(json::object());
+  EXPECT_EQ(shown["history"]["keep_days"], 30);
+  EXPECT_EQ(shown["history"]["purge_interval_s"], 86400);
+  // Tried: 0, -5, text, 1e12, 3651, null, a fraction; an interval of -1 and
+  // past a year.
+  for (const auto& value : {json(0), json(-5), json("x"), json(1e12),
+                            json(3651), json(nullptr), json(1.5)})
+    EXPECT_EQ(fields_of(validate_config({{"history", {{"keep_days", value}}}})),
+              std::vector<std::string>{"history.keep_days"})
+        << value.dump();
+  for (const auto& value : {json(-1), json(31'536'001)})
+    EXPECT_EQ(fields_of(validate_config(
+                  {{"history", {{"purge_interval_s", value}}}})),
+              std::vector<std::string>{"history.purge_interval_s"})
+        << value.dump();
+}

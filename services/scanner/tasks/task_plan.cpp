@@ -17,6 +17,9 @@ scanner_tasks(std::chrono::milliseconds scan_interval) {
       // series' check_interval_s); this task checks every one of them now.
       {"monitor_check", "Check every monitored series for new episodes",
        seconds(0), std::chrono::hours(1)},
+      // history.purge_interval_s changes it at runtime (history/).
+      {"purge", "Purge old queue history", seconds(86'400),
+       std::chrono::hours(1)},
   };
 }
 

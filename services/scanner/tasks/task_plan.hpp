@@ -42,7 +42,9 @@ struct task_row {
 /// The tasks of this scanner: `rescan` (a full scan of every root) every
 /// `scan_interval` (0: on demand only); `monitor_check` (every monitored
 /// series with a provider checked now; on demand only, as monitored series
-/// follow their own check schedule).
+/// follow their own check schedule); `purge` (queue and scan history older
+/// than history.keep_days) daily until history.purge_interval_s says
+/// otherwise.
 std::vector<task_definition>
 scanner_tasks(std::chrono::milliseconds scan_interval);
 

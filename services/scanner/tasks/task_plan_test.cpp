@@ -11,12 +11,14 @@ using namespace std::chrono_literals;
 const auto defs = scanner_tasks(600000ms);
 
 TEST(task_plan, rescan_follows_the_scan_interval_and_monitor_runs_on_demand) {
-  ASSERT_EQ(defs.size(), 2u);
+  ASSERT_EQ(defs.size(), 3u);
   EXPECT_EQ(defs[0].name, "rescan");
   EXPECT_EQ(defs[0].interval, 600s);
   EXPECT_EQ(scanner_tasks(0ms)[0].interval, 0s);
   EXPECT_EQ(defs[1].name, "monitor_check");
   EXPECT_EQ(defs[1].interval, 0s);
+  EXPECT_EQ(defs[2].name, "purge");
+  EXPECT_EQ(defs[2].interval, 86400s);
 }
 
 TEST(task_plan, a_known_name_is_accepted) {
@@ -45,7 +47,7 @@ TEST(task_plan, hostile_names_are_refused_naming_the_field) {
 }
 
 TEST(task_plan, an_unknown_well_formed_name_is_not_found) {
-  auto name = check_task_name(json{{"name", "purge"}}, defs);
+  auto name = check_task_name(json{{"name", "defragment"}}, defs);
   ASSERT_FALSE(name);
   EXPECT_EQ(name.error().code, errc::not_found);
 }

@@ -51,7 +51,8 @@ void task_store::sync(const std::vector<task_definition>& defs) {
         " ON CONFLICT (name) DO UPDATE SET interval_s = EXCLUDED.interval_s,"
         "  next_run_at = CASE WHEN EXCLUDED.interval_s = 0 THEN NULL"
         "   WHEN scanner_tasks.interval_s <> EXCLUDED.interval_s"
-        "     OR scanner_tasks.next_run_at IS NULL THEN EXCLUDED.next_run_at"
+        "     OR scanner_tasks.next_run_at IS NULL"
+        "   THEN least(scanner_tasks.next_run_at, EXCLUDED.next_run_at)"
         "   ELSE scanner_tasks.next_run_at END,"
         "  updated_at = now()",
         d.name, static_cast<std::int64_t>(d.interval.count()));

@@ -20,7 +20,9 @@ public:
   explicit task_store(const std::string& database_url);
 
   /// Creates missing rows and applies each definition's interval; a task
-  /// whose interval changed is next due one interval from now.
+  /// whose interval changed is next due one interval from now, or at its
+  /// time due already if that comes first (so a replica starting with its
+  /// default before it learns a configured interval delays nothing).
   void sync(const std::vector<task_definition>& defs);
 
   /// Ends the runs whose lease ran out (outcome "lost"), then claims every

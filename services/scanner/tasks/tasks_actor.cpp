@@ -124,6 +124,18 @@ caf::behavior tasks(pointer self, const std::string& database_url,
         }
         log::info("task finished", {{"task", name}, {"outcome", outcome}});
       },
+      [=](task_every_atom, const std::string& name, std::int64_t seconds) {
+        for (auto& d : self->state.defs)
+          if (d.name == name && d.interval.count() != seconds) {
+            d.interval = std::chrono::seconds(seconds);
+            try {
+              self->state.store->sync({d});
+            } catch (const std::exception& e) {
+              log::warn("task interval not stored",
+                        {{"task", name}, {"error", e.what()}});
+            }
+          }
+      },
       [=](drain_atom) { self->state.stopping = true; },
   };
 }
