@@ -87,3 +87,23 @@ TEST(config_schema, applied_names_each_field_of_the_patch) {
   EXPECT_EQ(applied, json({{"queue.max_retries", "live"}}));
   EXPECT_EQ(describe_config().size(), config_fields().size());
 }
+
+TEST(config_schema, storage_fields_take_their_ranges) {
+  EXPECT_TRUE(
+      validate_config(
+          {{"disk", {{"min_free_bytes", 0}, {"min_free_percent", 90}}},
+           {"library", {{"storage_limit_bytes", 0}, {"evict_when_full", 1}}}})
+          .empty());
+  EXPECT_FALSE(validate_config({{"disk", {{"min_free_percent", 91}}}}).empty());
+  EXPECT_FALSE(validate_config({{"disk", {{"min_free_bytes", "1"}}}}).empty());
+  EXPECT_FALSE(
+      validate_config({{"disk", {{"min_free_bytes", (int64_t{1} << 50) + 1}}}})
+          .empty());
+  EXPECT_FALSE(
+      validate_config({{"library", {{"storage_limit_bytes", -1}}}}).empty());
+  EXPECT_FALSE(
+      validate_config({{"library", {{"evict_when_full", 2}}}}).empty());
+  auto shown = with_fallbacks(json::object());
+  EXPECT_EQ(shown["disk"]["min_free_bytes"], 2147483648LL);
+  EXPECT_EQ(shown["library"]["evict_when_full"], 0);
+}
