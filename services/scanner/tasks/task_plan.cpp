@@ -17,6 +17,8 @@ scanner_tasks(std::chrono::milliseconds scan_interval) {
       // series' check_interval_s); this task checks every one of them now.
       {"monitor_check", "Check every monitored series for new episodes",
        seconds(0), std::chrono::hours(1)},
+      {"retention", "Retention and storage limit", std::chrono::hours(1),
+       std::chrono::hours(1)},
   };
 }
 
