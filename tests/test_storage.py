@@ -6,12 +6,12 @@ Tried and asserted:
   series of five episode files; the `retention` task (POST
   /api/tasks/retention/run) leaves exactly the last two on disk and in the
   catalog, records three `evicted` rows (reason "retention") in GET
-  /api/series/{key}/history, and its result says {"evicted": 3, ...}. A
+  /api/series/{key}/history, and its summary says {"evicted": 3, ...}. A
   series without a rule loses nothing.
 - Symlinks: a series whose older files were replaced after the scan by a
   symlink to a file outside the library root, and by a folder symlink to a
   folder outside it: the files outside are never deleted (both refused,
-  the result says "refused": 2), the links stay, the newest file stays,
+  the summary says "refused": 2), the links stay, the newest file stays,
   and the history records nothing.
 - Hostile retention values: keep_last 0, -1, 10001, 1e9, "3", null inside,
   an extra field, a list: 400 naming `retention` or `retention.keep_last`;
@@ -216,7 +216,7 @@ class Storage(unittest.TestCase):
         api(self.stack, "PATCH", "/api/series/" + self.keys[RADIO],
             {"retention": {"keep_last": 1}}, expect=200)
         task = self.run_task()
-        result = task["last_run"]["result"]
+        result = task["last_run"]["summary"]
         self.assertEqual(result["refused"], 2, task)
         self.assertTrue(os.path.exists(os.path.join(outside, "dir",
                                                     "Radio.S01E01.mkv")))
@@ -266,7 +266,7 @@ class Storage(unittest.TestCase):
         # The library less one News file is under the limit.
         self.set_config("library", {"storage_limit_bytes": used - SIZE // 2,
                                     "evict_when_full": 1})
-        result = self.run_task()["last_run"]["result"]
+        result = self.run_task()["last_run"]["summary"]
         log("eviction run: %s", result)
         self.assertGreaterEqual(result["evicted"], 1, result)
         self.assertLess(result["used_bytes"], used - SIZE // 2, result)
