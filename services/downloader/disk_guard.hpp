@@ -5,10 +5,15 @@
 // its size). Checked before a job starts, with the bytes it still has to
 // write reserved, and every few MiB while bytes arrive; a worker below the
 // floor claims nothing until space returns. The decision is pure; reading
-// the file system (statvfs) is injected.
+// the file system (statvfs) is injected. The floor follows the runtime
+// configuration ("disk" section, kumo.config.changed) without a restart.
+
+#include "kumo/result.hpp"
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
