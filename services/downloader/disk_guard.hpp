@@ -5,10 +5,15 @@
 // its size). Checked before a job starts, with the bytes it still has to
 // write reserved, and every few MiB while bytes arrive; a worker below the
 // floor claims nothing until space returns. The decision is pure; reading
-// the file system (statvfs) is injected.
+// the file system (statvfs) is injected. The floor follows the runtime
+// configuration ("disk" section, kumo.config.changed) without a restart.
+
+#include "kumo/result.hpp"
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -36,6 +41,13 @@ int64_t floor_bytes(const disk_floor& floor, int64_t total_bytes);
 std::string disk_refusal(const disk_space& space, int64_t reserve,
                          const disk_floor& floor);
 
+/// `current` with the fields of the "disk" section of a configuration
+/// document (min_free_bytes >= 0, min_free_percent 0..90) in place of its
+/// own; a document without the section leaves it as it is. A bad value
+/// fails naming the field ("disk.min_free_bytes") and changes nothing.
+result<disk_floor> floor_from_config(const nlohmann::json& doc,
+                                     const disk_floor& current);
+
 /// Reads the space of the file system holding `path` (statvfs); nullopt
 /// when it cannot be read.
 std::optional<disk_space> read_disk_space(const std::string& path);
@@ -60,7 +72,8 @@ private:
   int64_t next_ = 0;
 };
 
-/// The guard of one library root. Thread-safe: it holds no mutable state.
+/// The guard of one library root. Thread-safe: the floor may change (under
+/// a mutex) while jobs check it.
 class disk_guard {
 public:
   using space_source =
@@ -73,11 +86,16 @@ public:
   /// file system whose space cannot be read counts as full (fail closed).
   std::string check(int64_t reserve) const;
 
+  /// The floor checks use from now on.
+  void set_floor(const disk_floor& floor);
+  disk_floor floor() const;
+
   /// Bytes between two checks while a download writes (4 MiB).
   static constexpr int64_t check_every = int64_t{4} << 20;
 
 private:
   std::string root_;
+  mutable std::mutex mutex_;
   disk_floor floor_;
   space_source source_;
 };

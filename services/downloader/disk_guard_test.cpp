@@ -58,3 +58,44 @@ TEST(disk_guard, reads_a_real_file_system) {
   EXPECT_GT(s->total_bytes, 0);
   EXPECT_FALSE(read_disk_space("/no/such/dir/here"));
 }
+
+TEST(disk_guard, the_floor_follows_the_disk_section_of_the_configuration) {
+  disk_floor start{2 * gib, 5.0};
+  auto same = floor_from_config({{"queue", {{"max_retries", 1}}}}, start);
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->min_free_bytes, 2 * gib);
+  auto both = floor_from_config(
+      {{"disk", {{"min_free_bytes", 1024}, {"min_free_percent", 0}}}}, start);
+  ASSERT_TRUE(both);
+  EXPECT_EQ(both->min_free_bytes, 1024);
+  EXPECT_EQ(both->min_free_percent, 0.0);
+  auto one = floor_from_config({{"disk", {{"min_free_percent", 9}}}}, start);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->min_free_bytes, 2 * gib) << "an absent field keeps its value";
+  EXPECT_EQ(one->min_free_percent, 9.0);
+}
+
+TEST(disk_guard, a_bad_floor_names_its_field_and_changes_nothing) {
+  disk_floor start{2 * gib, 5.0};
+  using json = nlohmann::json;
+  for (const auto& [doc, field] : std::vector<std::pair<json, std::string>>{
+           {{{"disk", {{"min_free_bytes", -1}}}}, "disk.min_free_bytes"},
+           {{{"disk", {{"min_free_bytes", "1"}}}}, "disk.min_free_bytes"},
+           {{{"disk", {{"min_free_percent", 91}}}}, "disk.min_free_percent"},
+           {{{"disk", {{"min_free_percent", 2.5}}}}, "disk.min_free_percent"},
+           {{{"disk", 7}}, "disk"}}) {
+    auto got = floor_from_config(doc, start);
+    ASSERT_FALSE(got) << doc.dump();
+    EXPECT_EQ(got.error().field, field) << doc.dump();
+  }
+}
+
+TEST(disk_guard, a_new_floor_applies_to_the_next_check) {
+  disk_guard g{"/lib", {mib, 0.0}, [](const std::string&) {
+                 return std::optional<disk_space>{{50 * mib, 100 * mib}};
+               }};
+  EXPECT_EQ(g.check(0), "");
+  g.set_floor({60 * mib, 0.0});
+  EXPECT_NE(g.check(0), "");
+  EXPECT_EQ(g.floor().min_free_bytes, 60 * mib);
+}

@@ -1,3 +1,4 @@
+#include "disk_guard_listener.hpp"
 #include "http_fetch.hpp"
 #include "kumo/local_addresses.hpp"
 #include "kumo/log.hpp"
@@ -16,7 +17,8 @@ namespace {
 using namespace kumo;
 using namespace kumo::downloader;
 
-job_env make_env(service_context& ctx, const downloader_options& opts) {
+job_env make_env(service_context& ctx, const downloader_options& opts,
+                 const std::shared_ptr<disk_guard>& disk) {
   job_env env;
   env.bus = ctx.bus;
   env.worker = opts.worker;
@@ -37,7 +39,7 @@ job_env make_env(service_context& ctx, const downloader_options& opts) {
   env.providers = std::make_shared<provider_limits>(opts.max_connections);
   env.segment_min_size = opts.segment_min_size;
   env.metrics = downloader_metrics::make(ctx.metrics.registry());
-  env.disk = std::make_shared<disk_guard>(opts.library_root, opts.disk);
+  env.disk = disk;
   return env;
 }
 
@@ -60,12 +62,16 @@ int main(int argc, char** argv) {
     return {};
   };
   def.start = [opts](service_context& ctx) -> drainable_actor {
-    auto env = make_env(ctx, *opts);
+    // The floor starts from the options and follows the configuration.
+    auto disk = std::make_shared<disk_guard>(opts->library_root, opts->disk);
+    auto env = make_env(ctx, *opts, disk);
     log::info("worker ready",
               {{"library_root", opts->library_root},
                {"jobs", opts->jobs},
                {"allow", ctx.config.text("fetch_allow_cidrs")}});
-    return spawn_worker(ctx.system, *opts, std::move(env));
+    drainable_actor worker = spawn_worker(ctx.system, *opts, std::move(env));
+    spawn_disk_guard_listener(ctx.system, ctx.bus, disk, worker);
+    return worker;
   };
   init_curl();
   return run_service(argc, argv, def);

@@ -163,6 +163,15 @@ checked_request check_series_delete(const std::string& key,
   return convert_query(params, rules, std::move(target.payload));
 }
 
+checked_request check_series_history(const std::string& key,
+                                     const query_params& params) {
+  auto target = check_series_key(key);
+  if (!target.ok())
+    return target;
+  static const param_rule rules[] = {{"limit", param_kind::integer}};
+  return convert_query(params, rules, std::move(target.payload));
+}
+
 checked_request check_optional_body(const std::string& body) {
   return body_object(body, true);
 }

@@ -50,6 +50,11 @@ checked_request check_series_update(const std::string& key,
 checked_request check_series_delete(const std::string& key,
                                     const query_params& params);
 
+/// GET /api/series/{key}/history?limit=N: {"key", "limit"?}. Refuses
+/// unknown or repeated parameters.
+checked_request check_series_history(const std::string& key,
+                                     const query_params& params);
+
 /// A POST whose body is optional: empty means {}, else a JSON object
 /// forwarded as is (POST /api/series/rescan, /api/library/scan/cancel,
 /// /api/library/import-legacy).

@@ -63,6 +63,8 @@ route_of(const std::string& kind, const std::string& status) {
     return route{"system_status", "system"};
   if (kind == "error")
     return route{"error", "errors"};
+  if (kind == "storage_limit") // the queue's storage gate filled or freed
+    return route{"storage_limit", "queue"};
   return std::nullopt;
 }
 

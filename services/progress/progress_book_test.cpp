@@ -208,6 +208,8 @@ TEST_F(book_test, maps_every_kind_and_status_to_its_type_and_room) {
       {"scan", "cancelled", "scan_failed", "scan_progress"},
       {"system", "in_progress", "system_status", "system"},
       {"error", "failed", "error", "errors"},
+      {"storage_limit", "paused", "storage_limit", "queue"},
+      {"storage_limit", "completed", "storage_limit", "queue"},
   };
   for (const auto& r : rows) {
     auto got = route_of(r.kind, r.status);

@@ -8,6 +8,7 @@
 #include "kumo/log.hpp"
 #include "kumo/service.hpp"
 #include "notify/notify_actors.hpp"
+#include "storage_listener.hpp"
 
 #include <caf/all.hpp>
 #include <memory>
@@ -135,6 +136,7 @@ result<queue_config> parse_config(const settings& cfg) {
   out.store.job_rate_limit_bps = cfg.integer("job_rate_limit");
   out.store.live = std::make_shared<queue::live_settings>(
       out.store.retries, out.store.job_rate_limit_bps);
+  out.store.storage = std::make_shared<queue::storage_gate>();
   out.store.discard_retry_ms = cfg.millis("discard_retry");
   out.store.event_retention_ms = cfg.millis("event_retention");
   out.store.max_lease_expirations =
@@ -180,6 +182,8 @@ int main(int argc, char** argv) {
     auto handle = caf::actor_cast<drainable_actor>(service);
     queue::spawn_config_listener(ctx.system, ctx.bus, config->store.live,
                                  handle);
+    queue::spawn_storage_listener(ctx.system, ctx.bus, config->store.storage,
+                                  handle);
     return handle;
   };
   return run_service(argc, argv, def);

@@ -12,6 +12,7 @@
 #include "progress.hpp"
 #include "providers/health/provider_health.hpp"
 #include "retry_policy.hpp"
+#include "storage_gate.hpp"
 
 #include <caf/expected.hpp>
 #include <cstdint>
@@ -41,6 +42,8 @@ struct store_options {
   /// When set, replaces `retries` and `job_rate_limit_bps`: the values the
   /// runtime configuration changes while the queue runs.
   std::shared_ptr<live_settings> live;
+  /// When set, the library's storage limit holds claims back (null: none).
+  std::shared_ptr<storage_gate> storage;
 };
 
 /// A provider's breaker moved (kumo.events.provider.breaker).

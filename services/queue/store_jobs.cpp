@@ -2,6 +2,7 @@
 
 #include "notify/notify_events.hpp"
 #include "notify/notify_store.hpp"
+#include "store_storage.hpp"
 #include "store_tx.hpp"
 #include "transitions.hpp"
 
@@ -197,7 +198,8 @@ checked run(pqxx::work& w, const store_options& o,
             const wire::claim_request& c) {
   if (c.disk_recovered)
     exec(w, sql::release_disk_holds);
-  auto items = read_items(exec(w, sql::claim, c.worker, c.slots, o.lease_ms));
+  auto slots = storage_claim_slots(w, o.storage.get(), c.slots);
+  auto items = read_items(exec(w, sql::claim, c.worker, slots, o.lease_ms));
   wire::claim_reply reply;
   checked out;
   for (auto& item : items) {

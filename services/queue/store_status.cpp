@@ -39,7 +39,7 @@ page read_page(pqxx::work& w, contracts::status_list list,
 
 } // namespace
 
-checked run(pqxx::work& w, const store_options&, const status_command& c) {
+checked run(pqxx::work& w, const store_options& o, const status_command& c) {
   auto counts = count_items(w);
   auto reply = to_json(read_flags(w));
   auto pages = nlohmann::json::object();
@@ -61,6 +61,8 @@ checked run(pqxx::work& w, const store_options&, const status_command& c) {
   }
   reply["pages"] = std::move(pages);
   reply["counts"] = counts;
+  if (o.storage)
+    add_storage_status(reply, o.storage->view());
   checked out;
   out.out.reply = std::move(reply);
   return out;

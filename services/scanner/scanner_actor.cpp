@@ -4,9 +4,13 @@
 #include "actors.hpp"
 #include "catalog/replies.hpp"
 #include "kumo/bus_calls.hpp"
+#include "kumo/config_subjects.hpp"
 #include "kumo/local_addresses.hpp"
 #include "kumo/log.hpp"
+#include "kumo/storage_subjects.hpp"
 #include "kumo/subjects.hpp"
+#include "retention/retention_actor.hpp"
+#include "retention/retention_run.hpp"
 #include "scanner_metrics.hpp"
 
 #include <caf/all.hpp>
@@ -17,7 +21,13 @@ using json = nlohmann::json;
 
 namespace {
 
+using usage_atom = caf::atom_constant<caf::atom("usage")>;
+
 constexpr caf::timespan catalog_timeout = std::chrono::seconds(30);
+/// How long the retention task waits for the configuration (a gateway).
+constexpr caf::timespan config_timeout = std::chrono::seconds(5);
+/// The library's usage is published at least this often.
+constexpr auto usage_every = std::chrono::seconds(30);
 
 struct scanner_state {
   static inline const char* name = "kumo.scanner";
@@ -158,6 +168,58 @@ void import_at_start(pointer self) {
           });
 }
 
+/// Publishes the library's used bytes (kumo.library.usage) for the queue's
+/// storage gate.
+void publish_usage(pointer self) {
+  scanner_request req;
+  req.kind = op::usage;
+  self->request(self->state.catalog, catalog_timeout, execute_atom::value, req)
+      .then(
+          [=](const std::string& body) {
+            if (body.find("\"error\"") == std::string::npos)
+              self->send(self->state.ctx.bus, publish_atom::value,
+                         std::string(subjects::library_usage), body);
+          },
+          [](const caf::error& err) {
+            log::warn("library usage not read", {{"error", message_of(err)}});
+          });
+}
+
+/// The retention task: reads the storage settings from a gateway (none
+/// answering: retention rules only, no eviction), then runs on a thread of
+/// its own.
+void start_retention(pointer self, const std::string& name) {
+  auto& st = self->state;
+  auto run = [=](storage_limits limits) {
+    auto& s = self->state;
+    spawn_retention(self->system(), s.cfg.database_url, s.cfg.config.roots,
+                    limits, s.tasks, s.ctx.bus);
+  };
+  self->request(st.ctx.bus, config_timeout + std::chrono::seconds(1),
+                request_atom::value, std::string(subjects::config_current),
+                std::string(), config_timeout)
+      .then(
+          [=](const std::string& doc) {
+            run(limits_from_config(json::parse(doc, nullptr, false)));
+          },
+          [=](const caf::error& err) {
+            log::info("retention without the storage settings",
+                      {{"task", name}, {"reason", message_of(err)}});
+            run(storage_limits{});
+          });
+}
+
+/// After a scan (new or removed files): the usage, and the retention rules
+/// applied to what the scan found (through the scheduler, one run at a
+/// time across replicas).
+void after_scan(pointer self) {
+  publish_usage(self);
+  bus_message run;
+  run.subject = "kumo.scanner.cmd.task_run";
+  run.payload = R"({"name":"retention"})";
+  self->send(self->state.tasks, std::move(run));
+}
+
 /// Runs the task `name` claimed by the scheduler; its end goes back to it.
 void run_task(pointer self, const std::string& name) {
   auto& st = self->state;
@@ -170,10 +232,12 @@ void run_task(pointer self, const std::string& name) {
                       caf::actor_cast<caf::actor>(st.tasks));
   if (name == "purge")
     return self->send(st.purge, run_task_atom::value, name);
-  if (name != "rescan")
+  if (name != "rescan" && name != "retention")
     return done("failed", "this scanner cannot run task '" + name + "'");
   if (st.draining)
     return done("skipped", "the scanner is stopping");
+  if (name == "retention")
+    return start_retention(self, name);
   if (st.scanning)
     return done("skipped", "a scan was running already");
   st.task_scan = name;
@@ -271,6 +335,7 @@ caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
       spawn_watch(self->system(), caf::actor_cast<caf::actor>(self), root,
                   st.ctx.stop);
   import_at_start(self);
+  self->send(self, usage_atom::value);
   return {
       [=](const bus_message& msg) { handle(self, msg); },
       [=](tick_atom) {
@@ -279,6 +344,11 @@ caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
           start_scan(self, "", "", false);
       },
       [=](run_task_atom, const std::string& name) { run_task(self, name); },
+      [=](usage_atom) {
+        publish_usage(self);
+        if (!self->state.draining)
+          self->delayed_send(self, usage_every, usage_atom::value);
+      },
       [=](scan_done_atom, const std::string& outcome, const std::string& scan) {
         auto& s = self->state;
         s.scanning = false;
@@ -288,6 +358,8 @@ caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
               outcome_of_scan(outcome), scan,
               std::string(outcome == "busy" ? "another replica was scanning"
                                             : ""));
+        if (!s.draining)
+          after_scan(self);
         if (s.draining && s.drained.pending())
           s.drained.deliver(true);
         else if (s.watch_pending)

@@ -112,6 +112,21 @@ const std::vector<config_field>& config_fields() {
       {"history", "purge_interval_s", field_kind::integer, 0, 31'536'000,
        "86400", true, false,
        "seconds between two runs of the task purge (0: on demand only)"},
+      {"disk", "min_free_bytes", field_kind::integer, 0, int64_t{1} << 50,
+       "2147483648", true, false,
+       "free space a download must leave on the library's file system, in "
+       "bytes (downloaders apply it at once)"},
+      {"disk", "min_free_percent", field_kind::integer, 0, 90, "5", true, false,
+       "free space a download must leave, in percent of the file system "
+       "(the larger floor wins)"},
+      {"library", "storage_limit_bytes", field_kind::integer, 0, INT64_MAX, "0",
+       true, false,
+       "total size of the library's files; at or above it no new download "
+       "starts (0: no limit)"},
+      {"library", "evict_when_full", field_kind::integer, 0, 1, "0", true,
+       false,
+       "1: over the limit, the retention task removes the oldest episodes "
+       "of series with a retention rule; 0: downloads wait"},
   };
   return fields;
 }

@@ -109,3 +109,23 @@ TEST(config_schema, history_fields_keep_days_and_purge_interval) {
               std::vector<std::string>{"history.purge_interval_s"})
         << value.dump();
 }
+
+TEST(config_schema, storage_fields_take_their_ranges) {
+  EXPECT_TRUE(
+      validate_config(
+          {{"disk", {{"min_free_bytes", 0}, {"min_free_percent", 90}}},
+           {"library", {{"storage_limit_bytes", 0}, {"evict_when_full", 1}}}})
+          .empty());
+  EXPECT_FALSE(validate_config({{"disk", {{"min_free_percent", 91}}}}).empty());
+  EXPECT_FALSE(validate_config({{"disk", {{"min_free_bytes", "1"}}}}).empty());
+  EXPECT_FALSE(
+      validate_config({{"disk", {{"min_free_bytes", (int64_t{1} << 50) + 1}}}})
+          .empty());
+  EXPECT_FALSE(
+      validate_config({{"library", {{"storage_limit_bytes", -1}}}}).empty());
+  EXPECT_FALSE(
+      validate_config({{"library", {{"evict_when_full", 2}}}}).empty());
+  auto shown = with_fallbacks(json::object());
+  EXPECT_EQ(shown["disk"]["min_free_bytes"], 2147483648LL);
+  EXPECT_EQ(shown["library"]["evict_when_full"], 0);
+}

@@ -41,6 +41,12 @@ void add_series_routes(httplib::Server& server, const forwarder_ptr& scanner) {
   server.Post("/api/series/rescan", [forward](const auto& req, auto& res) {
     forward(res, "rescan", check_optional_body(req.body), 202);
   });
+  // Before the {key} pattern, which would take "key/history" as a key.
+  server.Get(R"(/api/series/([^/]*)/history)",
+             [forward](const auto& req, auto& res) {
+               forward(res, "series_history",
+                       check_series_history(req.matches[1].str(), req.params));
+             });
   server.Get(series_path, [forward](const auto& req, auto& res) {
     forward(res, "series_get", check_series_key(req.matches[1].str()));
   });

@@ -16,6 +16,8 @@ const char* const summary_sql =
     "json_build_object('key', s.key, 'name', s.name, 'folder', s.folder,"
     " 'year', s.year, 'monitored', s.monitored, 'site', s.site,"
     " 'link', s.link, 'root', s.root,"
+    " 'retention', CASE WHEN s.keep_last IS NULL THEN NULL ELSE"
+    "   json_build_object('keep_last', s.keep_last) END,"
     " 'episodes_on_disk', (SELECT count(*) FROM scanner_episodes e"
     "   WHERE e.series_id = s.id AND e.state = 'on_disk'),"
     " 'missing', (SELECT CASE WHEN bool_or(e.provider) THEN count(*) FILTER"
@@ -201,8 +203,43 @@ caf::expected<json> series_summary(pqxx::work& w, const std::string& key) {
   return json::parse(rows[0][0].c_str());
 }
 
+/// The library's used bytes: every catalog file of a live series.
+json library_usage(pqxx::work& w) {
+  auto rows =
+      w.exec("SELECT coalesce(sum(f.size), 0), count(*) FROM scanner_files f"
+             " JOIN scanner_series s ON s.id = f.series_id WHERE s.deleted_at "
+             "IS NULL");
+  return {{"used_bytes", rows[0][0].as<std::int64_t>()},
+          {"files", rows[0][1].as<std::int64_t>()}};
+}
+
+caf::expected<json> series_history(pqxx::work& w, const scanner_request& req) {
+  auto series = w.exec_params("SELECT id FROM scanner_series WHERE key = $1"
+                              " AND deleted_at IS NULL",
+                              req.key);
+  if (series.empty())
+    return field_error(errc::not_found, "key",
+                       "no series with key '" + req.key + "'");
+  auto rows = w.exec_params(
+      "SELECT json_build_object('at', " KUMO_ISO(
+          "h.at") ", 'action', h.action,"
+                  " 'season', h.season, 'episode', h.episode, 'path', h.path,"
+                  " 'bytes', h.bytes, 'reason', NULLIF(h.reason, ''))::text"
+                  " FROM scanner_series_history h WHERE h.series_id = $1"
+                  " ORDER BY h.id DESC LIMIT $2",
+      series[0][0].as<std::int64_t>(), req.history_limit);
+  json items = json::array();
+  for (const auto& row : rows)
+    items.push_back(json::parse(row[0].c_str()));
+  return json{{"key", req.key}, {"items", items}};
+}
+
 caf::expected<json> read_request(pqxx::work& w, const scanner_request& req) {
   switch (req.kind) {
+  case op::usage:
+    return library_usage(w);
+  case op::series_history:
+    return series_history(w, req);
   case op::series_list:
     return series_list(w, req.list);
   case op::series_get:

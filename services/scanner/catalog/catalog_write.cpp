@@ -105,13 +105,16 @@ caf::expected<json> series_update(pqxx::work& w, const scanner_request& req) {
       " site = CASE WHEN $7 THEN $8 ELSE site END,"
       " link = CASE WHEN $9 THEN $10 ELSE link END,"
       " check_interval_s = CASE WHEN $11 THEN NULLIF($12, '')::int ELSE"
-      " check_interval_s END, updated_at = now()"
+      " check_interval_s END,"
+      " keep_last = CASE WHEN $13 THEN NULLIF($14, '')::int ELSE"
+      " keep_last END, updated_at = now()"
       " WHERE key = $1 AND deleted_at IS NULL RETURNING id",
       req.key, f.name.has_value(), f.name.value_or(""), f.year.has_value(),
       year_text(f.year.value_or(std::nullopt)), flag(f.monitored),
       f.site.has_value(), f.site.value_or(""), f.link.has_value(),
       f.link.value_or(""), f.check_interval_s.has_value(),
-      year_text(f.check_interval_s.value_or(std::nullopt)));
+      year_text(f.check_interval_s.value_or(std::nullopt)),
+      f.keep_last.has_value(), year_text(f.keep_last.value_or(std::nullopt)));
   if (rows.empty())
     return field_error(errc::not_found, "key",
                        "no series with key '" + req.key + "'");

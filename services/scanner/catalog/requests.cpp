@@ -12,10 +12,11 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<const char*, 12> op_names{
+constexpr std::array<const char*, 14> op_names{
     "series_list",   "series_get",    "series_add",  "series_update",
     "series_delete", "rescan",        "scan_status", "scan_cancel",
-    "unmatched",     "import_legacy", "refresh",     "download"};
+    "unmatched",     "import_legacy", "refresh",     "download",
+    "usage",         "series_history"};
 
 /// At most this many episodes in one download request.
 constexpr std::size_t max_download_episodes = 1000;
@@ -155,6 +156,24 @@ void read_check_interval(reader& r, const json& body, series_fields& f) {
     f.check_interval_s = s;
 }
 
+/// "retention": {"keep_last": 1..10000} or null (keep every episode).
+void read_retention(reader& r, const json& body, series_fields& f) {
+  if (!body.contains("retention") || r.failed())
+    return;
+  const auto& v = body.at("retention");
+  if (v.is_null()) {
+    f.keep_last = std::optional<int>{};
+    return;
+  }
+  if (!v.is_object() || v.size() != 1 || !v.contains("keep_last"))
+    return r.fail("retention", R"(must be {"keep_last": N} or null)");
+  reader inner(v, *r.error());
+  auto n = inner.integer("keep_last", 1, 10000);
+  if (inner.failed())
+    return r.fail("retention.keep_last", r.error()->message);
+  f.keep_last = n;
+}
+
 void read_series_fields(reader& r, const json& body, series_fields& f) {
   f.name = r.text("name", 1, 500);
   read_year(r, body, f);
@@ -162,6 +181,7 @@ void read_series_fields(reader& r, const json& body, series_fields& f) {
   f.site = r.text("site", 0, 100);
   f.link = r.text("link", 0, 2000);
   f.monitored = r.boolean("monitored");
+  read_retention(r, body, f);
   if (f.link && !f.link->empty() && f.link->rfind("https://", 0) != 0 &&
       f.link->rfind("http://", 0) != 0)
     r.fail("link", "must be an http:// or https:// URL");
@@ -195,15 +215,15 @@ void parse_add(reader& r, const json& body, scanner_request& req) {
 }
 
 void parse_update(reader& r, const json& body, scanner_request& req) {
-  r.only(
-      {"key", "name", "year", "monitored", "site", "link", "check_interval_s"});
+  r.only({"key", "name", "year", "monitored", "site", "link",
+          "check_interval_s", "retention"});
   read_key(r, req, true);
   read_series_fields(r, body, req.fields);
   const auto& f = req.fields;
   if (!r.failed() && !f.name && !f.year && !f.site && !f.link && !f.monitored &&
-      !f.check_interval_s)
+      !f.check_interval_s && !f.keep_last)
     r.fail("", "give at least one of name, year, monitored, site, link, "
-               "check_interval_s");
+               "check_interval_s, retention");
 }
 
 void parse_list(reader& r, scanner_request& req) {
@@ -272,6 +292,11 @@ void parse_body(reader& r, const json& body, scanner_request& req) {
     return read_key(r, req, true);
   case op::download:
     return parse_download(r, body, req);
+  case op::series_history:
+    r.only({"key", "limit"});
+    read_key(r, req, true);
+    req.history_limit = r.integer("limit", 1, 500).value_or(50);
+    return;
   default:
     return r.only({});
   }

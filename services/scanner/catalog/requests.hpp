@@ -27,6 +27,9 @@ enum class op : std::uint8_t {
   import_legacy,
   refresh,  ///< fetch the series' provider and merge its episodes
   download, ///< queue missing episodes of a series
+  usage,    ///< the library's used bytes (sum of catalog file sizes)
+  /// a series' history, newest first
+  series_history,
 };
 
 /// The name of `o` as in the subject kumo.scanner.cmd.<name>.
@@ -44,6 +47,8 @@ struct series_fields {
   /// Seconds between provider checks of a monitored series; given as
   /// null: the global monitor_interval.
   std::optional<std::optional<int>> check_interval_s;
+  /// Retention: keep the last N episode files; given as null: keep all.
+  std::optional<std::optional<int>> keep_last;
 };
 
 /// series_list filters, sort and page.
@@ -69,6 +74,7 @@ struct scanner_request {
   /// download: the episodes asked for as (season, episode); empty = every
   /// missing episode.
   std::vector<std::pair<int, int>> episodes;
+  int history_limit = 50; ///< series_history: rows answered (1..500)
 };
 
 /// A refused request: the offending field ("" for the whole body) and why.

@@ -137,5 +137,47 @@ TEST(Requests, CheckInterval) {
             "<accepted>");
 }
 
+TEST(Requests, SeriesRetention) {
+  request_error err;
+  auto req = parse_request(
+      "series_update", R"({"key":"news","retention":{"keep_last":5}})", err);
+  ASSERT_TRUE(req);
+  EXPECT_EQ(req->fields.keep_last, std::optional<std::optional<int>>(5));
+  req =
+      parse_request("series_update", R"({"key":"news","retention":null})", err);
+  ASSERT_TRUE(req);
+  ASSERT_TRUE(req->fields.keep_last.has_value()) << "null: keep every episode";
+  EXPECT_FALSE(req->fields.keep_last->has_value());
+  for (const char* bad : {R"({"key":"news","retention":{"keep_last":0}})",
+                          R"({"key":"news","retention":{"keep_last":-1}})",
+                          R"({"key":"news","retention":{"keep_last":10001}})",
+                          R"({"key":"news","retention":{"keep_last":1e9}})",
+                          R"({"key":"news","retention":{"keep_last":"3"}})",
+                          R"({"key":"news","retention":{"keep_last":null}})"})
+    EXPECT_EQ(refused("series_update", bad), "retention.keep_last") << bad;
+  for (const char* bad :
+       {R"({"key":"news","retention":{"keep_last":3,"x":1}})",
+        R"({"key":"news","retention":[3]})", R"({"key":"news","retention":3})",
+        R"({"key":"news","retention":{}})"})
+    EXPECT_EQ(refused("series_update", bad), "retention") << bad;
+  EXPECT_EQ(refused("series_add", R"({"name":"N","retention":null})"),
+            "retention")
+      << "set on an existing series only";
+}
+
+TEST(Requests, SeriesHistoryAndUsage) {
+  request_error err;
+  auto req =
+      parse_request("series_history", R"({"key":"news","limit":7})", err);
+  ASSERT_TRUE(req);
+  EXPECT_EQ(req->history_limit, 7);
+  EXPECT_EQ(refused("series_history", R"({"key":"news","limit":0})"), "limit");
+  EXPECT_EQ(refused("series_history", R"({"key":"news","limit":501})"),
+            "limit");
+  EXPECT_EQ(refused("series_history", R"({})"), "key");
+  EXPECT_EQ(refused("usage", ""), "<accepted>");
+  EXPECT_EQ(refused("usage", R"({"x":1})"), "x");
+}
+
 } // namespace
 } // namespace kumo::scanner

@@ -20,6 +20,8 @@ scanner_tasks(std::chrono::milliseconds scan_interval) {
       // history.purge_interval_s changes it at runtime (history/).
       {"purge", "Purge old queue history", seconds(86'400),
        std::chrono::hours(1)},
+      {"retention", "Retention and storage limit", std::chrono::hours(1),
+       std::chrono::hours(1)},
   };
 }
 

@@ -11,7 +11,7 @@ using namespace std::chrono_literals;
 const auto defs = scanner_tasks(600000ms);
 
 TEST(task_plan, rescan_follows_the_scan_interval_and_monitor_runs_on_demand) {
-  ASSERT_EQ(defs.size(), 3u);
+  ASSERT_EQ(defs.size(), 4u);
   EXPECT_EQ(defs[0].name, "rescan");
   EXPECT_EQ(defs[0].interval, 600s);
   EXPECT_EQ(scanner_tasks(0ms)[0].interval, 0s);
