@@ -228,3 +228,16 @@ TEST_F(segmented_test,
   EXPECT_GE(result.bytes_read_back, 3 * mib); // the resumed bytes, from disk
   EXPECT_EQ(part(), "");
 }
+
+TEST_F(segmented_test, an_empty_file_completes_after_its_first_request) {
+  // `Range: bytes=0-` of an empty file is answered 416 (bytes */0).
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, "", etag); }};
+  auto spec = spec_for(origin.url("/empty"));
+  spec.sha256 = digest("");
+  auto result = run_download(spec, settings_, observer_);
+  ASSERT_EQ(result.outcome, transfer_outcome::completed) << result.error;
+  EXPECT_EQ(result.sha256, spec.sha256);
+  EXPECT_EQ(part(), "");
+  EXPECT_EQ(ranges(origin), std::vector<std::string>{"bytes=0-"});
+}

@@ -193,6 +193,14 @@ bool transfer_run::on_head(const response_head& head) {
       return taken_->on_head(head);
     }
   }
+  // `Range: bytes=0-` of an empty file is unsatisfiable: the file is
+  // complete as it is (a request without Range would have had a 200).
+  if (takeover_ && position_ == 0 && head.status == 416 && head.range &&
+      head.range->total == 0) {
+    total_ = 0;
+    verdict_ = verdict::complete;
+    return false;
+  }
   takeover_ = nullptr; // only the first answer is offered
   request_facts facts;
   facts.offset = position_;
