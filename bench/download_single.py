@@ -22,8 +22,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "harness"))
 
-from download_batch import Kumo, load_average, make_files, run_tool, verify  # noqa: E402
-from kumo_harness import Stack, sha256_file  # noqa: E402
+from download_common import Kumo, load_average, rotated, run_tool, start_origin, verify  # noqa: E402
+from kumo_harness import Stack  # noqa: E402
 
 TOOLS = ("kumo", "kumo+sha256", "aria2c", "curl")
 
@@ -39,10 +39,7 @@ def main():
     n = str(args.connections)
 
     with Stack(name="bench-single") as s:
-        origin = s.path("origin")
-        names = make_files(origin, 1, size)
-        expected = {names[0]: sha256_file(os.path.join(origin, names[0]))}
-        s.start_nginx(origin, limit_rate=args.rate)
+        _, names, expected = start_origin(s, 1, size, limit_rate=args.rate)
         url = "%s/%s" % (s.origin_url, names[0])
         kumo = Kumo(s, 1, 1, s.origin_url, args.connections)
         out = {t: s.path("out-" + t) for t in TOOLS}
@@ -56,8 +53,7 @@ def main():
         results = {t: [] for t in TOOLS}
         loads = {t: [] for t in TOOLS}
         for run in range(args.runs):
-            order = list(TOOLS[run % len(TOOLS):] + TOOLS[:run % len(TOOLS)])
-            for tool in order:
+            for tool in rotated(TOOLS, run):
                 loads[tool].append(load_average())
                 if tool.startswith("kumo"):
                     wall, _, _ = kumo.run_batch(

@@ -43,7 +43,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=int, default=600)
     ap.add_argument("--rate", default="1m", help="nginx limit_rate")
-    ap.add_argument("--parallel", type=int, default=4)
+    ap.add_argument("--parallel", type=int, default=None,
+                    help="KUMO_HLS_PARALLEL (default: the worker's default)")
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--tools", default="kumo,ffmpeg,yt-dlp",
                     help="comma-separated subset to run")
@@ -64,7 +65,8 @@ def main():
             "locations": "    location /bench/ { alias %s/; limit_rate %s; }"
             % (vod, args.rate)})
         url = s.origin_url + "/bench/index.m3u8"
-        start_worker(s, jobs=1, env={"KUMO_HLS_PARALLEL": args.parallel})
+        start_worker(s, jobs=1, env={} if args.parallel is None
+                     else {"KUMO_HLS_PARALLEL": args.parallel})
         out = s.path("out")
         os.makedirs(out)
         for run in range(args.runs if "kumo" in tools else 0):

@@ -8,7 +8,7 @@ std::vector<option> media_option_schema() {
   return {
       {"hls_quality", option_kind::text, "best",
        "HLS variant: best, worst or a maximum height such as 720"},
-      {"hls_parallel", option_kind::integer, "4",
+      {"hls_parallel", option_kind::integer, "6",
        "HLS segments fetched at once per job", 1, 16},
       {"media_tool_timeout", option_kind::duration, "30m",
        "longest run of ffmpeg, ffprobe or yt-dlp for one job", 1'000,

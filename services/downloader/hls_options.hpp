@@ -15,7 +15,7 @@ namespace kumo::downloader {
 
 struct media_settings {
   std::string hls_quality = "best"; ///< "best", "worst" or a max height
-  int hls_parallel = 4;             ///< segments fetched at once
+  int hls_parallel = 6;             ///< segments fetched at once
   std::chrono::milliseconds tool_timeout{30 * 60'000}; ///< one tool run
   providers::ytdlp::options ytdlp; ///< checked against the allowlist
   std::string ffmpeg = "ffmpeg";

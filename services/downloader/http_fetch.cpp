@@ -115,7 +115,7 @@ void configure(CURL* easy, const fetch_request& req, transfer_state& st,
   if (req.max_recv_bps > 0)
     curl_easy_setopt(easy, CURLOPT_MAX_RECV_SPEED_LARGE,
                      static_cast<curl_off_t>(req.max_recv_bps));
-  if (req.range_from > 0 || req.range_to >= 0) {
+  if (req.range_from > 0 || req.range_to >= 0 || req.open_range) {
     auto range = std::to_string(req.range_from) + "-" +
                  (req.range_to >= 0 ? std::to_string(req.range_to) : "");
     curl_easy_setopt(easy, CURLOPT_RANGE, range.c_str()); // copied by libcurl
@@ -165,7 +165,8 @@ fetch_result fetch(const fetch_request& req, fetch_handler& handler) {
   // No Accept-Encoding: offsets must be those of the file itself.
   headers.reset(
       curl_slist_append(headers.release(), "Accept-Encoding: identity"));
-  if ((req.range_from > 0 || req.range_to >= 0) && !req.if_range.empty()) {
+  if ((req.range_from > 0 || req.range_to >= 0 || req.open_range) &&
+      !req.if_range.empty()) {
     auto line = "If-Range: " + req.if_range;
     headers.reset(curl_slist_append(headers.release(), line.c_str()));
   }

@@ -16,9 +16,10 @@ namespace kumo::downloader {
 
 struct fetch_request {
   std::string url;
-  int64_t range_from = 0; ///< sends `Range: bytes=<n>-` when > 0
-  int64_t range_to = -1;  ///< last byte wanted: `Range: bytes=<from>-<to>`
-  std::string if_range;   ///< sent with the Range, when not empty
+  int64_t range_from = 0;  ///< sends `Range: bytes=<n>-` when > 0
+  int64_t range_to = -1;   ///< last byte wanted: `Range: bytes=<from>-<to>`
+  bool open_range = false; ///< sends `Range: bytes=<from>-` even from 0
+  std::string if_range;    ///< sent with the Range, when not empty
   std::string user_agent;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds stall_timeout{

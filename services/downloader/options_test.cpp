@@ -36,6 +36,10 @@ TEST(options, reads_defaults_and_resolves_the_root) {
   EXPECT_TRUE(o->fetch_allow.empty());
   EXPECT_EQ(o->worker, "host-1");
   EXPECT_EQ(o->user_agent.rfind("kumo-downloader/", 0), 0u);
+  // Six HLS segments at once: as many connections as a browser opens to
+  // one host, enough for a 10-minute VOD from an origin that paces every
+  // connection to take at most half of ffmpeg's time (docs/benchmarks.md).
+  EXPECT_EQ(o->media.hls_parallel, 6);
   fs::remove_all(dir);
 }
 

@@ -1,5 +1,7 @@
 #include "segment_lane.hpp"
 
+#include "sha256.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -19,18 +21,28 @@ constexpr auto retry_pause = std::chrono::milliseconds{500};
 
 } // namespace
 
+void hash_cursor::offer(const char* data, size_t size, int64_t at) {
+  std::lock_guard<std::mutex> guard{mutex};
+  if (at != next)
+    return;
+  hash->update(data, size);
+  next += static_cast<int64_t>(size);
+}
+
 class segment_lane::handler : public fetch_handler {
 public:
-  explicit handler(segment_lane& lane) : lane_(lane) {
+  /// `open_ended`: the response was asked for up to the end of the file.
+  handler(segment_lane& lane, bool open_ended)
+      : lane_(lane), open_ended_(open_ended) {
     buffer_.reserve(write_buffer_size);
   }
 
   bool on_head(const response_head& head) override {
     const auto& seg = lane_.seg_;
     int64_t next = seg.start + lane_.written();
+    int64_t last = open_ended_ ? lane_.ctx_.total - 1 : seg.end - 1;
     if (head.status == 206 && head.range && head.range->first == next &&
-        head.range->last == seg.end - 1 &&
-        head.range->total == lane_.ctx_.total &&
+        head.range->last == last && head.range->total == lane_.ctx_.total &&
         (head.validator.empty() ||
          head.validator == lane_.ctx_.request.if_range))
       return true;
@@ -59,6 +71,11 @@ public:
     if (buffer_.size() + size > write_buffer_size && !flush())
       return false;
     buffer_.insert(buffer_.end(), data, data + size);
+    // An open range runs on into the next segment: stop at our end.
+    if (open_ended_ && static_cast<int64_t>(size) == left) {
+      flush();
+      return false;
+    }
     return true;
   }
 
@@ -76,6 +93,10 @@ public:
       verdict_ = lane_outcome::failed;
       return false;
     }
+    // Offered before `written` moves, so the coordinator never reads back
+    // bytes this call is hashing.
+    if (lane_.ctx_.cursor)
+      lane_.ctx_.cursor->offer(buffer_.data(), buffer_.size(), at);
     lane_.written_.fetch_add(static_cast<int64_t>(buffer_.size()),
                              std::memory_order_release);
     buffer_.clear();
@@ -115,6 +136,7 @@ private:
   }
 
   segment_lane& lane_;
+  bool open_ended_;
   std::vector<char> buffer_;
   lane_outcome verdict_ = lane_outcome::running;
 };
@@ -124,11 +146,31 @@ segment_lane::segment_lane(const lane_context& ctx, segment seg)
   // nop
 }
 
+segment_lane::~segment_lane() = default;
+
+fetch_handler& segment_lane::adopt() {
+  adopted_ = std::make_unique<handler>(*this, true);
+  return *adopted_;
+}
+
+void segment_lane::finish_adopted() {
+  auto verdict = adopted_->verdict();
+  if (verdict == lane_outcome::running && !adopted_->flush())
+    verdict = adopted_->verdict();
+  if (verdict == lane_outcome::stopped)
+    adopted_->drop();
+  adopted_.reset();
+  if (verdict == lane_outcome::running)
+    run(); // done, or the rest of the segment after a network error
+  else
+    outcome_.store(verdict, std::memory_order_release);
+}
+
 lane_outcome segment_lane::fetch_once() {
   fetch_request req = ctx_.request;
   req.range_from = seg_.start + written();
   req.range_to = seg_.end - 1;
-  handler h{*this};
+  handler h{*this, false};
   auto fetched = fetch(req, h);
   if (h.verdict() == lane_outcome::stopped) {
     h.drop();

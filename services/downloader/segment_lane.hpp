@@ -11,10 +11,29 @@
 #include "token_bucket.hpp"
 
 #include <atomic>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 namespace kumo::downloader {
+
+class sha256;
+
+/// The in-order sha256 of a segmented download. `next` is the first byte
+/// not hashed yet: the lane that writes a buffer at exactly `next` hashes
+/// that buffer right after its pwrite (the same bytes, no read back); bytes
+/// written ahead of `next` by later segments are read back from the file by
+/// the coordinator once the segments before them are complete.
+struct hash_cursor {
+  std::mutex mutex;
+  sha256* hash = nullptr;
+  int64_t next = 0;
+
+  /// Hashes `data` (just written at `at`) when it continues the hash. Waits
+  /// at most for one read-back slice of the coordinator.
+  void offer(const char* data, size_t size, int64_t at);
+};
 
 /// What every lane of one download shares (all read-only while lanes run,
 /// except the atomics).
@@ -24,6 +43,7 @@ struct lane_context {
   int64_t total = 0;
   std::vector<token_bucket*> buckets; ///< job, provider, worker (non-null)
   std::atomic<bool>* stop = nullptr;  ///< set by the coordinator
+  hash_cursor* cursor = nullptr;      ///< null when no sha256 is expected
 };
 
 enum class lane_outcome : uint8_t {
@@ -38,9 +58,23 @@ enum class lane_outcome : uint8_t {
 class segment_lane {
 public:
   segment_lane(const lane_context& ctx, segment seg);
+  ~segment_lane();
+  segment_lane(const segment_lane&) = delete;
+  segment_lane& operator=(const segment_lane&) = delete;
 
   /// Fetches the rest of the segment (a few attempts on network errors).
   void run();
+
+  /// The handler for a response someone else asked for with an open range
+  /// (`Range: bytes=<segment start>-`, the first connection of a download):
+  /// accepts its 206 up to the end of the file, writes the segment's bytes
+  /// and stops reading at the segment's end. The lane is then driven by
+  /// that response instead of run(); finish_adopted() follows it.
+  fetch_handler& adopt();
+
+  /// After the adopted response ended: sets the outcome, or fetches what
+  /// is still missing of the segment as run() would.
+  void finish_adopted();
 
   /// Bytes written from the segment's start (pwrite returned, not yet
   /// synced). Safe from any thread.
@@ -70,6 +104,7 @@ private:
   std::atomic<lane_outcome> outcome_{lane_outcome::running};
   bool transient_ = true;
   std::string error_;
+  std::unique_ptr<handler> adopted_;
 };
 
 } // namespace kumo::downloader

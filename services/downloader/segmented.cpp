@@ -17,7 +17,7 @@ using clock = std::chrono::steady_clock;
 /// How often the coordinator looks at the lanes, the lease and the hash.
 constexpr auto tick = std::chrono::milliseconds{20};
 /// Bytes hashed per tick at most, so stop requests stay prompt.
-constexpr int64_t hash_slice = int64_t{32} << 20;
+constexpr int64_t hash_slice = int64_t{8} << 20;
 
 /// Runs the lanes of one segmented download and keeps its map.
 class segmented_run {
@@ -37,6 +37,23 @@ public:
 
   transfer_result run();
 
+  /// Opens the `.part`, records the map and starts the lanes; with
+  /// `adopt_first`, lane 0 gets no thread: its bytes come from a response
+  /// already under way (first_lane().adopt()). False when the file cannot
+  /// be prepared (see open_failed()).
+  bool begin(bool adopt_first);
+  transfer_result open_failed() {
+    return stopped_ ? end_stopped() : fail(true, error_);
+  }
+  segment_lane& first_lane() {
+    return *lanes_.front();
+  }
+  /// The coordinator: lease, progress, hashing and fsync until every lane
+  /// ended (or one failed, or the observer said stop).
+  void watch();
+  /// Stops and joins the lanes, then verifies or reports what stopped them.
+  transfer_result end();
+
   /// The origin stopped serving this file in ranges: start over on one
   /// connection.
   bool fallback() const {
@@ -45,11 +62,14 @@ public:
 
 private:
   bool open();
-  void start_lanes();
-  void watch();
+  void start_lanes(bool adopt_first);
   bool record();
   bool hash_ready(int64_t budget);
   int64_t frontier() const;
+  int64_t hashed() {
+    std::lock_guard<std::mutex> guard{cursor_.mutex};
+    return cursor_.next;
+  }
   transfer_result fail(bool transient, std::string error);
   transfer_result end_stopped();
   transfer_result verify();
@@ -67,7 +87,7 @@ private:
   std::vector<std::thread> threads_;
   transfer_result result_;
   sha256 hash_;
-  int64_t hashed_ = 0;
+  hash_cursor cursor_; ///< how far hash_ got (lanes hash in-order writes)
   speed_meter speed_;
   int64_t reported_ = 0;
   bool stopped_ = false;
@@ -89,7 +109,7 @@ bool segmented_run::open() {
   return file_->sync(&error_) && record();
 }
 
-void segmented_run::start_lanes() {
+void segmented_run::start_lanes(bool adopt_first) {
   ctx_.request.url = spec_.url;
   ctx_.request.user_agent = settings_.user_agent;
   ctx_.request.connect_timeout = settings_.connect_timeout;
@@ -99,15 +119,19 @@ void segmented_run::start_lanes() {
   ctx_.file = &*file_;
   ctx_.total = map_.total;
   ctx_.stop = &stop_;
+  if (!spec_.sha256.empty()) {
+    cursor_.hash = &hash_;
+    ctx_.cursor = &cursor_;
+  }
   for (auto* bucket :
        {job_bucket_.get(), settings_.provider_bucket, settings_.bucket})
     if (bucket)
       ctx_.buckets.push_back(bucket);
   for (const auto& seg : map_.segments)
     lanes_.push_back(std::make_unique<segment_lane>(ctx_, seg));
-  for (auto& lane : lanes_)
-    if (!lane->plan().complete())
-      threads_.emplace_back([l = lane.get()] { l->run(); });
+  for (size_t i = adopt_first ? 1 : 0; i < lanes_.size(); ++i)
+    if (!lanes_[i]->plan().complete())
+      threads_.emplace_back([l = lanes_[i].get()] { l->run(); });
 }
 
 int64_t segmented_run::frontier() const {
@@ -121,12 +145,14 @@ int64_t segmented_run::frontier() const {
 }
 
 bool segmented_run::hash_ready(int64_t budget) {
-  int64_t length = std::min(frontier() - hashed_, budget);
+  std::lock_guard<std::mutex> guard{cursor_.mutex};
+  int64_t length = std::min(frontier() - cursor_.next, budget);
   if (length <= 0)
     return false;
-  if (!file_->hash_range(hashed_, length, hash_, &error_))
+  if (!file_->hash_range(cursor_.next, length, hash_, &error_))
     return false;
-  hashed_ += length;
+  cursor_.next += length;
+  result_.bytes_read_back += length;
   return true;
 }
 
@@ -156,8 +182,6 @@ bool segmented_run::record() {
   return true;
 }
 
-/// The coordinator: lease, progress, hashing and fsync until every lane
-/// ended (or one failed, or the observer said stop).
 void segmented_run::watch() {
   auto last_sync = clock::now();
   while (true) {
@@ -225,7 +249,7 @@ transfer_result segmented_run::verify() {
       mismatch = "size mismatch: " + std::to_string(size) + " bytes on disk, " +
                  std::to_string(expected) + " expected";
   if (mismatch.empty() && !spec_.sha256.empty()) {
-    while (hashed_ < size)
+    while (hashed() < size)
       if (!hash_ready(hash_slice))
         return fail(true, error_);
     result_.sha256 = hash_.hex_digest();
@@ -250,14 +274,24 @@ transfer_result segmented_run::verify() {
   return std::move(result_);
 }
 
-transfer_result segmented_run::run() {
+bool segmented_run::begin(bool adopt_first) {
   if (!open())
-    return stopped_ ? end_stopped() : fail(true, error_);
+    return false;
   observer_.on_started(contiguous_prefix(map_.segments), map_.total);
   reported_ = bytes_written(map_.segments);
   speed_.start(reported_, clock::now());
-  start_lanes();
+  start_lanes(adopt_first);
+  return true;
+}
+
+transfer_result segmented_run::run() {
+  if (!begin(false))
+    return open_failed();
   watch();
+  return end();
+}
+
+transfer_result segmented_run::end() {
   stop_ = true;
   for (auto& t : threads_)
     t.join();
@@ -285,46 +319,82 @@ transfer_result segmented_run::run() {
 
 namespace {
 
-/// What a `Range: bytes=0-0` request tells about the origin.
-struct probe_facts {
-  bool ranges = false;
-  int64_t total = -1;
-  std::string validator;
-};
-
-class probe_handler : public fetch_handler {
+/// A fresh download's first connection asks for `Range: bytes=0-`. When the
+/// 206 shows a file worth splitting (size, validator), that connection
+/// becomes segment 0 and the other segments start at once; otherwise the
+/// transfer keeps it as its one connection.
+class first_segment_opener : public response_takeover {
 public:
-  bool on_head(const response_head& head) override {
-    if (head.status == 206 && head.range && head.range->first == 0 &&
-        head.range->total > 0) {
-      facts.ranges = true;
-      facts.total = head.range->total;
-      facts.validator = head.validator;
+  first_segment_opener(const transfer_spec& spec,
+                       const transfer_settings& settings,
+                       transfer_observer& observer)
+      : spec_(spec), settings_(settings), observer_(observer) {}
+
+  fetch_handler* take(const response_head& head) override {
+    if (!head.range || head.range->first != 0 || head.range->total <= 0 ||
+        head.validator.empty())
+      return nullptr;
+    int64_t total = head.range->total;
+    if (!should_segment(total, true, settings_.segments) ||
+        (spec_.expected_size >= 0 && spec_.expected_size != total))
+      return nullptr; // one connection (which also reports a wrong size)
+    segment_map map{spec_.job_id, head.validator, total, 0,
+                    plan_segments(total, settings_.segments)};
+    run_ = std::make_unique<segmented_run>(spec_, settings_, observer_,
+                                           std::move(map), false);
+    if (!run_->begin(true)) {
+      early_ = run_->open_failed();
+      return &refuse_;
     }
-    return false; // the head is all we need
+    watcher_ = std::thread([r = run_.get()] { r->watch(); });
+    return &run_->first_lane().adopt();
   }
-  bool on_body(const char*, size_t) override {
-    return false;
+
+  /// After the transfer handed the response over: the segmented result.
+  transfer_result finish() {
+    if (!watcher_.joinable())
+      return std::move(early_);
+    run_->first_lane().finish_adopted();
+    watcher_.join();
+    return run_->end();
   }
-  bool on_tick() override {
-    return true; // also called while connecting
+
+  bool fallback() const {
+    return run_ && run_->fallback();
   }
-  probe_facts facts;
+
+private:
+  /// Ends the response when the segmented download could not even start.
+  struct refusal : fetch_handler {
+    bool on_head(const response_head&) override {
+      return false;
+    }
+    bool on_body(const char*, size_t) override {
+      return false;
+    }
+    bool on_tick() override {
+      return false;
+    }
+  };
+
+  const transfer_spec& spec_;
+  const transfer_settings& settings_;
+  transfer_observer& observer_;
+  std::unique_ptr<segmented_run> run_;
+  std::thread watcher_;
+  refusal refuse_;
+  transfer_result early_;
 };
 
-probe_facts probe(const transfer_spec& spec,
-                  const transfer_settings& settings) {
-  fetch_request req;
-  req.url = spec.url;
-  req.range_from = 0;
-  req.range_to = 0;
-  req.user_agent = settings.user_agent;
-  req.connect_timeout = settings.connect_timeout;
-  req.stall_timeout = settings.stall_timeout;
-  req.policy = settings.policy;
-  probe_handler h;
-  fetch(req, h);
-  return h.facts;
+/// After a segment saw the origin stop serving ranges: from zero, on one
+/// connection.
+transfer_result start_over(const transfer_spec& spec,
+                           const transfer_settings& settings,
+                           transfer_observer& observer) {
+  transfer_spec fresh = spec;
+  fresh.bytes_done = 0;
+  fresh.validator.clear();
+  return run_transfer(fresh, settings, observer);
 }
 
 /// This job's map on the current `.part`, when every offset in it holds.
@@ -350,10 +420,7 @@ transfer_result run_segmented(const transfer_spec& spec,
   if (!segmented.fallback())
     return result;
   result.file.reset();
-  transfer_spec fresh = spec;
-  fresh.bytes_done = 0;
-  fresh.validator.clear();
-  return run_transfer(fresh, settings, observer);
+  return start_over(spec, settings, observer);
 }
 
 } // namespace
@@ -371,14 +438,15 @@ transfer_result run_download(const transfer_spec& spec,
   if (resume.offset > 0 || (spec.expected_size >= 0 &&
                             !should_segment(spec.expected_size, true, policy)))
     return run_transfer(spec, settings, observer);
-  auto facts = probe(spec, settings);
-  if (facts.validator.empty() ||
-      !should_segment(facts.total, facts.ranges, policy) ||
-      (spec.expected_size >= 0 && spec.expected_size != facts.total))
-    return run_transfer(spec, settings, observer);
-  segment_map map{spec.job_id, facts.validator, facts.total, 0,
-                  plan_segments(facts.total, policy)};
-  return run_segmented(spec, settings, observer, std::move(map), false);
+  first_segment_opener opener{spec, settings, observer};
+  auto result = run_transfer(spec, settings, observer, &opener);
+  if (!result.handed_over)
+    return result;
+  result = opener.finish();
+  if (!opener.fallback())
+    return result;
+  result.file.reset();
+  return start_over(spec, settings, observer);
 }
 
 } // namespace kumo::downloader

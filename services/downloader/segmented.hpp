@@ -16,9 +16,11 @@ namespace kumo::downloader {
 ///   same total): every segment continues from its durable offset, with
 ///   `If-Range` = the map's validator;
 /// - a resumable prefix without a map: one connection continues it;
-/// - otherwise one probe (`Range: bytes=0-0`) tells whether the origin
-///   answers ranges, the size and the validator: split when
-///   should_segment(), else one connection.
+/// - otherwise the first connection asks for `Range: bytes=0-`: when its
+///   206 shows the size and a validator and should_segment() agrees, that
+///   connection carries on as segment 0 (it stops reading at the segment's
+///   end) and the other segments start at once; else it stays the one
+///   connection of the download. Learning the size costs no request.
 /// A segment answered with a 200 (the file changed, or ranges stopped) or a
 /// range other than the one asked drops the map and starts over on one
 /// connection. The outcome and guarantees are those of run_transfer():

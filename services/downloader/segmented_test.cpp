@@ -1,13 +1,10 @@
 #include "segment_map_file.hpp"
 #include "segmented.hpp"
-#include "sha256.hpp"
-#include "test_origin.hpp"
+#include "transfer_test_support.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
-#include <mutex>
-#include <sstream>
 
 using namespace kumo;
 using namespace kumo::downloader;
@@ -17,78 +14,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int64_t mib = int64_t{1} << 20;
-
-std::string make_content(size_t size) {
-  std::string out(size, '\0');
-  uint32_t x = 777;
-  for (auto& c : out) {
-    x = x * 1103515245 + 12345;
-    c = static_cast<char>(x >> 24);
-  }
-  return out;
-}
-
-std::string digest(const std::string& data) {
-  sha256 h;
-  h.update(data.data(), data.size());
-  return h.hex_digest();
-}
-
-struct observer : transfer_observer {
-  std::function<bool()> allow = [] { return true; };
-  std::mutex mutex;
-  std::vector<durable_state> durable;
-  int64_t current = 0;
-
-  bool may_continue() override {
-    return allow();
-  }
-  void on_durable(const durable_state& s) override {
-    std::lock_guard<std::mutex> guard{mutex};
-    durable.push_back(s);
-  }
-  void on_started(int64_t, int64_t) override {}
-  void on_progress(int64_t, int64_t c, int64_t, int64_t) override {
-    current = c;
-  }
-};
-
 const std::string etag = "\"seg1\"";
 
-class segmented_test : public ::testing::Test {
+class segmented_test : public transfer_fixture {
 protected:
+  segmented_test() : transfer_fixture("ep.mkv") {}
+
   void SetUp() override {
-    char pattern[] = "/tmp/kumo-segmented-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    paths_.directory = dir_;
-    paths_.final_path = dir_ + "/ep.mkv";
-    paths_.part_path = dir_ + "/ep.mkv.part";
-    allow_ = address_policy{*parse_cidr_list("127.0.0.1/32")};
-    settings_.user_agent = "kumo-test";
-    settings_.connect_timeout = 2s;
-    settings_.stall_timeout = 5s;
-    settings_.sync_interval = 10ms;
-    settings_.policy = &allow_;
+    transfer_fixture::SetUp();
     settings_.segments.min_size = 4 * mib;
     settings_.segments.min_segment = mib;
     settings_.segments.max_connections = 4;
   }
-  void TearDown() override {
-    fs::remove_all(dir_);
-  }
-  std::string part() const {
-    std::ifstream in{paths_.part_path, std::ios::binary};
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
   transfer_spec spec_for(const std::string& url) {
-    transfer_spec s;
-    s.url = url;
+    auto s = transfer_fixture::spec_for(url);
     s.job_id = "job-1";
-    s.paths = paths_;
     return s;
   }
   static std::vector<std::string> ranges(test_origin& o) {
@@ -100,12 +40,6 @@ protected:
     std::sort(out.begin(), out.end());
     return out;
   }
-
-  std::string dir_;
-  target_paths paths_;
-  address_policy allow_;
-  transfer_settings settings_;
-  observer observer_;
 };
 
 } // namespace
@@ -121,13 +55,15 @@ TEST_F(segmented_test, fetches_a_large_file_over_four_ranges) {
   EXPECT_EQ(part(), content);
   EXPECT_EQ(result.sha256, spec.sha256);
   EXPECT_EQ(result.state.bytes_done, static_cast<int64_t>(content.size()));
-  // The probe, then one range per segment, each with If-Range.
+  // No probe: the first connection asks for everything from 0 and becomes
+  // segment 0 once its 206 shows size and validator; the other segments
+  // follow with If-Range.
   EXPECT_EQ(ranges(origin),
-            (std::vector<std::string>{
-                "bytes=0-0", "bytes=0-2097153", "bytes=2097154-4194306",
-                "bytes=4194307-6291459", "bytes=6291460-8388612"}));
+            (std::vector<std::string>{"bytes=0-", "bytes=2097154-4194306",
+                                      "bytes=4194307-6291459",
+                                      "bytes=6291460-8388612"}));
   for (const auto& r : origin.requests()) {
-    if (r.headers.at("range") != "bytes=0-0")
+    if (r.headers.at("range") != "bytes=0-")
       EXPECT_EQ(r.headers.at("if-range"), etag);
   }
   EXPECT_FALSE(fs::exists(segment_map_path(paths_))) << "map left behind";
@@ -148,13 +84,14 @@ TEST_F(segmented_test,
   auto result = run_download(spec_for(origin.url("/a")), settings_, observer_);
   ASSERT_EQ(result.outcome, transfer_outcome::completed) << result.error;
   EXPECT_EQ(part(), content);
-  EXPECT_EQ(ranges(origin), (std::vector<std::string>{"", "bytes=0-0"}));
+  // One request: the answer to the first one is the download.
+  EXPECT_EQ(ranges(origin), (std::vector<std::string>{"bytes=0-"}));
 
   test_origin small{[&](const origin_request& r) {
     return static_file(r, content.substr(0, 2 * mib), etag);
   }};
   auto spec = spec_for(small.url("/b"));
-  spec.expected_size = 2 * mib; // below min_size: not even a probe
+  spec.expected_size = 2 * mib; // below min_size: no range asked
   ASSERT_EQ(run_download(spec, settings_, observer_).outcome,
             transfer_outcome::completed);
   EXPECT_EQ(ranges(small), std::vector<std::string>{""});
@@ -187,6 +124,8 @@ TEST_F(segmented_test, resumes_every_segment_from_its_map) {
   ASSERT_EQ(result.outcome, transfer_outcome::completed) << result.error;
   EXPECT_EQ(result.resumed, resume_kind::range);
   EXPECT_EQ(part(), content);
+  EXPECT_EQ(result.sha256, spec.sha256);
+  EXPECT_GE(result.bytes_read_back, mib); // the durable prefix, from disk
   EXPECT_EQ(ranges(origin),
             (std::vector<std::string>{"bytes=1048576-2097151",
                                       "bytes=5242880-6291455",
@@ -242,4 +181,63 @@ TEST_F(segmented_test, a_wrong_digest_fails_and_keeps_nothing) {
   EXPECT_NE(result.error.find("sha256 mismatch"), std::string::npos);
   EXPECT_EQ(part(), "");
   EXPECT_FALSE(fs::exists(segment_map_path(paths_)));
+}
+
+TEST_F(segmented_test, hashes_the_in_order_prefix_as_it_is_written) {
+  auto content = make_content(8 * mib + 5);
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, content, etag); }};
+  auto spec = spec_for(origin.url("/ep.mkv"));
+  spec.sha256 = digest(content);
+  auto result = run_download(spec, settings_, observer_);
+  ASSERT_EQ(result.outcome, transfer_outcome::completed) << result.error;
+  EXPECT_EQ(result.sha256, spec.sha256);
+  // Segment 0 (the first 2097154 bytes) is hashed by its own connection as
+  // it writes; only bytes written ahead of the hash are read back.
+  EXPECT_LE(result.bytes_read_back,
+            static_cast<int64_t>(content.size()) - 2097154);
+}
+
+TEST_F(segmented_test,
+       a_byte_changed_on_disk_before_a_resume_fails_the_digest) {
+  auto content = make_content(8 * mib);
+  // A previous run wrote segment 0 and half of segment 1; then one byte of
+  // the durable part of segment 1 changed on disk.
+  auto on_disk = content.substr(0, 3 * mib);
+  on_disk[2 * mib + 10] = static_cast<char>(on_disk[2 * mib + 10] ^ 0x01);
+  write_part(on_disk);
+  segment_map map{"job-1",
+                  etag,
+                  8 * mib,
+                  inode_of(paths_.part_path),
+                  {{0, 2 * mib, 2 * mib},
+                   {2 * mib, 4 * mib, mib},
+                   {4 * mib, 6 * mib, 0},
+                   {6 * mib, 8 * mib, 0}}};
+  std::string error;
+  ASSERT_TRUE(write_segment_map(paths_, map, &error)) << error;
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, content, etag); }};
+  auto spec = spec_for(origin.url("/ep.mkv"));
+  spec.sha256 = digest(content);
+  auto result = run_download(spec, settings_, observer_);
+  EXPECT_EQ(result.resumed, resume_kind::range);
+  EXPECT_EQ(result.outcome, transfer_outcome::failed);
+  EXPECT_NE(result.error.find("sha256 mismatch"), std::string::npos)
+      << result.error;
+  EXPECT_GE(result.bytes_read_back, 3 * mib); // the resumed bytes, from disk
+  EXPECT_EQ(part(), "");
+}
+
+TEST_F(segmented_test, an_empty_file_completes_after_its_first_request) {
+  // `Range: bytes=0-` of an empty file is answered 416 (bytes */0).
+  test_origin origin{
+      [&](const origin_request& r) { return static_file(r, "", etag); }};
+  auto spec = spec_for(origin.url("/empty"));
+  spec.sha256 = digest("");
+  auto result = run_download(spec, settings_, observer_);
+  ASSERT_EQ(result.outcome, transfer_outcome::completed) << result.error;
+  EXPECT_EQ(result.sha256, spec.sha256);
+  EXPECT_EQ(part(), "");
+  EXPECT_EQ(ranges(origin), std::vector<std::string>{"bytes=0-"});
 }

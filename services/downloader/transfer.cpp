@@ -5,6 +5,7 @@
 #include "throttle.hpp"
 
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace kumo::downloader {
@@ -25,8 +26,11 @@ constexpr size_t write_buffer_size = 1 << 20;
 class transfer_run : public fetch_handler {
 public:
   transfer_run(const transfer_spec& spec, const transfer_settings& settings,
-               transfer_observer& observer)
-      : spec_(spec), settings_(settings), observer_(observer) {
+               transfer_observer& observer, response_takeover* takeover)
+      : spec_(spec),
+        settings_(settings),
+        observer_(observer),
+        takeover_(takeover) {
     // libcurl's own limit lets a socket buffer's worth through at once;
     // pacing the writes as well keeps the average exact.
     if (spec.rate_limit_bps > 0)
@@ -42,7 +46,15 @@ public:
   bool on_tick() override;
 
 private:
-  enum class verdict { none, complete, refetch, failed, stopped, io_error };
+  enum class verdict {
+    none,
+    complete,
+    refetch,
+    failed,
+    stopped,
+    io_error,
+    handed_over
+  };
 
   bool open_file();
   bool reset_to_zero(bool counts_as_restart = true);
@@ -57,10 +69,17 @@ private:
   bool hashing() const {
     return !spec_.sha256.empty();
   }
+  /// Feeds bytes that were just written, in file order, into the hash.
+  void hash_written(const char* data, size_t size) {
+    if (hashing())
+      hash_.update(data, size);
+  }
 
   const transfer_spec& spec_;
   const transfer_settings& settings_;
   transfer_observer& observer_;
+  response_takeover* takeover_;    ///< asked once, for a 206 from zero
+  fetch_handler* taken_ = nullptr; ///< the response's handler once taken
   transfer_result result_;
   std::optional<part_file> file_;
   std::optional<token_bucket> job_bucket_; ///< per-job limit, if any
@@ -99,6 +118,8 @@ bool transfer_run::open_file() {
     total_ = resumed_total_;
     if (hashing() && !file_->hash_prefix(position_, hash_, &error))
       return fail(verdict::io_error, true, error);
+    if (hashing())
+      result_.bytes_read_back += position_;
   } else if (plan.kind == resume_kind::range) {
     result_.resumed = resume_kind::restart; // the data vanished meanwhile
   }
@@ -134,6 +155,7 @@ bool transfer_run::flush() {
   auto at = position_ - static_cast<int64_t>(buffer_.size());
   if (!file_->write_at(buffer_.data(), buffer_.size(), at, &error))
     return fail(verdict::io_error, true, error);
+  hash_written(buffer_.data(), buffer_.size());
   buffer_.clear();
   return true;
 }
@@ -164,6 +186,22 @@ void transfer_run::maybe_sync() {
 }
 
 bool transfer_run::on_head(const response_head& head) {
+  if (takeover_ && position_ == 0 && head.status == 206) {
+    taken_ = std::exchange(takeover_, nullptr)->take(head);
+    if (taken_) {
+      verdict_ = verdict::handed_over;
+      return taken_->on_head(head);
+    }
+  }
+  // `Range: bytes=0-` of an empty file is unsatisfiable: the file is
+  // complete as it is (a request without Range would have had a 200).
+  if (takeover_ && position_ == 0 && head.status == 416 && head.range &&
+      head.range->total == 0) {
+    total_ = 0;
+    verdict_ = verdict::complete;
+    return false;
+  }
+  takeover_ = nullptr; // only the first answer is offered
   request_facts facts;
   facts.offset = position_;
   facts.sent_validator = position_ > 0 ? validator_ : std::string{};
@@ -216,6 +254,8 @@ bool transfer_run::wait_for_bandwidth(token_bucket* bucket, size_t bytes) {
 }
 
 bool transfer_run::on_body(const char* data, size_t size) {
+  if (taken_)
+    return taken_->on_body(data, size);
   if (!wait_for_bandwidth(job_bucket_ ? &*job_bucket_ : nullptr, size) ||
       !wait_for_bandwidth(settings_.provider_bucket, size) ||
       !wait_for_bandwidth(settings_.bucket, size))
@@ -231,11 +271,10 @@ bool transfer_run::on_body(const char* data, size_t size) {
     std::string error;
     if (!file_->write_at(data, size, position_, &error))
       return fail(verdict::io_error, true, error);
+    hash_written(data, size);
   } else {
     buffer_.insert(buffer_.end(), data, data + size);
   }
-  if (hashing())
-    hash_.update(data, size);
   position_ += static_cast<int64_t>(size);
   auto now = clock::now();
   speed_.update(position_, now);
@@ -246,6 +285,8 @@ bool transfer_run::on_body(const char* data, size_t size) {
 }
 
 bool transfer_run::on_tick() {
+  if (taken_)
+    return taken_->on_tick();
   if (!observer_.may_continue()) {
     verdict_ = verdict::stopped;
     return false;
@@ -316,10 +357,15 @@ transfer_result transfer_run::run() {
   req.policy = settings_.policy;
   for (int attempt = 0;; ++attempt) {
     req.range_from = position_;
+    req.open_range = takeover_ != nullptr && position_ == 0;
     req.if_range = position_ > 0 ? validator_ : std::string{};
     verdict_ = verdict::none;
     auto fetched = fetch(req, *this);
     switch (verdict_) {
+    case verdict::handed_over:
+      result_.handed_over = true;
+      result_.outcome = transfer_outcome::stopped;
+      return std::move(result_); // our empty inode is no longer `.part`
     case verdict::complete:
       return verify();
     case verdict::refetch:
@@ -352,8 +398,9 @@ transfer_result transfer_run::run() {
 
 transfer_result run_transfer(const transfer_spec& spec,
                              const transfer_settings& settings,
-                             transfer_observer& observer) {
-  transfer_run run{spec, settings, observer};
+                             transfer_observer& observer,
+                             response_takeover* takeover) {
+  transfer_run run{spec, settings, observer, takeover};
   return run.run();
 }
 

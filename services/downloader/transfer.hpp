@@ -4,6 +4,7 @@
 // it. Blocking and single-threaded: runs on a job's own thread. Everything
 // around it (leases, reports, progress) reaches it through the observer.
 
+#include "http_fetch.hpp"
 #include "kumo/address_policy.hpp"
 #include "part_file.hpp"
 #include "resume.hpp"
@@ -80,8 +81,30 @@ struct transfer_result {
   std::string error;
   durable_state state; ///< the durable state at the end
   std::string sha256;  ///< digest of the file, when one was expected
+  /// Bytes read back from the `.part` to hash them (a resumed prefix, or
+  /// segments written ahead of the in-order hash); 0 for a download hashed
+  /// entirely as its bytes were written.
+  int64_t bytes_read_back = 0;
   resume_kind resumed = resume_kind::fresh; ///< how the data was continued
   std::optional<part_file> file; ///< open partial file (absent if never opened)
+  /// The first response went to a response_takeover: nothing else of this
+  /// result holds (outcome `stopped`, no file); the taker has the download.
+  bool handed_over = false;
+};
+
+/// Lets the caller of a fresh download take its first response over (the
+/// segmented download makes that connection its first segment, so learning
+/// the size and range support costs no request of its own).
+class response_takeover {
+public:
+  virtual ~response_takeover() = default;
+
+  /// Called at most once, with the head of a 206 answering the first
+  /// request (`Range: bytes=0-`) of a download that starts from zero.
+  /// Returns the handler for this whole response, head included, or null to
+  /// leave it to the transfer. Once taken, the transfer writes nothing more
+  /// and reports nothing more to the observer.
+  virtual fetch_handler* take(const response_head& head) = 0;
 };
 
 /// Runs the download. Resumes from min(.part size, bytes_done) with Range and
@@ -89,8 +112,14 @@ struct transfer_result {
 /// offset; a 200 restarts the file; a 416 with everything on disk completes
 /// it; an unusable partial answer is refetched once from zero. Verifies the
 /// size against every known total and the sha256 when one is expected.
+/// The sha256 covers the bytes on disk: every buffer is hashed right after
+/// the pwrite that put it there, and a kept prefix is read back from the
+/// file once when the transfer opens it.
+/// With a `takeover`, a download from zero asks for `Range: bytes=0-` and
+/// offers a 206 answer to it (see response_takeover).
 transfer_result run_transfer(const transfer_spec& spec,
                              const transfer_settings& settings,
-                             transfer_observer& observer);
+                             transfer_observer& observer,
+                             response_takeover* takeover = nullptr);
 
 } // namespace kumo::downloader

@@ -128,10 +128,15 @@ caf::expected<json> feed_store::merge(const series_ref& s,
   auto episodes = to_json(listing.episodes).dump();
   return transact_expected(db_, [&](pqxx::work& w) -> caf::expected<json> {
     lock_feed_series(w, s.id);
-    auto row = w.exec_params("SELECT listed_at IS NOT NULL AND monitored FROM"
-                             " scanner_series WHERE id = $1 AND deleted_at IS"
-                             " NULL FOR UPDATE",
-                             s.id);
+    // The series' row, locked and marked as listed and checked; `fresh` is
+    // read from the row as it was before (one statement for both).
+    auto row = w.exec_params(
+        "WITH old AS (SELECT id, listed_at IS NOT NULL AND monitored AS fresh"
+        " FROM scanner_series WHERE id = $1 AND deleted_at IS NULL FOR UPDATE)"
+        " UPDATE scanner_series s SET listed_at = coalesce(s.listed_at, now()),"
+        " checked_at = now(), check_error = '' FROM old WHERE s.id = old.id"
+        " RETURNING old.fresh",
+        s.id);
     if (row.empty())
       return field_error(errc::not_found, "key",
                          "no series with key '" + s.key + "'");
@@ -139,9 +144,6 @@ caf::expected<json> feed_store::merge(const series_ref& s,
     auto counts = w.exec_params(upsert_sql, s.id, episodes, fresh);
     w.exec_params(drop_sources_sql, s.id, episodes);
     w.exec_params(insert_sources_sql, s.id, episodes);
-    w.exec_params("UPDATE scanner_series SET listed_at = coalesce(listed_at,"
-                  " now()), checked_at = now(), check_error = '' WHERE id = $1",
-                  s.id);
     picked = {};
     if (decide) {
       for (const auto& r : w.exec_params(

@@ -52,10 +52,20 @@ std::unique_ptr<providers::provider> provider_for(pointer self,
   return nullptr;
 }
 
+/// The catalog gauges, from one query over the whole catalog.
+void update_totals(pointer self) {
+  if (!self->state.cfg.metrics)
+    return;
+  if (auto totals = self->state.store->totals())
+    self->state.cfg.metrics->set_episodes(*totals);
+}
+
 /// Lists the series at its provider and merges the listing; with `decide`,
-/// also picks the fresh episodes to queue automatically.
+/// also picks the fresh episodes to queue automatically. With `gauges`, the
+/// catalog gauges follow at once (a monitor round updates them once at its
+/// end instead: the totals query reads the whole catalog).
 caf::expected<json> refresh(pointer self, const series_ref& s, bool decide,
-                            picked_episodes& picked) {
+                            picked_episodes& picked, bool gauges = true) {
   auto p = provider_for(self, s.site);
   if (!p || s.link.empty())
     return field_error(errc::invalid_argument, "site",
@@ -76,9 +86,8 @@ caf::expected<json> refresh(pointer self, const series_ref& s, bool decide,
   if (!merged)
     return merged;
   (*merged)["key"] = s.key;
-  if (auto totals = self->state.store->totals();
-      totals && self->state.cfg.metrics)
-    self->state.cfg.metrics->set_episodes(*totals);
+  if (gauges)
+    update_totals(self);
   return merged;
 }
 
@@ -173,7 +182,7 @@ void announce_new_episodes(pointer self, const std::string& key,
 /// False when the provider's listing failed.
 bool check_series(pointer self, const series_ref& s) {
   picked_episodes picked;
-  auto merged = refresh(self, s, true, picked);
+  auto merged = refresh(self, s, true, picked, false);
   if (!merged) {
     log::warn("provider check failed",
               {{"key", s.key}, {"error", message_of(merged.error())}});
@@ -214,6 +223,8 @@ caf::expected<json> monitor_round(pointer self, bool all) {
   int failed = 0;
   for (const auto& s : *due)
     failed += check_series(self, s) ? 0 : 1;
+  if (!due->empty())
+    update_totals(self);
   return json{{"checked", due->size()}, {"failed", failed}};
 }
 
