@@ -34,6 +34,7 @@ caf::expected<json> catalog_store::execute(const scanner_request& req) {
     case op::series_get:
     case op::scan_status:
     case op::unmatched:
+    case op::episode_sources:
       return read(req);
     case op::series_delete:
       return delete_series(req);

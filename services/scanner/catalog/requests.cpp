@@ -12,10 +12,11 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<const char*, 12> op_names{
-    "series_list",   "series_get",    "series_add",  "series_update",
-    "series_delete", "rescan",        "scan_status", "scan_cancel",
-    "unmatched",     "import_legacy", "refresh",     "download"};
+constexpr std::array<const char*, 13> op_names{
+    "series_list",    "series_get",    "series_add",  "series_update",
+    "series_delete",  "rescan",        "scan_status", "scan_cancel",
+    "unmatched",      "import_legacy", "refresh",     "download",
+    "episode_sources"};
 
 /// At most this many episodes in one download request.
 constexpr std::size_t max_download_episodes = 1000;
@@ -271,6 +272,7 @@ void parse_body(reader& r, const json& body, scanner_request& req) {
     r.only({"key"});
     return read_key(r, req, true);
   case op::download:
+  case op::episode_sources:
     return parse_download(r, body, req);
   default:
     return r.only({});

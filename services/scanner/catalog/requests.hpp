@@ -27,6 +27,8 @@ enum class op : std::uint8_t {
   import_legacy,
   refresh,  ///< fetch the series' provider and merge its episodes
   download, ///< queue missing episodes of a series
+  /// the series' provider and the sources it lists for asked episodes
+  episode_sources,
 };
 
 /// The name of `o` as in the subject kumo.scanner.cmd.<name>.
@@ -67,7 +69,8 @@ struct scanner_request {
   std::string from_unmatched; ///< series_add from an unmatched folder
   std::string root;           ///< with from_unmatched: its root ("" any)
   /// download: the episodes asked for as (season, episode); empty = every
-  /// missing episode.
+  /// missing episode. episode_sources: the episodes whose sources to answer
+  /// (empty: the series' provider only).
   std::vector<std::pair<int, int>> episodes;
 };
 
