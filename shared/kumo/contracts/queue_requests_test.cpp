@@ -142,10 +142,10 @@ TEST(queue_requests_contract, refuses_oversized_strings_and_huge_arrays) {
 
 TEST(queue_requests_contract, a_bare_episode_reference_has_no_sources_yet) {
   auto doc = valid_add();
-  doc["episodes"] = {
-      "S01E02",
-      "s2e10",
-      {{"season", 3}, {"episode", 1}, {"source", source(valid_add())}}};
+  auto given = doc["episodes"][0];
+  given["season"] = 3;
+  given["episode"] = 1;
+  doc["episodes"] = {"S01E02", "s2e10", given};
   auto r = parse_add(doc, open_loopback);
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->episodes.size(), 3U);
