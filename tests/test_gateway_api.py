@@ -121,7 +121,12 @@ BAD_ADDS = [
     ("episode as string", with_episode(episode="2")),
     ("season is true", with_episode(season=True)),
     ("same episode twice", valid_add(episodes=valid_add()["episodes"] * 2)),
-    ("bare episode code without a source", valid_add(episodes=["S01E02"])),
+    # A bare reference is the queue's to judge (does the series have a
+    # provider?); hostile ones are refused at the gateway already.
+    ("bare reference out of range", valid_add(episodes=["S99E9999999"])),
+    ("bare reference that is a path", valid_add(episodes=["../../x"])),
+    ("10 000 bare references", valid_add(
+        episodes=["S%02dE%02d" % (i // 100, i % 100) for i in range(10000)])),
     ("episode without source", valid_add(episodes=[{"season": 1, "episode": 2}])),
     ("source URL with file:// scheme", with_episode(source={"url": "file:///etc/passwd"})),
     ("source URL with ftp:// scheme", with_episode(source={"url": "ftp://example.com/e.mp4"})),

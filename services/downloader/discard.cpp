@@ -2,6 +2,7 @@
 // no worker ran it. One member of the queue group "downloader" answers each
 // request; any worker can, since the library volume is shared.
 
+#include "hls_job.hpp"
 #include "kumo/bus_calls.hpp"
 #include "kumo/job_trace.hpp"
 #include "kumo/log.hpp"
@@ -50,7 +51,10 @@ std::string handle_discard(const std::string& library_root,
                          {{"target_path", req->target_path}}));
     return answer(true, "belongs to another job");
   }
-  // Folders this job created go too, once empty (never the root).
+  // The media folder of an hls or yt-dlp source (segments, tool output)
+  // and then the folders this job created go too, once empty (never the
+  // root). Both stay inside the resolved target's folder.
+  remove_media_workdir(*paths, req->id);
   remove_job_directories(library_root, *paths, req->id);
   log::info("partial file discarded",
             job_fields("discarded", req->id, "",

@@ -88,3 +88,20 @@ TEST_F(discard_test, keeps_a_partial_file_of_another_job) {
   EXPECT_EQ(discard("Show/Season 01/ep.mp4"), (nlohmann::json{{"ok", true}}));
   EXPECT_FALSE(fs::exists(part));
 }
+
+TEST_F(discard_test, deletes_the_media_folder_of_a_paused_media_job) {
+  // An hls job paused mid-way left its segments in ep.mp4.part.d; the item
+  // is cancelled while paused, so no worker runs it.
+  auto dir = root_ + "/Show/Season 01/ep.mp4.part.d";
+  fs::create_directories(dir);
+  std::ofstream{dir + "/seg-00001.ts"} << "segment";
+  ASSERT_EQ(setxattr(dir.c_str(), "user.kumo.job", "j1", 2, 0), 0);
+  EXPECT_EQ(discard("Show/Season 01/ep.mp4"), (nlohmann::json{{"ok", true}}));
+  EXPECT_FALSE(fs::exists(dir));
+  // Another job's media folder is kept.
+  fs::create_directories(dir);
+  std::ofstream{dir + "/seg-00001.ts"} << "segment";
+  ASSERT_EQ(setxattr(dir.c_str(), "user.kumo.job", "j2", 2, 0), 0);
+  EXPECT_EQ(discard("Show/Season 01/ep.mp4")["ok"], true);
+  EXPECT_TRUE(fs::exists(dir + "/seg-00001.ts"));
+}

@@ -4,6 +4,7 @@
 #include "hls/playlist.hpp"
 #include "hls_remux.hpp"
 #include "hls_segments.hpp"
+#include "media_verify.hpp"
 #include "sha256.hpp"
 
 #include <cmath>
@@ -174,11 +175,17 @@ transfer_result finish(const transfer_spec& spec, const std::string& dir,
         << expected << " s";
     return failed(why.str(), false);
   }
+  std::string digest;
+  auto mismatch =
+      verify_declared(output, {spec.expected_size, spec.sha256}, &digest);
+  if (!mismatch.empty())
+    return failed(mismatch, false);
   auto file = adopt_output(output, spec.paths, spec.job_id, &error);
   if (!file)
     return failed(error, true);
   transfer_result r;
   r.outcome = transfer_outcome::completed;
+  r.sha256 = digest;
   r.state = {file->size(), file->size(), {}};
   observer.on_durable(r.state);
   r.file = std::move(file);
@@ -222,8 +229,11 @@ transfer_result run_hls_transfer(const transfer_spec& spec,
     return failed(keys.error().message, transient);
   auto dir = media_workdir(spec.paths);
   auto problem = prepare_folder(dir, spec.job_id, fingerprint(*playlist));
-  if (!problem.empty())
-    return failed(problem, true);
+  if (!problem.empty()) { // our media folder, not the source
+    auto r = failed(problem, true);
+    r.local = true;
+    return r;
+  }
   observer.on_started(0, -1);
   auto got = fetch_segments(*playlist, *keys, dir, media.hls_parallel, fetch,
                             observer);

@@ -58,7 +58,10 @@ private:
   void clean_up_after_failure();
   std::string finish_completed(const std::string& digest);
   std::string finish_stopped();
-  std::string finish_failed(const std::string& error, bool transient);
+  /// Reports a failure; only a `source_fault` counts against the provider's
+  /// health (not a target path, a file of ours or the request itself).
+  std::string finish_failed(const std::string& error, bool transient,
+                            bool source_fault);
   std::string finish_disk_full();
   bool disk_allows(int64_t reserve);
   std::string commit_and_complete(part_file* file, const std::string& digest);
@@ -279,7 +282,8 @@ std::optional<target_paths> job_runner::resolve(std::string* outcome) {
     log::warn("unusable target path",
               trace("target_unusable",
                     {{"target_path", job_.target_path}, {"error", error}}));
-    *outcome = finish_failed("invalid target path: " + error, !permanent);
+    *outcome =
+        finish_failed("invalid target path: " + error, !permanent, false);
   }
   return paths;
 }
@@ -300,7 +304,7 @@ std::optional<std::string> job_runner::check_final(const target_paths& paths) {
     log::warn("a file not written by this job is at the target",
               trace("target_taken", {{"target_path", job_.target_path}}));
     return finish_failed("target exists and is not ours: " + job_.target_path,
-                         false);
+                         false, false);
   }
   log::info("adopting a file already in place", trace("adopted"));
   // A commit interrupted between link and unlink also left our `.part`.
@@ -330,8 +334,8 @@ std::string job_runner::commit_and_complete(part_file* file,
                trace("commit_failed", {{"error", error}}));
     if (error.rfind("target exists", 0) == 0)
       return finish_failed("target exists and is not ours: " + job_.target_path,
-                           false);
-    return finish_failed(error, true);
+                           false, false);
+    return finish_failed(error, true, false);
   }
   log::info("download committed",
             trace("committed", {{"target_path", job_.target_path},
@@ -413,8 +417,8 @@ void job_runner::clean_up_after_failure() {
   }
 }
 
-std::string job_runner::finish_failed(const std::string& error,
-                                      bool transient) {
+std::string job_runner::finish_failed(const std::string& error, bool transient,
+                                      bool source_fault) {
   if (lost())
     return finish_stopped();
   // A permanent failure keeps no bytes worth resuming; a transient one
@@ -426,7 +430,8 @@ std::string job_runner::finish_failed(const std::string& error,
   auto r = make_report("failed");
   r.error = error;
   r.transient = transient;
-  r.source_outcome = outcome_of_source(false, error);
+  if (source_fault)
+    r.source_outcome = outcome_of_source(false, error);
   send_report(r, true);
   return "failed";
 }
@@ -464,7 +469,7 @@ std::string job_runner::execute() {
   spec.sha256 = normalize_sha256(job_.src.sha256);
   spec.rate_limit_bps = job_.rate_limit_bps;
   if (!job_.src.sha256.empty() && spec.sha256.empty())
-    return finish_failed("source sha256 is not 64 hex digits", false);
+    return finish_failed("source sha256 is not 64 hex digits", false, false);
   auto size = std::max(spec.expected_size, spec.bytes_total);
   if (!disk_allows(size > 0 ? size - spec.bytes_done : 0))
     return finish_disk_full();
@@ -500,7 +505,7 @@ std::string job_runner::execute() {
   case transfer_outcome::failed:
     break;
   }
-  return finish_failed(result.error, result.transient);
+  return finish_failed(result.error, result.transient, !result.local);
 }
 
 void job_runner::run() {

@@ -99,6 +99,7 @@ bool transfer_run::fail(verdict v, bool transient, std::string error) {
   verdict_ = v;
   result_.transient = transient;
   result_.error = std::move(error);
+  result_.local = v == verdict::io_error;
   return false;
 }
 

@@ -79,6 +79,7 @@ struct transfer_result {
   transfer_outcome outcome = transfer_outcome::failed;
   bool transient = true;
   std::string error;
+  bool local = false;  ///< failed on our side (disk, files), not the source's
   durable_state state; ///< the durable state at the end
   std::string sha256;  ///< digest of the file, when one was expected
   /// Bytes read back from the `.part` to hash them (a resumed prefix, or

@@ -4,6 +4,7 @@
 #include "hls_process.hpp"
 #include "hls_remux.hpp"
 #include "kumo/contracts/source_url.hpp"
+#include "media_verify.hpp"
 #include "ytdlp/command.hpp"
 
 #include <netdb.h>
@@ -30,6 +31,13 @@ transfer_result failed(std::string error, bool transient) {
   r.outcome = transfer_outcome::failed;
   r.error = std::move(error);
   r.transient = transient;
+  return r;
+}
+
+/// A failure on our side (the library's folders), not the source's.
+transfer_result local_failure(std::string error, bool transient) {
+  auto r = failed(std::move(error), transient);
+  r.local = true;
   return r;
 }
 
@@ -87,10 +95,10 @@ transfer_result run_ytdlp_transfer(const transfer_spec& spec,
     return failed(problem, transient);
   auto dir = media_workdir(spec.paths);
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-    return failed("cannot create the media folder " + dir, true);
+    return local_failure("cannot create the media folder " + dir, true);
   if (!is_real_directory(dir)) // a symlink could lead out of the library
-    return failed("media folder path is taken by something else: " + dir,
-                  false);
+    return local_failure("media folder path is taken by something else: " + dir,
+                         false);
   auto opts = media.ytdlp;
   if (spec.rate_limit_bps > 0 &&
       (opts.rate_limit_bps == 0 || spec.rate_limit_bps < opts.rate_limit_bps))
@@ -124,13 +132,19 @@ transfer_result run_ytdlp_transfer(const transfer_spec& spec,
   if (r.timed_out || r.exit_code != 0)
     return failed(describe_failure("yt-dlp", r), r.timed_out);
   std::string error;
-  auto file = adopt_output(dir + "/" + output_name(spec.paths), spec.paths,
-                           spec.job_id, &error);
+  std::string digest;
+  auto output = dir + "/" + output_name(spec.paths);
+  auto mismatch =
+      verify_declared(output, {spec.expected_size, spec.sha256}, &digest);
+  if (!mismatch.empty())
+    return failed(mismatch, false);
+  auto file = adopt_output(output, spec.paths, spec.job_id, &error);
   if (!file)
     return failed(error, false);
   remove_media_workdir(spec.paths, spec.job_id);
   transfer_result done;
   done.outcome = transfer_outcome::completed;
+  done.sha256 = digest;
   done.state = {file->size(), file->size(), {}};
   observer.on_durable(done.state);
   done.file = std::move(file);

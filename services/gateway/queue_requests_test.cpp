@@ -127,9 +127,14 @@ TEST(queue_requests, rejects_missing_and_mistyped_fields) {
                    "size");
 }
 
-TEST(queue_requests, string_episodes_have_no_source) {
-  expect_add_error([](json& d) { d["episodes"] = {"S01E02"}; },
-                   "episode S01E02 has no source");
+TEST(queue_requests, bare_references_are_forwarded_as_references) {
+  auto doc = valid_add();
+  doc["episodes"] = {"s1e2"};
+  auto r = check_add(doc.dump());
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.payload["episodes"], json::array({"S01E02"}));
+  expect_add_error([](json& d) { d["episodes"] = {"S99E9999999"}; },
+                   "episodes[0] names episode 9999999");
   expect_add_error([](json& d) { d["episodes"][0].erase("source"); },
                    "episode S01E02 has no source");
   expect_add_error([](json& d) { d["episodes"] = {"\x01weird"}; },

@@ -32,8 +32,6 @@ result<command> make_add(const contracts::add_request& req,
                ep.source.size};
     for (const auto& src : ep.sources)
       out.sources.push_back({src.provider, src.url, src.sha256, src.size});
-    if (out.sources.empty())
-      out.sources.push_back(out.src);
     auto path =
         paths.render({add.serie_folder, add.serie_name, add.serie_id, ep.season,
                       ep.episode, extension_from_url(ep.source.url)});
@@ -207,6 +205,8 @@ std::string action_name(const command& cmd) {
     }
     std::string operator()(const purge_command&) const {
       return "purge";
+    std::string operator()(const resolve_command&) const {
+      return "resolve";
     }
     std::string operator()(const provider_command& c) const {
       for (const auto& entry : provider_ops)

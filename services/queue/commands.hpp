@@ -25,7 +25,8 @@ struct add_episode {
   int season = 0;
   int episode = 0;
   wire::source src;                  ///< the first source
-  std::vector<wire::source> sources; ///< every source, in order, >= 1
+  std::vector<wire::source> sources; ///< every source, in order; empty: a
+                                     ///< bare reference, resolved at claim
   std::string target_path;           ///< rendered from the path template
 };
 
@@ -117,12 +118,23 @@ struct discard_done_command {
   std::string id;
 };
 
+/// Internal: the sources of a claimed bare reference, as the series'
+/// provider named them (or why it could not), for the lease `lease_token`.
+struct resolve_command {
+  std::string id;
+  std::string lease_token;
+  std::vector<wire::source> sources; ///< empty: not resolved, see `error`
+  std::string error;                 ///< for the item when not resolved
+  bool transient = false; ///< not resolved for now: back to pending later
+};
+
 using command =
     std::variant<add_command, status_command, get_command, remove_command,
                  switch_command, item_command, priority_command, retry_command,
                  clear_command, wire::claim_request, wire::heartbeat,
                  wire::report, reap_command, snapshot_command,
-                 discard_done_command, provider_command, purge_command>;
+                 discard_done_command, provider_command, purge_command,
+                 resolve_command>;
 
 /// The action name a command reports in queue progress events ("add",
 /// "pause_item", "claim", ...).

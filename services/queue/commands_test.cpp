@@ -127,8 +127,24 @@ TEST(commands, add_episode_rejections_name_the_field) {
   e = ep;
   e.erase("source");
   expect_rejected(with_episode(e), "episode S01E02 has no source");
-  expect_rejected(with_episode("S01E02"), "episode S01E02 has no source");
+  expect_rejected(with_episode("S01E99999"), "episodes[1] names episode");
   expect_rejected(with_episode("hello"), "episodes[1] must be an object");
+}
+
+TEST(commands, add_keeps_a_bare_reference_without_sources) {
+  auto b = valid_add();
+  b["episodes"] = json::array({valid_add()["episodes"][0], "S02E03"});
+  auto r = add(b);
+  ASSERT_TRUE(r) << r.error().message;
+  const auto& cmd = std::get<add_command>(*r);
+  ASSERT_EQ(cmd.episodes.size(), 2U);
+  EXPECT_EQ(cmd.episodes[0].sources.size(), 1U);
+  EXPECT_TRUE(cmd.episodes[1].sources.empty());
+  EXPECT_TRUE(cmd.episodes[1].src.url.empty());
+  EXPECT_EQ(cmd.episodes[1].season, 2);
+  EXPECT_EQ(cmd.episodes[1].episode, 3);
+  EXPECT_NE(cmd.episodes[1].target_path.find("S02E03.mp4"), std::string::npos)
+      << cmd.episodes[1].target_path;
 }
 
 TEST(commands, add_rejects_unusable_folder_names) {

@@ -107,8 +107,11 @@ int64_t eta_seconds(const queue_item& item) {
 
 namespace {
 
-/// Every source; an item stored before source lists existed has one.
+/// Every source; an item stored before source lists existed has one, a
+/// bare reference not resolved yet none.
 nlohmann::json sources_json(const queue_item& item) {
+  if (item.sources.empty() && item.source_url.empty())
+    return nlohmann::json::array();
   if (item.sources.empty())
     return nlohmann::json::array({wire::source{
         item.provider, item.source_url, item.source_sha256, item.source_size}});
@@ -143,6 +146,7 @@ nlohmann::json to_json(const queue_item& item) {
         {"size", item.source_size}}},
       {"sources", sources_json(item)},
       {"source_index", item.source_index},
+      {"unresolved", item.sources.empty() && item.source_url.empty()},
       {"target_path", item.target_path},
       {"owner", item.owner},
       {"added_at", item.added_at},

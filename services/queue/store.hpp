@@ -39,6 +39,12 @@ struct store_options {
   /// Delay before an item's next source after its current one failed,
   /// doubled for every further source (transitions.hpp).
   int64_t failover_backoff_ms = 1'000;
+  /// Delay before a claimed bare reference the scanner could not be asked
+  /// about is claimable again.
+  int64_t resolve_retry_ms = 10'000;
+  /// An item whose every source waits for its provider's breaker is
+  /// claimable again after this long.
+  int64_t breaker_hold_ms = 1'000;
   /// When set, replaces `retries` and `job_rate_limit_bps`: the values the
   /// runtime configuration changes while the queue runs.
   std::shared_ptr<live_settings> live;

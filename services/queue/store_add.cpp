@@ -58,8 +58,9 @@ checked run(pqxx::work& w, const store_options&, const add_command& c) {
          {"url", ep.src.url},
          {"sha256", ep.src.sha256},
          {"size", ep.src.size},
-         {"sources",
-          ep.sources.empty() ? std::vector<wire::source>{ep.src} : ep.sources},
+         {"sources", ep.sources.empty() && !ep.src.url.empty()
+                         ? std::vector<wire::source>{ep.src}
+                         : ep.sources}, // empty: a bare reference
          {"target_path", ep.target_path}});
   auto rows = exec(w, sql::insert_items, c.serie_id, c.serie_folder,
                    c.serie_name, static_cast<int>(c.prio), episodes.dump());

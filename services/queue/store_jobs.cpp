@@ -8,8 +8,6 @@
 
 namespace kumo::queue::detail {
 
-namespace {
-
 wire::job make_job(const queue_item& item, const store_options& o) {
   wire::job j;
   j.id = item.id;
@@ -31,6 +29,8 @@ wire::job make_job(const queue_item& item, const store_options& o) {
       o.live ? o.live->job_rate_limit_bps() : o.job_rate_limit_bps;
   return j;
 }
+
+namespace {
 
 report_facts read_facts(pqxx::work& w, const wire::report& r) {
   report_facts f;
@@ -202,8 +202,13 @@ checked run(pqxx::work& w, const store_options& o,
   auto items = read_items(exec(w, sql::claim, c.worker, slots, o.lease_ms));
   wire::claim_reply reply;
   checked out;
+  int handed = 0;
   for (auto& item : items) {
-    item = pick_source(w, o, item, out.out.fx);
+    auto picked = pick_source(w, o, item, out.out.fx);
+    if (!picked)
+      continue; // held for its providers' breakers
+    item = *picked;
+    ++handed;
     reply.jobs.push_back(make_job(item, o));
     out.out.fx.journal.push_back({"claimed",
                                   item.id,
@@ -213,7 +218,7 @@ checked run(pqxx::work& w, const store_options& o,
                                    {"offset", item.bytes_done}}});
   }
   out.out.reply = reply;
-  out.out.fx.claimed_jobs = static_cast<int>(items.size());
+  out.out.fx.claimed_jobs = handed;
   out.out.fx.queue_changed = !items.empty();
   return out;
 }

@@ -225,11 +225,13 @@ checked read_view(pqxx::work& w, const store_options& o,
     return answer({{"providers", health::available_providers(candidates(all),
                                                              now, o.breaker)}});
   case provider_op::best: {
-    auto best = health::best_provider(candidates(all), now, o.breaker);
+    auto ranked = candidates(all);
+    auto best = health::best_provider(ranked, now, o.breaker);
     for (const auto& r : all)
       if (best && r.settings.name == *best)
         return answer({{"provider", health_json(r, o)}});
-    return answer({{"provider", nullptr}});
+    return answer(
+        {{"provider", nullptr}, {"reason", health::no_best_reason(ranked)}});
   }
   case provider_op::config:
     return answer(config_json(all));
@@ -288,60 +290,92 @@ void refresh_breakers(pqxx::work& w, const store_options& o, effects& fx) {
 
 namespace {
 
+/// Whether a request may go to a provider now.
+enum class gate : uint8_t {
+  open,    ///< yes (a half-open provider's probe was taken for it)
+  refused, ///< disabled, unknown, or out of the failover chain
+  breaker, ///< its breaker is open or its half-open probe is taken
+};
+
 /// Whether a request may go to `name` now; a half-open provider hands out
 /// its one probe (stored at once, so other claims see it taken).
-bool take_provider(pqxx::work& w, const store_options& o,
+gate take_provider(pqxx::work& w, const store_options& o,
                    const std::string& name, bool fallback, effects& fx) {
   auto seen = read_one(w, peek_provider, name);
   if (!seen || !seen->settings.enabled || (fallback && !seen->in_failover))
-    return false;
+    return gate::refused;
   if (seen->health.state() == health::breaker_state::closed)
-    return true;
+    return gate::open;
   if (!seen->health.available(seen->now_ms, o.breaker))
-    return false;
+    return gate::breaker;
   // Half-open (or due to be): take the probe under the row lock.
   auto row = read_one(w, try_lock_provider, name);
   if (!row)
-    return false;
+    return gate::breaker; // another claim is taking it right now
   auto moved = row->health.refresh(row->now_ms, o.breaker);
   if (!row->health.try_acquire(row->now_ms, o.breaker)) {
     if (moved)
       keep_health(w, *row, moved, fx);
-    return false;
+    return gate::breaker;
   }
   keep_health(w, *row, moved, fx);
-  return true;
+  return gate::open;
+}
+
+const sql::statement hold_item{"queue_hold_for_breaker", R"(
+UPDATE queue_items SET status = 'pending', owner = '', lease_expires = NULL,
+  attempts = greatest(attempts - 1, 0),
+  not_before = now() + $2::double precision * interval '1 millisecond',
+  updated_at = now()
+WHERE id = $1::uuid)"};
+
+/// Moves `item` from the source it is at to source `to`.
+queue_item move_to_source(pqxx::work& w, const queue_item& item, int to,
+                          effects& fx) {
+  auto rows = exec(w, sql::use_source, item.id, to);
+  if (rows.empty())
+    return item;
+  auto moved = read_item(rows[0]);
+  add_event(w, item.id, "source_skipped", "queue", item.lease_token, item.owner,
+            {{"from_index", item.source_index},
+             {"to_index", to},
+             {"skipped_provider", item.provider}});
+  fx.journal.push_back({"source_skipped",
+                        item.id,
+                        item.lease_token,
+                        {{"from_index", item.source_index}, {"to_index", to}}});
+  return moved;
 }
 
 } // namespace
 
-queue_item pick_source(pqxx::work& w, const store_options& o,
-                       const queue_item& item, effects& fx) {
-  auto count = static_cast<int>(item.sources.size());
-  if (count <= 1)
-    return item;
+std::optional<queue_item> pick_source(pqxx::work& w, const store_options& o,
+                                      const queue_item& item, effects& fx) {
+  if (item.source_url.empty())
+    return item; // a bare reference: its sources are not known yet
+  auto count = std::max(static_cast<int>(item.sources.size()), 1);
+  bool breaker_blocked = false;
   for (int i = item.source_index; i < count; ++i) {
-    if (!take_provider(w, o, item.sources[i].provider, i > 0, fx))
+    const auto& provider =
+        item.sources.empty() ? item.provider : item.sources[i].provider;
+    auto g = take_provider(w, o, provider, i > 0, fx);
+    breaker_blocked = breaker_blocked || g == gate::breaker;
+    if (g != gate::open)
       continue;
-    if (i == item.source_index)
-      return item;
-    auto rows = exec(w, sql::use_source, item.id, i);
-    if (rows.empty())
-      return item;
-    auto moved = read_item(rows[0]);
-    add_event(w, item.id, "source_skipped", "queue", item.lease_token,
-              item.owner,
-              {{"from_index", item.source_index},
-               {"to_index", i},
-               {"skipped_provider", item.provider}});
-    fx.journal.push_back(
-        {"source_skipped",
-         item.id,
-         item.lease_token,
-         {{"from_index", item.source_index}, {"to_index", i}}});
-    return moved;
+    return i == item.source_index ? item : move_to_source(w, item, i, fx);
   }
-  return item; // no usable source: the current one is tried anyway
+  if (!breaker_blocked)
+    return item; // only disabled providers: the current one is tried anyway
+  // Every usable provider waits for its breaker: a request now would be
+  // one probe too many. Back to pending, claimed again shortly.
+  exec(w, hold_item, item.id, o.breaker_hold_ms);
+  add_event(w, item.id, "held_for_breaker", "queue", item.lease_token,
+            item.owner, {{"provider", item.provider}});
+  fx.journal.push_back({"held_for_breaker",
+                        item.id,
+                        item.lease_token,
+                        {{"provider", item.provider}}});
+  return std::nullopt;
 }
 
 } // namespace kumo::queue::detail

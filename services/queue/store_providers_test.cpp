@@ -131,9 +131,45 @@ TEST_F(provider_store_test, open_breaker_is_skipped_at_claim_and_persists) {
       command{provider_command{provider_op::failover_remove, "rss", {}}}));
   auto d = add_sources(*other, 6, {"direct", "rss"});
   j = claim(*other);
-  ASSERT_EQ(j.size(), 1u);
-  EXPECT_EQ(j[0].src.provider, "direct") << "no usable source: current kept";
+  EXPECT_TRUE(j.empty()) << "no usable source past an open breaker: held";
+  EXPECT_EQ(item(*other, d)["status"], "pending");
+  EXPECT_EQ(events(d, "held_for_breaker"), 1);
   EXPECT_EQ(events(d, "source_skipped"), 0);
+  // Only a disabled provider in the way: the current source is tried.
+  sql("UPDATE provider_health SET state = '{}'");
+  must(other->execute(
+      command{provider_command{provider_op::disable, "direct", {}}}));
+  sql("UPDATE queue_items SET not_before = CASE WHEN id = '" + d +
+      "' THEN now() ELSE now() + interval '1 hour' END");
+  j = claim(*other);
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0].src.provider, "direct") << "only disabled: current kept";
+}
+
+TEST_F(provider_store_test, half_open_gives_one_probe_to_single_sources) {
+  auto o = options();
+  o.breaker_hold_ms = 0;
+  auto s = make_store(o);
+  std::vector<std::string> ids;
+  for (int e = 7; e < 10; ++e)
+    ids.push_back(add_sources(*s, e, {"direct"}));
+  sql("UPDATE provider_health SET state = jsonb_build_object('breaker', "
+      "'half_open', 'opened_at_ms', (extract(epoch FROM now()) * 1000)::bigint"
+      " - 61000, 'failures', 2, 'consecutive_failures', 2) WHERE name = "
+      "'direct'");
+  auto probe = claim(*s, 3);
+  ASSERT_EQ(probe.size(), 1u) << "exactly one probe while half-open";
+  int held = 0;
+  for (const auto& id : ids)
+    held += events(id, "held_for_breaker");
+  EXPECT_EQ(held, 2);
+  EXPECT_TRUE(claim(*s, 3).empty()) << "the probe is still out";
+  auto done = report(probe[0], "completed", 10);
+  done.source_outcome = wire::source_outcome{"direct", true, 5, 10, ""};
+  auto closed = must(s->execute(command{done}));
+  ASSERT_EQ(closed.fx.breakers.size(), 1u);
+  EXPECT_EQ(closed.fx.breakers[0].state, "closed");
+  EXPECT_EQ(claim(*s, 3).size(), 2u) << "closed: the held items go";
 }
 
 TEST_F(provider_store_test, settings_change_is_persisted_and_published) {

@@ -77,6 +77,12 @@ checked run(pqxx::work& w, const store_options& o, const wire::heartbeat& c);
 checked run(pqxx::work& w, const store_options& o, const wire::report& c);
 // -- history purge (purge_store.cpp)
 checked run(pqxx::work& w, const store_options& o, const purge_command& c);
+/// The job handed to a worker for a claimed `item`.
+wire::job make_job(const queue_item& item, const store_options& o);
+
+// -- bare references (store_resolve.cpp)
+checked run(pqxx::work& w, const store_options& o, const resolve_command& c);
+
 // -- providers (store_providers.cpp)
 // -------------------------------------------
 checked run(pqxx::work& w, const store_options& o, const provider_command& c);
@@ -87,11 +93,13 @@ void record_source_outcome(pqxx::work& w, const store_options& o,
 
 /// At claim: the first source from the current one on whose provider is
 /// enabled (a source after the first: and in the failover chain) and whose
-/// breaker lets a request through (half-open: takes the probe). Makes it
-/// current and returns the item as handed out; keeps the current source
-/// when none is usable.
-queue_item pick_source(pqxx::work& w, const store_options& o,
-                       const queue_item& item, effects& fx);
+/// breaker lets a request through (half-open: takes its one probe). Makes
+/// it current and returns the item as handed out. When no source is usable
+/// because breakers are open (or probes taken), the item goes back to
+/// pending for `breaker_hold_ms` and nullopt is returned; when only
+/// disabled providers are in the way, the current source is kept.
+std::optional<queue_item> pick_source(pqxx::work& w, const store_options& o,
+                                      const queue_item& item, effects& fx);
 
 /// Reaper: open breakers whose cool-down ended become half-open; notes every
 /// breaker's gauge.

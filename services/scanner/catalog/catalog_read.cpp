@@ -1,6 +1,7 @@
 // series_list, series_get, scan_status and unmatched.
 
 #include "catalog/catalog_store.hpp"
+#include "catalog/episode_sources.hpp"
 #include "catalog/replies.hpp"
 
 #include <map>
@@ -248,6 +249,8 @@ caf::expected<json> read_request(pqxx::work& w, const scanner_request& req) {
     return scan_status(w);
   case op::unmatched:
     return unmatched(w);
+  case op::episode_sources:
+    return episode_sources(w, req);
   default:
     return make_error(errc::internal, "not a read request");
   }

@@ -30,6 +30,7 @@ caf::expected<json> catalog_store::execute(const scanner_request& req) {
     case op::unmatched:
     case op::usage:
     case op::series_history:
+    case op::episode_sources:
       return read(req);
     case op::series_delete:
       return delete_series(req);

@@ -12,11 +12,11 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<const char*, 14> op_names{
-    "series_list",   "series_get",    "series_add",  "series_update",
-    "series_delete", "rescan",        "scan_status", "scan_cancel",
-    "unmatched",     "import_legacy", "refresh",     "download",
-    "usage",         "series_history"};
+constexpr std::array<const char*, 15> op_names{
+    "series_list",   "series_get",     "series_add",     "series_update",
+    "series_delete", "rescan",         "scan_status",    "scan_cancel",
+    "unmatched",     "import_legacy",  "refresh",        "download",
+    "usage",         "series_history", "episode_sources"};
 
 /// At most this many episodes in one download request.
 constexpr std::size_t max_download_episodes = 1000;
@@ -291,6 +291,7 @@ void parse_body(reader& r, const json& body, scanner_request& req) {
     r.only({"key"});
     return read_key(r, req, true);
   case op::download:
+  case op::episode_sources:
     return parse_download(r, body, req);
   case op::series_history:
     r.only({"key", "limit"});

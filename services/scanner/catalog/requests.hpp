@@ -30,6 +30,8 @@ enum class op : std::uint8_t {
   usage,    ///< the library's used bytes (sum of catalog file sizes)
   /// a series' history, newest first
   series_history,
+  /// the series' provider and the sources it lists for asked episodes
+  episode_sources,
 };
 
 /// The name of `o` as in the subject kumo.scanner.cmd.<name>.
@@ -72,7 +74,8 @@ struct scanner_request {
   std::string from_unmatched; ///< series_add from an unmatched folder
   std::string root;           ///< with from_unmatched: its root ("" any)
   /// download: the episodes asked for as (season, episode); empty = every
-  /// missing episode.
+  /// missing episode. episode_sources: the episodes whose sources to answer
+  /// (empty: the series' provider only).
   std::vector<std::pair<int, int>> episodes;
   int history_limit = 50; ///< series_history: rows answered (1..500)
 };

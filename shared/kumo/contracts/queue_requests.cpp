@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <set>
+#include <utility>
 
 namespace kumo::contracts {
 
@@ -18,24 +20,57 @@ field_error refuse(const std::string& path, const std::string& problem) {
   return {path, path + " " + problem};
 }
 
-/// "S01E02" and the like: the seed's string form of an episode.
-bool looks_like_episode_code(const std::string& s) {
-  if (s.size() < 4 || s.size() > 12 || (s[0] != 'S' && s[0] != 's'))
-    return false;
+/// "S01E02", "s1e2": the request's string form of an episode (letters
+/// S and E, then digits), or nullopt when `s` is not shaped like one.
+std::optional<std::pair<std::string, std::string>>
+split_episode_code(const std::string& s) {
+  if (s.size() < 4 || s.size() > 16 || (s[0] != 'S' && s[0] != 's'))
+    return std::nullopt;
   auto e = s.find_first_of("Ee");
   if (e == std::string::npos || e < 2 || e + 1 >= s.size())
-    return false;
+    return std::nullopt;
   auto digits = [](const std::string& part) {
     return std::all_of(part.begin(), part.end(),
                        [](unsigned char c) { return std::isdigit(c); });
   };
-  return digits(s.substr(1, e - 1)) && digits(s.substr(e + 1));
+  auto season = s.substr(1, e - 1);
+  auto episode = s.substr(e + 1);
+  if (!digits(season) || !digits(episode))
+    return std::nullopt;
+  return std::make_pair(season, episode);
 }
 
-std::string episode_label(int season, int episode) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "S%02dE%02d", season, episode);
-  return buf;
+/// The number `digits` (at most 7 of them) if it is within 0..max.
+std::optional<int> bounded_number(const std::string& digits, int64_t max) {
+  if (digits.size() > 7)
+    return std::nullopt;
+  auto n = std::stoll(digits);
+  if (n > max)
+    return std::nullopt;
+  return static_cast<int>(n);
+}
+
+/// A bare reference "S01E02": season and episode, no sources yet.
+parsed<episode_request> read_episode_code(const std::string& code,
+                                          const std::string& path) {
+  auto parts = split_episode_code(code);
+  if (!parts)
+    return refuse(path, "must be an object {season, episode, source or "
+                        "sources} or an episode reference like \"S01E02\"");
+  auto season = bounded_number(parts->first, lim::max_season);
+  if (!season)
+    return refuse(path, "names season " + parts->first.substr(0, 16) +
+                            "; seasons are 0.." +
+                            std::to_string(lim::max_season));
+  auto episode = bounded_number(parts->second, lim::max_episode);
+  if (!episode)
+    return refuse(path, "names episode " + parts->second.substr(0, 16) +
+                            "; episodes are 0.." +
+                            std::to_string(lim::max_episode));
+  episode_request out;
+  out.season = *season;
+  out.episode = *episode;
+  return out;
 }
 
 parsed<std::string> read_provider(const json& src, const std::string& where) {
@@ -126,9 +161,8 @@ parsed<std::vector<episode_source>> read_sources(const json& ep,
 parsed<episode_request> read_episode(const json& ep, size_t index,
                                      const request_rules& rules) {
   auto path = "episodes[" + std::to_string(index) + "]";
-  if (ep.is_string() && looks_like_episode_code(ep.get<std::string>()))
-    return field_error{path,
-                       "episode " + ep.get<std::string>() + " has no source"};
+  if (ep.is_string())
+    return read_episode_code(ep.get<std::string>(), path);
   if (!ep.is_object())
     return refuse(path,
                   "must be an object {season, episode, source or sources}");
@@ -196,6 +230,12 @@ parsed<std::string> read_id(const json& body) {
 }
 
 } // namespace
+
+std::string episode_label(int season, int episode) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "S%02dE%02d", season, episode);
+  return buf;
+}
 
 const std::vector<std::string>& known_providers() {
   static const std::vector<std::string> names{"direct", "hls", "rss", "ytdlp"};
@@ -279,6 +319,10 @@ json to_json(const episode_source& src) {
 json to_json(const add_request& req) {
   auto episodes = json::array();
   for (const auto& ep : req.episodes) {
+    if (ep.unresolved()) {
+      episodes.push_back(episode_label(ep.season, ep.episode));
+      continue;
+    }
     json entry{{"season", ep.season}, {"episode", ep.episode}};
     if (ep.sources.size() > 1) {
       auto list = json::array();

@@ -52,13 +52,22 @@ struct episode_source {
 nlohmann::json to_json(const episode_source& src);
 
 /// One episode: "source" (one) or "sources" (1..max_sources, ordered, the
-/// first tried first), never both.
+/// first tried first), never both; or a bare reference "S01E02" (no
+/// sources: the series' provider names them when the item is claimed).
 struct episode_request {
   int season = 0;                      ///< 0..max_season
   int episode = 0;                     ///< 0..max_episode
   episode_source source;               ///< the first of `sources`
-  std::vector<episode_source> sources; ///< every source, in order; >= 1
+  std::vector<episode_source> sources; ///< every source, in order; empty:
+                                       ///< a bare reference
+  /// A bare "S01E02": resolved through the series' provider at claim.
+  bool unresolved() const {
+    return sources.empty();
+  }
 };
+
+/// "S01E02" as the label of an episode (two digits at least).
+std::string episode_label(int season, int episode);
 
 /// kumo.queue.cmd.add: episodes of one series, each (season, episode) once.
 struct add_request {
@@ -77,7 +86,8 @@ struct request_rules {
 parsed<add_request> parse_add(const nlohmann::json& body,
                               const request_rules& rules);
 
-/// The wire form parse_add accepts (sha256 and size only when known).
+/// The wire form parse_add accepts (sha256 and size only when known; a bare
+/// reference as its label "S01E02").
 nlohmann::json to_json(const add_request& req);
 
 /// kumo.queue.cmd.get / remove / pause_item / resume_item / cancel_item.

@@ -78,7 +78,6 @@ TEST(queue_requests_contract, refuses_wrong_types_and_nested_objects) {
   expect_refused([](json& d) { d["episodes"] = "S01E02"; }, "episodes");
   expect_refused([](json& d) { d["episodes"] = json::object(); }, "episodes");
   expect_refused([](json& d) { d["episodes"][0] = 5; }, "episodes[0]");
-  expect_refused([](json& d) { d["episodes"][0] = "S01E02"; }, "episodes[0]");
   expect_refused([](json& d) { d["episodes"][0]["season"] = true; },
                  "episodes[0].season");
   expect_refused([](json& d) { d["episodes"][0]["season"] = "1"; },
@@ -139,6 +138,48 @@ TEST(queue_requests_contract, refuses_oversized_strings_and_huge_arrays) {
                  "episodes[0].season");
   expect_refused([](json& d) { d["episodes"][0]["episode"] = 10001; },
                  "episodes[0].episode");
+}
+
+TEST(queue_requests_contract, a_bare_episode_reference_has_no_sources_yet) {
+  auto doc = valid_add();
+  auto given = doc["episodes"][0];
+  given["season"] = 3;
+  given["episode"] = 1;
+  doc["episodes"] = {"S01E02", "s2e10", given};
+  auto r = parse_add(doc, open_loopback);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->episodes.size(), 3U);
+  EXPECT_TRUE(r->episodes[0].unresolved());
+  EXPECT_EQ(r->episodes[0].season, 1);
+  EXPECT_EQ(r->episodes[0].episode, 2);
+  EXPECT_EQ(r->episodes[1].season, 2);
+  EXPECT_EQ(r->episodes[1].episode, 10);
+  EXPECT_FALSE(r->episodes[2].unresolved());
+  auto wire = to_json(*r);
+  EXPECT_EQ(wire["episodes"][0], "S01E02");
+  EXPECT_EQ(wire["episodes"][1], "S02E10");
+  auto again = parse_add(wire, open_loopback);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(to_json(*again), wire);
+}
+
+TEST(queue_requests_contract, refuses_hostile_episode_references) {
+  // Out of range, not shaped like a reference, a path, repeated, too many.
+  for (auto ref : {"S99E9999999", "S1001E01", "S01E99999999999", "../../x",
+                   "S01", "SxxE01", "S01E", "E01", "S-1E01", "S01E02 ", ""})
+    expect_refused([&](json& d) { d["episodes"][0] = ref; }, "episodes[0]");
+  expect_refused(
+      [](json& d) {
+        d["episodes"] = {"S01E02", "s1e2"};
+      },
+      "episodes[1]");
+  expect_refused(
+      [](json& d) {
+        d["episodes"] = json::array();
+        for (int i = 0; i < 10000; ++i)
+          d["episodes"].push_back(episode_label(i / 100, i % 100));
+      },
+      "episodes");
 }
 
 TEST(queue_requests_contract, refuses_control_characters_and_traversal) {

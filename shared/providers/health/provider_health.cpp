@@ -287,8 +287,8 @@ std::optional<std::string> best_provider(const std::vector<candidate>& all,
   };
   auto key = [&](const candidate& c) {
     const auto& h = health(c);
-    return std::make_tuple(-h.success_rate(), h.requests() == 0,
-                           h.average_response_ms(), c.priority, c.name);
+    return std::make_tuple(c.priority, -h.success_rate(),
+                           h.average_response_ms(), c.name);
   };
   std::optional<candidate> best;
   for (const auto& c : all) {
@@ -300,6 +300,17 @@ std::optional<std::string> best_provider(const std::vector<candidate>& all,
   if (!best)
     return std::nullopt;
   return best->name;
+}
+
+std::string no_best_reason(const std::vector<candidate>& all) {
+  if (all.empty())
+    return "no provider is configured";
+  bool any_enabled = std::any_of(all.begin(), all.end(),
+                                 [](const auto& c) { return c.enabled; });
+  if (!any_enabled)
+    return "every provider is disabled";
+  return "every enabled provider's circuit breaker is open (or its "
+         "half-open probe is taken)";
 }
 
 } // namespace kumo::providers::health

@@ -144,11 +144,15 @@ std::vector<std::string> available_providers(std::vector<candidate> all,
                                              int64_t now_ms,
                                              const breaker_options& opts);
 
-/// The best available provider: highest success rate, then those with
-/// requests before those without, then lowest average response time, then
-/// priority. nullopt when none is available.
+/// The best available provider: among the enabled providers whose breaker
+/// lets a request through, the lowest priority number, then the highest
+/// success rate (a provider without requests counts 100 %), then the lowest
+/// average response time, then the name. nullopt when none is available.
 std::optional<std::string> best_provider(const std::vector<candidate>& all,
                                          int64_t now_ms,
                                          const breaker_options& opts);
+
+/// Why best_provider found none among `all`, for humans.
+std::string no_best_reason(const std::vector<candidate>& all);
 
 } // namespace kumo::providers::health

@@ -20,13 +20,31 @@ breaker_options opts(int threshold = 3, int64_t cooldown = 10'000) {
   return {threshold, cooldown};
 }
 
+/// Records `outcome` `n` times at `now`.
+void record_n(provider_health& h, const request_outcome& outcome, int n,
+              int64_t now, const breaker_options& o = opts()) {
+  for (int i = 0; i < n; ++i)
+    h.record(outcome, now, o);
+}
+
+/// Opens the breaker (threshold failures at `now`).
+void trip(provider_health& h, int64_t now) {
+  record_n(h, bad, opts().failure_threshold, now);
+}
+
+/// Opens the breaker and lets the cool-down pass: half-open at clock.now.
+void trip_to_half_open(provider_health& h, fake_clock& clock) {
+  trip(h, clock.now);
+  clock.advance(opts().cooldown_ms);
+  ASSERT_EQ(h.refresh(clock.now, opts()), breaker_state::half_open);
+}
+
 TEST(ProviderHealth, CountsRequestsRatesBytesAndLastError) {
   fake_clock clock;
   provider_health h{"direct"};
   EXPECT_EQ(h.success_rate(), 100.0);
   EXPECT_EQ(h.average_response_ms(), 0.0);
-  h.record(ok, clock.now, opts());
-  h.record(ok, clock.now, opts());
+  record_n(h, ok, 2, clock.now);
   clock.advance(5);
   h.record(bad, clock.now, opts());
   h.record(ok, clock.now, opts());
@@ -46,11 +64,9 @@ TEST(ProviderHealth, CountsRequestsRatesBytesAndLastError) {
 TEST(ProviderHealth, UptimeCoversTheLastSixtyMinutesOnly) {
   fake_clock clock;
   provider_health h{"direct"};
-  h.record(bad, clock.now, opts(100));
-  h.record(bad, clock.now, opts(100));
+  record_n(h, bad, 2, clock.now, opts(100));
   clock.advance(int64_t{30} * 60'000);
-  h.record(ok, clock.now, opts(100));
-  h.record(ok, clock.now, opts(100));
+  record_n(h, ok, 2, clock.now, opts(100));
   EXPECT_DOUBLE_EQ(h.uptime_percent(clock.now), 50.0);
   clock.advance(int64_t{31} * 60'000); // the failures' minute left the window
   EXPECT_DOUBLE_EQ(h.uptime_percent(clock.now), 100.0);
@@ -77,8 +93,7 @@ TEST(ProviderHealth, BreakerOpensAfterThresholdConsecutiveFailures) {
 TEST(ProviderHealth, HalfOpenAfterCooldownLetsOneProbeThrough) {
   fake_clock clock;
   provider_health h{"direct"};
-  for (int i = 0; i < 3; ++i)
-    h.record(bad, clock.now, opts());
+  trip(h, clock.now);
   clock.advance(9'999);
   EXPECT_EQ(h.refresh(clock.now, opts()), std::nullopt);
   clock.advance(1);
@@ -95,10 +110,7 @@ TEST(ProviderHealth, HalfOpenAfterCooldownLetsOneProbeThrough) {
 TEST(ProviderHealth, FailedProbeOpensAgainForAnotherCooldown) {
   fake_clock clock;
   provider_health h{"direct"};
-  for (int i = 0; i < 3; ++i)
-    h.record(bad, clock.now, opts());
-  clock.advance(10'000);
-  h.refresh(clock.now, opts());
+  trip_to_half_open(h, clock);
   ASSERT_TRUE(h.try_acquire(clock.now, opts()));
   clock.advance(500);
   EXPECT_EQ(h.record(bad, clock.now, opts()), breaker_state::open);
@@ -111,10 +123,7 @@ TEST(ProviderHealth, FailedProbeOpensAgainForAnotherCooldown) {
 TEST(ProviderHealth, ProbeThatNeverReportsFreesItsSlotAfterCooldown) {
   fake_clock clock;
   provider_health h{"direct"};
-  for (int i = 0; i < 3; ++i)
-    h.record(bad, clock.now, opts());
-  clock.advance(10'000);
-  h.refresh(clock.now, opts());
+  trip_to_half_open(h, clock);
   ASSERT_TRUE(h.try_acquire(clock.now, opts()));
   clock.advance(9'000);
   EXPECT_FALSE(h.try_acquire(clock.now, opts()));
@@ -125,11 +134,9 @@ TEST(ProviderHealth, ProbeThatNeverReportsFreesItsSlotAfterCooldown) {
 TEST(ProviderHealth, StateRoundTripsThroughJson) {
   fake_clock clock;
   provider_health h{"hls"};
-  for (int i = 0; i < 3; ++i)
-    h.record(bad, clock.now, opts());
+  trip(h, clock.now);
   h.record(ok, clock.now, opts(100));
-  for (int i = 0; i < 3; ++i)
-    h.record(bad, clock.now, opts());
+  trip(h, clock.now);
   auto back = provider_health::from_state("hls", h.to_state());
   ASSERT_TRUE(back);
   EXPECT_EQ(back->to_json(clock.now, opts()), h.to_json(clock.now, opts()));
@@ -154,8 +161,7 @@ TEST(ProviderHealth, HostileStoredStateReadsAsDefaults) {
 TEST(ProviderHealth, ResetClosesAndForgets) {
   fake_clock clock;
   provider_health h{"direct"};
-  for (int i = 0; i < 3; ++i)
-    h.record(bad, clock.now, opts());
+  trip(h, clock.now);
   EXPECT_EQ(h.reset(), breaker_state::closed);
   EXPECT_EQ(h.requests(), 0);
   EXPECT_EQ(h.reset(), std::nullopt);
@@ -168,19 +174,38 @@ TEST(ProviderHealth, AvailableAndBestRankProviders) {
   direct.record(ok, clock.now, opts());
   direct.record(bad, clock.now, opts());
   rss.record({true, 50, 10, ""}, clock.now, opts());
-  for (int i = 0; i < 3; ++i)
-    hls.record(bad, clock.now, opts());
+  trip(hls, clock.now);
   std::vector<candidate> all{{"direct", true, 1, &direct},
                              {"rss", true, 2, &rss},
                              {"hls", true, 3, &hls},
                              {"ytdlp", false, 4, &ytdlp}};
   EXPECT_EQ(available_providers(all, clock.now, opts()),
             (std::vector<std::string>{"direct", "rss"}));
+  // Priority first: direct (1) although rss has the better success rate.
+  EXPECT_EQ(best_provider(all, clock.now, opts()), "direct");
+  all[1].priority = 1; // same priority: the success rate decides
   EXPECT_EQ(best_provider(all, clock.now, opts()), "rss");
   all[1].enabled = false;
   EXPECT_EQ(best_provider(all, clock.now, opts()), "direct");
   all[0].enabled = false;
   EXPECT_EQ(best_provider(all, clock.now, opts()), std::nullopt);
+  EXPECT_NE(no_best_reason(all).find("breaker"), std::string::npos);
+  for (auto& c : all)
+    c.enabled = false;
+  EXPECT_EQ(no_best_reason(all), "every provider is disabled");
+  EXPECT_EQ(no_best_reason({}), "no provider is configured");
+}
+
+TEST(ProviderHealth, BestWithoutAnyDataIsTheFirstByPriority) {
+  // Fresh providers (no requests, no stored state): still ranked.
+  std::vector<provider_health> fresh{provider_health{"direct"},
+                                     provider_health{"rss"}};
+  std::vector<candidate> all{{"rss", true, 2, &fresh[1]},
+                             {"direct", true, 1, &fresh[0]},
+                             {"hls", true, 3, nullptr}};
+  EXPECT_EQ(best_provider(all, 1'800'000'000'000, opts()), "direct");
+  all[1].enabled = false;
+  EXPECT_EQ(best_provider(all, 1'800'000'000'000, opts()), "rss");
 }
 
 } // namespace
