@@ -205,6 +205,7 @@ std::string action_name(const command& cmd) {
     }
     std::string operator()(const purge_command&) const {
       return "purge";
+    }
     std::string operator()(const resolve_command&) const {
       return "resolve";
     }
