@@ -42,10 +42,10 @@ Tried and asserted, in order:
   "Queue missing", a new feed item listed by "Refresh feed" and queued by
   "Download all missing" (each episode queued exactly once, checked in the
   database); a check interval of 5 s refused with the API's message and
-  nothing changed, then 900 s and monitored saved; retention hidden while
-  the answer has none, and rendered and sent as {"keep_last": 5} and null
-  against answers the browser gives (so this does not depend on the
-  retention route being served); a series deleted from its page;
+  nothing changed, then 900 s and monitored saved; retention: keep-last 0
+  and 10001 refused with nothing changed, 5 saved, then switched off
+  (checked through the API), the history section shown; a series deleted
+  from its page;
 - Tasks: "Run now" of the rescan task; the page follows the run without a
   reload and shows its result as key: value lines;
 - Settings: a boolean field (against a browser-given answer) is a checkbox

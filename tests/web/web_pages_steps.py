@@ -351,10 +351,10 @@ class PagesSteps:
         # The series page: pick one missing episode and download it.
         self.call("goto", url=self.base + "/#/series/feed-show")
         self.wait("%s !== null" % q("li[data-episode=S01E02] input.pick"))
-        self.assertIsNone(self.call("eval", expr=q("#retention-keep")),
-                          "no retention control while GET /api/series/{key} has no retention")
-        self.assertTrue(self.call("eval", expr="%s.hidden" % q("#series-history")),
-                        "no history while the route is absent")
+        self.assertEqual(api(s, "GET", "/api/series/feed-show", expect=200)[1]["retention"], None)
+        self.assertEqual(self.call("eval", expr="%s?.disabled" % q("#retention-keep")), True,
+                         "keep-last is off while the series keeps everything")
+        self.wait("%s.hidden === false" % q("#series-history"))
         self.call("click", selector="li[data-episode=S01E02] input.pick")
         self.call("click", selector="#download-selected")
         wait_until(lambda: self.queued("feed-show") == [(1, 2)], timeout=10, what="S01E02 queued")
@@ -406,40 +406,36 @@ class PagesSteps:
         log("check interval 900 s and monitored saved from the page")
 
     def retention_rendering(self):
-        """Retention and history land on another branch: the page's side is
-        checked against answers given by the browser (the real detail plus
-        a retention), and the PATCH bodies it sends are recorded."""
+        """Retention through the real routes: a hostile count is refused and
+        changes nothing, keep-last 5 is saved, then switched off; the
+        history section shows the series' (empty) history."""
         s = self.s
-        detail = api(s, "GET", "/api/series/feed-show", expect=200)[1]
-        detail["retention"] = {"keep_last": 3}
-        history = {"items": [{"at": "2026-11-27T12:00:00.000Z", "action": "evicted", "season": 1,
-                              "episode": 1, "path": "Feed Show/Season 01/e1.mp4", "bytes": 1000,
-                              "reason": "retention"}]}
-        self.call("mock", url="**/api/series/feed-show/history*", method="GET", body=history)
-        self.call("mock", url="**/api/series/feed-show", method="GET", body=detail)
-        self.call("mock", url="**/api/series/feed-show", method="PATCH", body=detail)
-        try:
-            self.call("goto", url=self.base + "/?mock#/series/feed-show")
-            self.wait("%s?.value === '3'" % q("#retention-keep"))
-            self.wait("document.querySelectorAll('#history-table tbody tr').length === 1")
-            self.call("eval", expr="document.getElementById('series-settings-box').open = true")
-            self.shot("series-retention.png")
-            self.call("mocked")
-            self.call("fill", selector="#retention-keep", value="5")
+        self.call("goto", url=self.base + "/#/series/feed-show")
+        self.wait("%s !== null" % q("#retention-on"))
+        self.call("eval", expr="document.getElementById('series-settings-box').open = true")
+        self.call("click", selector="#retention-on")
+        # Hostile: 0 and 10001 episodes are refused; the series keeps everything.
+        for bad in ("0", "10001"):
+            self.call("fill", selector="#retention-keep", value=bad)
             self.call("click", selector="#series-settings button[type=submit]")
-            sent = wait_until(lambda: [m for m in self.call("mocked") if m["method"] == "PATCH"],
-                              timeout=10, what="the PATCH")
-            self.assertEqual(json.loads(sent[0]["body"]), {"retention": {"keep_last": 5}})
-            self.wait("%s?.value === '3'" % q("#retention-keep"))
-            self.call("eval", expr="document.getElementById('series-settings-box').open = true")
-            self.call("click", selector="#retention-on")
-            self.call("click", selector="#series-settings button[type=submit]")
-            sent = wait_until(lambda: [m for m in self.call("mocked") if m["method"] == "PATCH"],
-                              timeout=10, what="the second PATCH")
-            self.assertEqual(json.loads(sent[0]["body"]), {"retention": None})
-            log("retention rendered from the answer; PATCH sent keep_last 5, then null")
-        finally:
-            self.call("unmock")
+            text = self.form_error("#series-settings .form-error")
+            log("keep last %s: %r", bad, text)
+            self.assertIn("Episodes to keep", text)
+            self.assertIsNone(api(s, "GET", "/api/series/feed-show", expect=200)[1]["retention"])
+        self.call("fill", selector="#retention-keep", value="5")
+        self.call("click", selector="#series-settings button[type=submit]")
+        wait_until(lambda: api(s, "GET", "/api/series/feed-show", expect=200)[1]["retention"]
+                   == {"keep_last": 5}, timeout=10, what="retention keep_last 5 saved")
+        self.call("goto", url=self.base + "/#/series/feed-show")
+        self.wait("%s?.value === '5'" % q("#retention-keep"))
+        self.wait("%s.hidden === false" % q("#series-history"))
+        self.call("eval", expr="document.getElementById('series-settings-box').open = true")
+        self.shot("series-retention.png")
+        self.call("click", selector="#retention-on")
+        self.call("click", selector="#series-settings button[type=submit]")
+        wait_until(lambda: api(s, "GET", "/api/series/feed-show", expect=200)[1]["retention"]
+                   is None, timeout=10, what="retention switched off")
+        log("retention from the page: 0 and 10001 refused, keep_last 5 saved, then off")
 
     def delete_series(self):
         s = self.s
