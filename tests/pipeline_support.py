@@ -11,6 +11,8 @@ import json
 import os
 import re
 import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import sys
 import time
 
@@ -299,3 +301,75 @@ def file_stable(path, seconds):
     if before != after:
         raise AssertionError("%s changed: %s -> %s" % (path, before, after))
     return before
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 recording every request. `plan[path]`
+    is a list of statuses answered in turn (then 200); `down` answers 503
+    to everything."""
+
+    def __init__(self):
+        self.calls = []
+        self.plan = {}
+        self.down = False
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                path = self.path.split("?")[0]
+                with receiver.lock:
+                    plan = receiver.plan.get(path, [])
+                    status = 503 if receiver.down else (plan.pop(0) if plan else 200)
+                    receiver.calls.append({
+                        "method": self.command, "path": self.path,
+                        "headers": dict(self.headers), "body": body,
+                        "status": status})
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def to(self, path_prefix):
+        with self.lock:
+            return [c for c in self.calls if c["path"].startswith(path_prefix)]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def signed(call, secret):
+    want = "sha256=" + hmac.new(secret.encode(), call["body"],
+                                hashlib.sha256).hexdigest()
+    return hmac.compare_digest(call["headers"].get("X-Kumo-Signature", ""), want)
+
+
+def create(s, body, expect=201):
+    return api(s, "POST", "/api/webhooks", body, expect=expect)[1]
+
+
+def deliveries(s, target_id):
+    return api(s, "GET", "/api/webhooks/%s/deliveries" % target_id,
+               expect=200)[1]["deliveries"]
+
+
+QUEUE_NOTIFY_ENV = {
+    "KUMO_NOTIFY_ALLOW_CIDRS": "127.0.0.1/32",
+    "KUMO_NOTIFY_RETRY_DELAY": "200ms",
+    "KUMO_NOTIFY_POLL": "100ms",
+    "KUMO_NOTIFY_TIMEOUT": "2s",  # a lease of 12 s: a send cut by SIGKILL is retried soon
+}

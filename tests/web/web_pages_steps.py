@@ -11,67 +11,14 @@ self.call(), self.wait(), self.shot() and q() come from there."""
 
 import hashlib
 import hmac
-import http.server
 import json
 import os
-import threading
 
-from pipeline_support import add, api, log, wait_status, wait_until
+from pipeline_support import Receiver, add, api, log, wait_status, wait_until
 
 
 def q(selector):
     return "document.querySelector(%s)" % json.dumps(selector)
-
-
-class Receiver:
-    """An HTTP server on 127.0.0.1 recording every request (method, path,
-    headers, body) and answering 200."""
-
-    def __init__(self):
-        self.calls = []
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _answer(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                with receiver.lock:
-                    receiver.calls.append({"method": self.command, "path": self.path,
-                                           "headers": dict(self.headers), "body": body})
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_GET = do_POST = _answer
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def url(self, path):
-        return "http://127.0.0.1:%d%s" % (self.port, path)
-
-    def to(self, prefix):
-        with self.lock:
-            return [c for c in self.calls if c["path"].startswith(prefix)]
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def rss(base, episodes):
-    items = "".join(
-        '<item><title>Feed Show S01E%02d</title><guid>fs-%d</guid>'
-        '<pubDate>Tue, 03 Jun 2025 09:00:00 GMT</pubDate>'
-        '<enclosure url="%s/feeds/fs%d.mp4" length="1000" type="video/mp4"/></item>'
-        % (e, e, base, e) for e in episodes)
-    return ('<?xml version="1.0"?><rss version="2.0"><channel><title>Feed Show</title>'
-            '%s</channel></rss>' % items)
 
 
 class PagesSteps:
