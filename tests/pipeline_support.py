@@ -350,26 +350,3 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
-
-
-def signed(call, secret):
-    want = "sha256=" + hmac.new(secret.encode(), call["body"],
-                                hashlib.sha256).hexdigest()
-    return hmac.compare_digest(call["headers"].get("X-Kumo-Signature", ""), want)
-
-
-def create(s, body, expect=201):
-    return api(s, "POST", "/api/webhooks", body, expect=expect)[1]
-
-
-def deliveries(s, target_id):
-    return api(s, "GET", "/api/webhooks/%s/deliveries" % target_id,
-               expect=200)[1]["deliveries"]
-
-
-QUEUE_NOTIFY_ENV = {
-    "KUMO_NOTIFY_ALLOW_CIDRS": "127.0.0.1/32",
-    "KUMO_NOTIFY_RETRY_DELAY": "200ms",
-    "KUMO_NOTIFY_POLL": "100ms",
-    "KUMO_NOTIFY_TIMEOUT": "2s",  # a lease of 12 s: a send cut by SIGKILL is retried soon
-}
