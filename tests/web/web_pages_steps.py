@@ -21,6 +21,16 @@ def q(selector):
     return "document.querySelector(%s)" % json.dumps(selector)
 
 
+def rss(base, episodes):
+    items = "".join(
+        '<item><title>Feed Show S01E%02d</title><guid>fs-%d</guid>'
+        '<pubDate>Tue, 03 Jun 2025 09:00:00 GMT</pubDate>'
+        '<enclosure url="%s/feeds/fs%d.mp4" length="1000" type="video/mp4"/></item>'
+        % (e, e, base, e) for e in episodes)
+    return ('<?xml version="1.0"?><rss version="2.0"><channel><title>Feed Show</title>'
+            '%s</channel></rss>' % items)
+
+
 class PagesSteps:
 
     # -- helpers --
