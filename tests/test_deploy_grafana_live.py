@@ -99,7 +99,12 @@ class DeployGrafanaLive(unittest.TestCase):
             self.run_scenario(s, t0)
 
     def run_scenario(self, s, t0):
-        queue = start_stack(s, progress=True, nginx={
+        # The 404s below are there to fail downloads and fire the failure
+        # alerts; with the default threshold they would open the breaker of
+        # `direct`, which holds the rest back (test_providers_health covers
+        # the breaker).
+        queue = start_stack(s, progress=True, queue_env={
+            "KUMO_BREAKER_THRESHOLD": "1000"}, nginx={
             "locations": "location /slow/ { limit_rate %s; }" % SLOW_RATE})
         s.start_service("scanner", env={
             "KUMO_LIBRARY_ROOT": s.library_root}).wait_ready(30)

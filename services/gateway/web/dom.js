@@ -77,10 +77,15 @@ export function keyValues(obj, attrs = {}) {
 
 /**
  * An API refusal as text: its message, led by the field's label (from
- * `labels`, else the field's name) when the message does not name it.
+ * `labels` by the whole field or its first part, else the field's name)
+ * when the message does not name it; a message that starts with the
+ * field's name gets the label in its place.
  */
 export function refusal(err, labels = {}) {
   const name = err.field || '';
-  if (!name || err.message.includes(name)) return err.message;
-  return (labels[name] || name) + ': ' + err.message;
+  if (!name) return err.message;
+  const label = labels[name] || labels[name.split('.')[0]];
+  if (label && err.message.startsWith(name + ': ')) return label + err.message.slice(name.length);
+  if (err.message.includes(name)) return err.message;
+  return (label || name) + ': ' + err.message;
 }

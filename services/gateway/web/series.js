@@ -42,6 +42,8 @@ export class SeriesPage {
     this.pickButton = h('button', { type: 'button', id: 'download-selected', disabled: true,
       onclick: () => this.download([...this.picked.values()]) }, 'Download selected');
     const wipe = h('input', { type: 'checkbox', id: 'delete-files' });
+    // A reload after an action keeps the settings the user had opened.
+    const settingsOpen = this.root.querySelector('#series-settings-box')?.open === true;
     this.root.replaceChildren(h('div', { class: 'page series' },
       h('p', {}, h('a', { href: '#/library' }, '← Library')),
       h('h1', {}, s.name + (s.year ? ' (' + s.year + ')' : '')),
@@ -61,6 +63,7 @@ export class SeriesPage {
       h('details', { class: 'adder danger' }, h('summary', {}, 'Delete this series'),
         h('div', { class: 'controls' }, h('label', { class: 'inline' }, wipe, h('span', {}, 'Also delete its files on disk')),
           h('button', { type: 'button', id: 'series-delete', onclick: () => this.remove(wipe.checked) }, 'Delete ' + s.name)))));
+    if (settingsOpen) this.root.querySelector('#series-settings-box').open = true;
     this.loadHistory();
   }
 
