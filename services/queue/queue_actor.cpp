@@ -265,7 +265,7 @@ void ask_scanner(pointer self, const std::string& key,
 
 /// cmd.add with bare references: only when the series' provider can name
 /// their sources later.
-void check_then_add(pointer self, add_command add,
+void check_then_add(pointer self, const add_command& add,
                     const std::string& reply_to) {
   auto key = add.serie_id;
   ask_scanner(self, key, std::nullopt,
@@ -354,7 +354,7 @@ void on_request(pointer self, queue_request& req) {
     return; // another replica answers, or the requester retries
   if (auto* add = std::get_if<add_command>(&req.cmd);
       add && first_unresolved(*add) >= 0)
-    return check_then_add(self, std::move(*add), req.reply_to);
+    return check_then_add(self, *add, req.reply_to);
   submit(self, std::move(req.cmd), req.reply_to);
 }
 

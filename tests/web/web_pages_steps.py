@@ -479,27 +479,28 @@ class PagesSteps:
     # -- settings: a boolean field --
 
     def settings_boolean(self):
-        """A field of type boolean (none exists on this tree yet) shows as a
+        """A field of type boolean (none exists yet: the schema has integers
+        and delays) shows as a
         checkbox and is sent as true/false: checked with a config answer
         given by the browser and the validate request it sends recorded."""
         s = self.s
         doc = api(s, "GET", "/api/config", expect=200)[1]
-        doc["config"]["library"] = {"evict_when_full": False}
-        doc["fields"].append({"name": "library.evict_when_full", "type": "boolean", "applied": "live",
-                              "description": "Evict the oldest episodes when the library is full."})
+        doc["config"]["ui"] = {"test_switch": False}
+        doc["fields"].append({"name": "ui.test_switch", "type": "boolean", "applied": "live",
+                              "description": "A switch (browser-given field)."})
         self.call("mock", url="**/api/config", method="GET", body=doc)
         self.call("mock", url="**/api/config/validate", method="POST", body={"valid": True, "errors": []})
         try:
             self.call("goto", url=self.base + "/?mock#/settings")
-            self.wait("%s?.type === 'checkbox'" % q("#cfg-library-evict_when_full"))
+            self.wait("%s?.type === 'checkbox'" % q("#cfg-ui-test_switch"))
             self.call("mocked")
-            self.call("click", selector="#cfg-library-evict_when_full")
+            self.call("click", selector="#cfg-ui-test_switch")
             self.call("click", selector="#validate")
             sent = wait_until(lambda: [m for m in self.call("mocked") if m["method"] == "POST"],
                               timeout=10, what="the validate request")
             body = json.loads(sent[0]["body"])
-            self.assertIs(body["library"]["evict_when_full"], True)
+            self.assertIs(body["ui"]["test_switch"], True)
             self.assertEqual(body["queue"]["max_retries"], 3)
-            log("boolean field as a checkbox, sent as %s", body["library"])
+            log("boolean field as a checkbox, sent as %s", body["ui"])
         finally:
             self.call("unmock")

@@ -26,6 +26,7 @@ library_file file(std::int64_t id, std::int64_t series, int season, int ep,
 
 std::vector<std::int64_t> ids(const std::vector<eviction>& plan) {
   std::vector<std::int64_t> out;
+  out.reserve(plan.size());
   for (const auto& e : plan)
     out.push_back(e.file.file_id);
   return out;
