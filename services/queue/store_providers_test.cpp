@@ -159,7 +159,7 @@ TEST_F(provider_store_test, half_open_gives_one_probe_to_single_sources) {
       "'direct'");
   auto probe = claim(*s, 3);
   ASSERT_EQ(probe.size(), 1u) << "exactly one probe while half-open";
-  int held = 0;
+  std::int64_t held = 0;
   for (const auto& id : ids)
     held += events(id, "held_for_breaker");
   EXPECT_EQ(held, 2);
