@@ -105,6 +105,7 @@ void start_scan(pointer self, const std::string& key,
   spec.owner = st.cfg.instance;
   spec.roots = st.cfg.config.roots;
   spec.compare_all = on_demand;
+  spec.auto_add = st.cfg.config.auto_add;
   spawn_scan(self->system(), caf::actor_cast<caf::actor>(self), st.ctx,
              std::move(spec), reply_to, std::move(reply_body));
 }

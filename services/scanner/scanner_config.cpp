@@ -43,6 +43,9 @@ std::vector<option> scanner_options() {
        int64_t{30} * 24 * 3'600'000},
       {"scan_watch", option_kind::boolean, "true",
        "live watch of the roots with inotify"},
+      {"scan_auto_add", option_kind::boolean, "true",
+       "a series folder no series claims becomes a series at the scan that "
+       "finds it (false: listed as unmatched until added)"},
       {"monitor_interval", option_kind::duration, "1h",
        "period of provider checks of monitored series (0: none)", 0,
        int64_t{30} * 24 * 3'600'000},
@@ -94,6 +97,7 @@ result<scanner_config> parse_scanner_config(const settings& values) {
   out.roots = std::move(*roots);
   out.scan_interval = std::chrono::milliseconds(values.millis("scan_interval"));
   out.watch = values.boolean("scan_watch");
+  out.auto_add = values.boolean("scan_auto_add");
   out.monitor_interval =
       std::chrono::milliseconds(values.millis("monitor_interval"));
   out.feed_timeout = std::chrono::milliseconds(values.millis("feed_timeout"));

@@ -17,6 +17,7 @@ struct scanner_config {
   library_roots roots;
   std::chrono::milliseconds scan_interval{0}; ///< 0: start and on demand only
   bool watch = true;
+  bool auto_add = true; ///< scan_auto_add
   /// Period of provider checks of monitored series (0: no monitor); a
   /// series' check_interval_s overrides it.
   std::chrono::milliseconds monitor_interval{3'600'000};
@@ -25,6 +26,7 @@ struct scanner_config {
 };
 
 /// library_root, library_roots_extra, scan_interval, scan_watch,
+/// scan_auto_add,
 /// monitor_interval, feed_timeout, fetch_allow_cidrs.
 std::vector<option> scanner_options();
 

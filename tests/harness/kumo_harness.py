@@ -966,6 +966,11 @@ http {
             full["KUMO_HTTP_PORT"] = str(free_port())
         if name == "downloader":
             full["KUMO_LIBRARY_ROOT"] = self.library_root
+        if name == "scanner":
+            # The tests drive the library-import flow (unmatched folders,
+            # series_add from_unmatched); the default, folders made series
+            # by the scan, is tested by test_scanner_auto_add.py.
+            full["KUMO_SCAN_AUTO_ADD"] = "false"
         if name in ("queue", "gateway"):
             # Test origins serve on 127.0.0.1: the add-time address check
             # opens it as the downloader's allowlist does in the tests.

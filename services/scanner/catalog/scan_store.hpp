@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <unordered_map>
@@ -33,6 +34,13 @@ struct unmatched_row {
   std::string name;
   std::optional<int> year;
   int files = 0;
+};
+
+/// A series folder no series claims, proposed as a new series.
+struct new_folder {
+  std::string folder;
+  std::string name;
+  std::optional<int> year;
 };
 
 class scan_store {
@@ -73,6 +81,14 @@ public:
   /// Applies the plans of several series in one transaction (COPY into
   /// temporary tables, then one statement per table).
   void apply(const std::vector<std::pair<std::int64_t, series_plan>>& plans);
+
+  /// Makes series of `folders` of `root` (key from name and year, not
+  /// monitored) in one transaction and returns the rows made. Skipped: a
+  /// key or folder a live series holds, a folder whose series was deleted
+  /// in this root, a name or folder the catalog would refuse.
+  std::vector<series_row> add_series(const std::string& root,
+                                     const std::string& main_root,
+                                     const std::vector<new_folder>& folders);
 
   /// Replaces the unmatched folders of `root`.
   void replace_unmatched(const std::string& root,

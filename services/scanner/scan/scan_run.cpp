@@ -17,11 +17,14 @@ using clock = std::chrono::steady_clock;
 
 struct counters {
   std::uint64_t folders = 0, files = 0, parsed = 0, unparsed = 0, added = 0,
-                removed = 0, changed = 0, denied = 0, vanished = 0;
+                removed = 0, changed = 0, denied = 0, vanished = 0,
+                series_added = 0;
   json to_json() const {
-    return {{"folders", folders},   {"files", files},   {"parsed", parsed},
-            {"unparsed", unparsed}, {"added", added},   {"removed", removed},
-            {"changed", changed},   {"denied", denied}, {"vanished", vanished}};
+    return {{"folders", folders},   {"files", files},
+            {"parsed", parsed},     {"unparsed", unparsed},
+            {"added", added},       {"removed", removed},
+            {"changed", changed},   {"denied", denied},
+            {"vanished", vanished}, {"series_added", series_added}};
   }
 };
 
@@ -167,10 +170,43 @@ private:
         auto it = catalog.find(s->folder);
         if (it != catalog.end() && (!one || it->second.key == spec_.key))
           queue(root, it->second.id, s, force);
+        else if (it == catalog.end() && spec_.auto_add && !one &&
+                 !s->episodes.empty())
+          propose(root, s);
       }
       totals_.folders = base.folders + feed.dirs_done();
       totals_.files = base.files + feed.files_done();
       tick(false);
+    }
+    add_proposed(root);
+  }
+
+  /// Keeps `s` for the next add_proposed (one transaction per
+  /// batch_series folders).
+  void propose(const std::string& root,
+               std::shared_ptr<const walked_series> s) {
+    proposed_.push_back(std::move(s));
+    if (proposed_.size() >= spec_.batch_series)
+      add_proposed(root);
+  }
+
+  /// Makes series of the proposed folders and queues their files like
+  /// those of any catalog series; a folder the store skipped stays
+  /// unmatched.
+  void add_proposed(const std::string& root) {
+    if (proposed_.empty() || stopped())
+      return;
+    std::vector<new_folder> folders;
+    std::unordered_map<std::string, std::shared_ptr<const walked_series>> by;
+    for (auto& s : proposed_) {
+      folders.push_back({s->folder, s->name, s->year});
+      by[s->folder] = std::move(s);
+    }
+    proposed_.clear();
+    for (auto& row : store_.add_series(root, spec_.roots.main, folders)) {
+      ++totals_.series_added;
+      queue(root, row.id, by[row.folder], true);
+      added_[row.folder] = std::move(row);
     }
   }
 
@@ -195,7 +231,7 @@ private:
     bool one = spec_.kind == "series";
     for (const auto& s : walk.series) {
       walked_folders.insert(s->folder);
-      if (catalog.count(s->folder) == 0)
+      if (catalog.count(s->folder) == 0 && added_.count(s->folder) == 0)
         unmatched.push_back(
             {s->folder, s->name, s->year,
              static_cast<int>(s->episodes.size() + s->unparsed.size())});
@@ -261,6 +297,8 @@ private:
   clock::time_point last_tick_ = clock::now();
   std::vector<pending> batch_;
   std::size_t batch_files_ = 0;
+  std::vector<std::shared_ptr<const walked_series>> proposed_;
+  std::unordered_map<std::string, series_row> added_; ///< by folder
 };
 
 } // namespace

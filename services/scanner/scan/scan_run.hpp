@@ -43,6 +43,10 @@ struct scan_spec {
   /// differences either way.
   bool compare_all = false;
   library_roots roots;
+  /// A walked series folder of no catalog series, with at least one
+  /// episode file, becomes a series (scan_auto_add); otherwise it is
+  /// listed as unmatched. Never in a "series" scan.
+  bool auto_add = false;
   std::size_t batch_files = 20'000; ///< catalog rows per write transaction
   std::size_t batch_series = 500;   ///< series per write transaction
   std::chrono::milliseconds progress_every{250};
