@@ -4,7 +4,7 @@
 #include "hls/playlist.hpp"
 #include "hls_remux.hpp"
 #include "hls_segments.hpp"
-#include "media_verify.hpp"
+#include "media_output.hpp"
 #include "sha256.hpp"
 
 #include <cmath>
@@ -175,22 +175,7 @@ transfer_result finish(const transfer_spec& spec, const std::string& dir,
         << expected << " s";
     return failed(why.str(), false);
   }
-  std::string digest;
-  auto mismatch =
-      verify_declared(output, {spec.expected_size, spec.sha256}, &digest);
-  if (!mismatch.empty())
-    return failed(mismatch, false);
-  auto file = adopt_output(output, spec.paths, spec.job_id, &error);
-  if (!file)
-    return failed(error, true);
-  transfer_result r;
-  r.outcome = transfer_outcome::completed;
-  r.sha256 = digest;
-  r.state = {file->size(), file->size(), {}};
-  observer.on_durable(r.state);
-  r.file = std::move(file);
-  remove_media_workdir(spec.paths, spec.job_id);
-  return r;
+  return complete_media_output(output, spec, observer);
 }
 
 } // namespace

@@ -64,7 +64,8 @@ response_decision classify_partial(const response_head& head,
   if (r.first != facts.offset)
     return retry_or_fail("206 starts at " + std::to_string(r.first) +
                          ", expected " + std::to_string(facts.offset));
-  if (r.total >= 0 && r.last != r.total - 1)
+  bool short_of_end = r.total >= 0 && r.last != r.total - 1;
+  if (short_of_end && (resuming || r.last != facts.asked_last))
     return retry_or_fail("206 ends before the end of the file");
   if (auto conflict = total_conflict(r.total, facts, resuming))
     return resuming ? decide(response_action::refetch_from_zero, -1, *conflict)
@@ -72,6 +73,9 @@ response_decision classify_partial(const response_head& head,
   if (resuming && !head.validator.empty() &&
       head.validator != facts.sent_validator)
     return retry_or_fail("206 for a different version of the file");
+  if (short_of_end) // the bytes asked, of a larger file nobody took over
+    return decide(response_action::refetch_from_zero, -1,
+                  "206 covers only the first bytes asked");
   return decide(response_action::write_from_offset, r.total);
 }
 

@@ -59,6 +59,8 @@ struct request_facts {
   std::string sent_validator; ///< If-Range value sent ("" when none)
   int64_t resumed_total = -1; ///< total size of the file being resumed
   int64_t expected_size = -1; ///< size the source promises, -1 unknown
+  /// Last byte asked from offset 0 (`Range: bytes=0-<n>`), -1: to the end.
+  int64_t asked_last = -1;
 };
 
 enum class response_action {
@@ -79,7 +81,9 @@ struct response_decision {
 
 /// Classifies a response. Accepts a 206 only when its Content-Range starts
 /// exactly at our offset, reaches the end, agrees with every known total and
-/// (when the server names one) carries the validator we sent.
+/// (when the server names one) carries the validator we sent. A 206 that
+/// ends exactly at `asked_last`, before the end of the file, is refetched
+/// from zero without Range (after a conflicting total fails as any other).
 response_decision classify_response(const response_head& head,
                                     const request_facts& facts);
 

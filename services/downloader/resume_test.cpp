@@ -126,6 +126,24 @@ TEST(classify, refetches_a_206_whose_total_or_validator_changed) {
             response_action::refetch_from_zero);
 }
 
+TEST(classify, a_first_answer_cut_where_asked_is_fetched_again_whole) {
+  // `Range: bytes=0-99` of a 1000-byte file nobody took over: not written,
+  // asked again without Range; cut anywhere else it is a broken answer.
+  request_facts first;
+  first.asked_last = 99;
+  auto d = classify_response(partial(0, 99, 1000), first);
+  EXPECT_EQ(d.action, response_action::refetch_from_zero);
+  EXPECT_EQ(classify_response(partial(0, 49, 1000), first).action,
+            response_action::fail_transient);
+  // The whole file in that answer is the download.
+  EXPECT_EQ(classify_response(partial(0, 99, 100), first).action,
+            response_action::write_from_offset);
+  // A total other than the declared size still fails for good.
+  first.expected_size = 2000;
+  EXPECT_EQ(classify_response(partial(0, 99, 1000), first).action,
+            response_action::fail_permanent);
+}
+
 TEST(classify, a_206_must_agree_with_the_source_size) {
   auto facts = resuming_at(400, -1);
   facts.expected_size = 1000;

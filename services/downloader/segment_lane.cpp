@@ -31,18 +31,17 @@ void hash_cursor::offer(const char* data, size_t size, int64_t at) {
 
 class segment_lane::handler : public fetch_handler {
 public:
-  /// `open_ended`: the response was asked for up to the end of the file.
-  handler(segment_lane& lane, bool open_ended)
-      : lane_(lane), open_ended_(open_ended) {
+  /// `last`: the last byte asked for (past the segment's end for a
+  /// response that runs on into the next segment).
+  handler(segment_lane& lane, int64_t last) : lane_(lane), last_(last) {
     buffer_.reserve(write_buffer_size);
   }
 
   bool on_head(const response_head& head) override {
     const auto& seg = lane_.seg_;
     int64_t next = seg.start + lane_.written();
-    int64_t last = open_ended_ ? lane_.ctx_.total - 1 : seg.end - 1;
     if (head.status == 206 && head.range && head.range->first == next &&
-        head.range->last == last && head.range->total == lane_.ctx_.total &&
+        head.range->last == last_ && head.range->total == lane_.ctx_.total &&
         (head.validator.empty() ||
          head.validator == lane_.ctx_.request.if_range))
       return true;
@@ -71,8 +70,8 @@ public:
     if (buffer_.size() + size > write_buffer_size && !flush())
       return false;
     buffer_.insert(buffer_.end(), data, data + size);
-    // An open range runs on into the next segment: stop at our end.
-    if (open_ended_ && static_cast<int64_t>(size) == left) {
+    // A range running on into the next segment: stop at our end.
+    if (last_ >= lane_.seg_.end && static_cast<int64_t>(size) == left) {
       flush();
       return false;
     }
@@ -91,6 +90,7 @@ public:
     if (!lane_.ctx_.file->write_at(buffer_.data(), buffer_.size(), at,
                                    &lane_.error_)) {
       verdict_ = lane_outcome::failed;
+      lane_.local_ = true;
       return false;
     }
     // Offered before `written` moves, so the coordinator never reads back
@@ -136,7 +136,7 @@ private:
   }
 
   segment_lane& lane_;
-  bool open_ended_;
+  int64_t last_;
   std::vector<char> buffer_;
   lane_outcome verdict_ = lane_outcome::running;
 };
@@ -148,8 +148,8 @@ segment_lane::segment_lane(const lane_context& ctx, segment seg)
 
 segment_lane::~segment_lane() = default;
 
-fetch_handler& segment_lane::adopt() {
-  adopted_ = std::make_unique<handler>(*this, true);
+fetch_handler& segment_lane::adopt(int64_t last) {
+  adopted_ = std::make_unique<handler>(*this, last);
   return *adopted_;
 }
 
@@ -161,7 +161,8 @@ void segment_lane::finish_adopted() {
     adopted_->drop();
   adopted_.reset();
   if (verdict == lane_outcome::running)
-    run(); // done, or the rest of the segment after a network error
+    run(); // done, or the rest of the segment (past the first answer, or
+           // after a network error)
   else
     outcome_.store(verdict, std::memory_order_release);
 }
@@ -170,7 +171,7 @@ lane_outcome segment_lane::fetch_once() {
   fetch_request req = ctx_.request;
   req.range_from = seg_.start + written();
   req.range_to = seg_.end - 1;
-  handler h{*this, false};
+  handler h{*this, seg_.end - 1};
   auto fetched = fetch(req, h);
   if (h.verdict() == lane_outcome::stopped) {
     h.drop();

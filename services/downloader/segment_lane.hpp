@@ -65,12 +65,12 @@ public:
   /// Fetches the rest of the segment (a few attempts on network errors).
   void run();
 
-  /// The handler for a response someone else asked for with an open range
-  /// (`Range: bytes=<segment start>-`, the first connection of a download):
-  /// accepts its 206 up to the end of the file, writes the segment's bytes
-  /// and stops reading at the segment's end. The lane is then driven by
-  /// that response instead of run(); finish_adopted() follows it.
-  fetch_handler& adopt();
+  /// The handler for a response someone else asked for (the first
+  /// connection of a download, `Range: bytes=<segment start>-<last>`):
+  /// accepts its 206 for exactly that range and writes it (never past the
+  /// segment's end). The lane is then driven by that response instead of
+  /// run(); finish_adopted() follows it.
+  fetch_handler& adopt(int64_t last);
 
   /// After the adopted response ended: sets the outcome, or fetches what
   /// is still missing of the segment as run() would.
@@ -90,6 +90,10 @@ public:
   bool transient() const {
     return transient_;
   }
+  /// The failure was here (writing the `.part`), not at the source.
+  bool local() const {
+    return local_;
+  }
   const std::string& error() const {
     return error_;
   }
@@ -103,6 +107,7 @@ private:
   std::atomic<int64_t> written_;
   std::atomic<lane_outcome> outcome_{lane_outcome::running};
   bool transient_ = true;
+  bool local_ = false;
   std::string error_;
   std::unique_ptr<handler> adopted_;
 };

@@ -29,6 +29,28 @@ std::vector<segment> plan_segments(int64_t total,
   return out;
 }
 
+int64_t first_request_length(int64_t declared_total,
+                             const segment_policy& policy) {
+  if (declared_total > 0)
+    return plan_segments(declared_total, policy).front().length();
+  return std::max<int64_t>(policy.min_size, 1);
+}
+
+std::vector<segment> plan_after_first(int64_t total, int64_t first,
+                                      const segment_policy& policy) {
+  auto plan = plan_segments(total, policy);
+  if (plan.front().end >= first)
+    return plan;
+  std::vector<segment> out{segment{0, std::min(first, total), 0}};
+  if (first >= total)
+    return out;
+  segment_policy rest = policy;
+  rest.max_connections = std::max(1, policy.max_connections - 1);
+  for (auto s : plan_segments(total - first, rest))
+    out.push_back(segment{s.start + first, s.end + first, 0});
+  return out;
+}
+
 int64_t contiguous_prefix(const std::vector<segment>& segments) {
   int64_t prefix = 0;
   for (const auto& s : segments) {

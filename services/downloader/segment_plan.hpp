@@ -47,6 +47,21 @@ bool should_segment(int64_t total, bool ranges_supported,
 /// (except when the whole file is). REQUIRES: total > 0.
 std::vector<segment> plan_segments(int64_t total, const segment_policy& policy);
 
+/// How many bytes a fresh download's first request asks for
+/// (`Range: bytes=0-<n - 1>`), so that its answer ends where segment 0 may
+/// end and no byte past it is sent: segment 0 of the plan when the source
+/// declares a size worth splitting, else `policy.min_size` (a smaller file
+/// arrives whole in that answer). REQUIRES: should_segment() may hold, i.e.
+/// `declared_total` is -1 or at least `policy.min_size`.
+int64_t first_request_length(int64_t declared_total,
+                             const segment_policy& policy);
+
+/// plan_segments(), with segment 0 at least `first` bytes long (the first
+/// answer already covers them): when the plain plan's segment 0 is shorter,
+/// the rest of the file after `first` is split over the other connections.
+std::vector<segment> plan_after_first(int64_t total, int64_t first,
+                                      const segment_policy& policy);
+
 /// The bytes from 0 that are durably written without a gap: a single-stream
 /// resume can continue there.
 int64_t contiguous_prefix(const std::vector<segment>& segments);

@@ -41,6 +41,25 @@ TEST(segment_plan, no_segment_shorter_than_the_minimum) {
   EXPECT_EQ(plan_segments(1024 * mib, policy).size(), 2u);
 }
 
+TEST(segment_plan, the_first_request_ends_where_segment_zero_may_end) {
+  segment_policy policy; // 16 MiB, 4 connections, 4 MiB segments at least
+  EXPECT_EQ(first_request_length(-1, policy), 16 * mib);
+  EXPECT_EQ(first_request_length(256 * mib, policy), 64 * mib);
+  // Segment 0 already 16 MiB long: the plan stays as it is.
+  auto same = plan_after_first(64 * mib, 16 * mib, policy);
+  ASSERT_EQ(same.size(), 4u);
+  for (size_t i = 0; i < same.size(); ++i)
+    EXPECT_EQ(same[i].end, int64_t(i + 1) * 16 * mib);
+  // 24 MiB would be 4 x 6 MiB: segment 0 keeps the 16 MiB asked, the other
+  // 8 MiB go to two more connections (4 MiB at least each).
+  auto plan = plan_after_first(24 * mib, 16 * mib, policy);
+  ASSERT_EQ(plan.size(), 3u);
+  EXPECT_EQ(plan[0].end, 16 * mib);
+  EXPECT_EQ(plan[1].start, 16 * mib);
+  EXPECT_EQ(plan[1].end, 20 * mib);
+  EXPECT_EQ(plan[2].end, 24 * mib);
+}
+
 TEST(segment_plan, prefix_stops_at_the_first_incomplete_segment) {
   std::vector<segment> s{{0, 10, 10}, {10, 20, 4}, {20, 30, 10}};
   EXPECT_EQ(contiguous_prefix(s), 14);

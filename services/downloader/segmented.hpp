@@ -16,11 +16,14 @@ namespace kumo::downloader {
 ///   same total): every segment continues from its durable offset, with
 ///   `If-Range` = the map's validator;
 /// - a resumable prefix without a map: one connection continues it;
-/// - otherwise the first connection asks for `Range: bytes=0-`: when its
-///   206 shows the size and a validator and should_segment() agrees, that
-///   connection carries on as segment 0 (it stops reading at the segment's
-///   end) and the other segments start at once; else it stays the one
-///   connection of the download. Learning the size costs no request.
+/// - otherwise the first connection asks for the bytes segment 0 may
+///   start with (`Range: bytes=0-<n - 1>`, first_request_length()): when
+///   its 206 shows the size and a validator and should_segment() agrees,
+///   that answer becomes the start of segment 0, written into the `.part`
+///   the connection already opened, the connection then asks for the rest
+///   of segment 0 and the other segments start at once; else it stays the
+///   one connection of the download. Learning the size costs no request and
+///   no byte is sent twice.
 /// A segment answered with a 200 (the file changed, or ranges stopped) or a
 /// range other than the one asked drops the map and starts over on one
 /// connection. The outcome and guarantees are those of run_transfer():

@@ -2,9 +2,12 @@
 #include "segmented.hpp"
 #include "transfer_test_support.hpp"
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <set>
+#include <sys/resource.h>
 
 using namespace kumo;
 using namespace kumo::downloader;
@@ -31,14 +34,28 @@ protected:
     s.job_id = "job-1";
     return s;
   }
-  static std::vector<std::string> ranges(test_origin& o) {
-    std::vector<std::string> out;
-    for (const auto& r : o.requests()) {
-      auto i = r.headers.find("range");
-      out.push_back(i == r.headers.end() ? "" : i->second);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
+  /// A spec for `origin`'s file, to be checked against `content`'s digest.
+  transfer_spec hashed_spec(test_origin& origin, const std::string& content) {
+    auto s = spec_for(origin.url("/ep.mkv"));
+    s.sha256 = digest(content);
+    return s;
+  }
+  /// A `.part` of 8 MiB holding `on_disk`, and this job's map of it.
+  segment_map write_resume_state(const std::string& on_disk,
+                                 std::vector<segment> segments) {
+    write_part(on_disk);
+    segment_map map{"job-1", etag, 8 * mib, inode_of(paths_.part_path),
+                    std::move(segments)};
+    std::string error;
+    EXPECT_TRUE(write_segment_map(paths_, map, &error)) << error;
+    return map;
+  }
+  /// Every request after the first carried If-Range with the ETag.
+  static void expect_if_range_after_the_first(test_origin& origin) {
+    for (const auto& r : origin.requests())
+      if (r.headers.at("range").rfind("bytes=0-", 0) != 0) {
+        EXPECT_EQ(r.headers.at("if-range"), etag);
+      }
   }
 };
 
@@ -46,30 +63,38 @@ protected:
 
 TEST_F(segmented_test, fetches_a_large_file_over_four_ranges) {
   auto content = make_content(8 * mib + 5);
-  test_origin origin{
-      [&](const origin_request& r) { return static_file(r, content, etag); }};
-  auto spec = spec_for(origin.url("/ep.mkv"));
-  spec.sha256 = digest(content);
+  auto& origin = serve_file(content, etag);
+  auto spec = hashed_spec(origin, content);
   auto result = run_download(spec, settings_, observer_);
-  ASSERT_EQ(result.outcome, transfer_outcome::completed) << result.error;
-  EXPECT_EQ(part(), content);
+  ASSERT_TRUE(completed_with(result, content));
   EXPECT_EQ(result.sha256, spec.sha256);
   EXPECT_EQ(result.state.bytes_done, static_cast<int64_t>(content.size()));
-  // No probe: the first connection asks for everything from 0 and becomes
-  // segment 0 once its 206 shows size and validator; the other segments
-  // follow with If-Range.
-  EXPECT_EQ(ranges(origin),
-            (std::vector<std::string>{"bytes=0-", "bytes=2097154-4194306",
-                                      "bytes=4194307-6291459",
-                                      "bytes=6291460-8388612"}));
-  for (const auto& r : origin.requests()) {
-    if (r.headers.at("range") != "bytes=0-")
-      EXPECT_EQ(r.headers.at("if-range"), etag);
-  }
+  // No probe: the first connection asks for min_size bytes from 0 and its
+  // answer becomes segment 0 once its 206 shows size and validator; the
+  // rest is split over the other connections, with If-Range.
+  EXPECT_EQ(ranges_asked(origin),
+            (std::vector<std::string>{
+                "bytes=0-4194303", "bytes=4194304-5592406",
+                "bytes=5592407-6990509", "bytes=6990510-8388612"}));
+  expect_if_range_after_the_first(origin);
   EXPECT_FALSE(fs::exists(segment_map_path(paths_))) << "map left behind";
   for (size_t i = 1; i < observer_.durable.size(); ++i)
     EXPECT_GE(observer_.durable[i].bytes_done,
               observer_.durable[i - 1].bytes_done);
+}
+
+TEST_F(segmented_test, a_declared_size_makes_the_first_request_segment_zero) {
+  auto content = make_content(8 * mib + 5);
+  auto& origin = serve_file(content, etag);
+  auto spec = hashed_spec(origin, content);
+  spec.expected_size = static_cast<int64_t>(content.size());
+  ASSERT_TRUE(
+      completed_with(run_download(spec, settings_, observer_), content));
+  EXPECT_EQ(ranges_asked(origin),
+            (std::vector<std::string>{
+                "bytes=0-2097153", "bytes=2097154-4194306",
+                "bytes=4194307-6291459", "bytes=6291460-8388612"}));
+  expect_if_range_after_the_first(origin);
 }
 
 TEST_F(segmented_test,
@@ -82,19 +107,34 @@ TEST_F(segmented_test,
     return res;
   }};
   auto result = run_download(spec_for(origin.url("/a")), settings_, observer_);
-  ASSERT_EQ(result.outcome, transfer_outcome::completed) << result.error;
-  EXPECT_EQ(part(), content);
+  ASSERT_TRUE(completed_with(result, content));
   // One request: the answer to the first one is the download.
-  EXPECT_EQ(ranges(origin), (std::vector<std::string>{"bytes=0-"}));
+  EXPECT_EQ(ranges_asked(origin), std::vector<std::string>{"bytes=0-4194303"});
 
-  test_origin small{[&](const origin_request& r) {
-    return static_file(r, content.substr(0, 2 * mib), etag);
-  }};
+  auto& small = serve_file(content.substr(0, 2 * mib), etag);
   auto spec = spec_for(small.url("/b"));
   spec.expected_size = 2 * mib; // below min_size: no range asked
-  ASSERT_EQ(run_download(spec, settings_, observer_).outcome,
-            transfer_outcome::completed);
-  EXPECT_EQ(ranges(small), std::vector<std::string>{""});
+  ASSERT_TRUE(completed_with(run_download(spec, settings_, observer_),
+                             content.substr(0, 2 * mib)));
+  EXPECT_EQ(ranges_asked(small), std::vector<std::string>{""});
+}
+
+TEST_F(segmented_test, a_first_answer_without_validator_is_fetched_again) {
+  // Ranges but no ETag or Last-Modified: nothing to split on safely; the
+  // first answer (4 MiB of 8) is dropped and the file asked for whole.
+  auto content = make_content(8 * mib);
+  test_origin origin{[&](const origin_request& r) {
+    auto res = static_file(r, content, etag);
+    auto& h = res.headers;
+    h.erase(std::remove_if(h.begin(), h.end(),
+                           [](const auto& kv) { return kv.first == "ETag"; }),
+            h.end());
+    return res;
+  }};
+  auto result = run_download(spec_for(origin.url("/a")), settings_, observer_);
+  ASSERT_TRUE(completed_with(result, content));
+  EXPECT_EQ(ranges_asked(origin),
+            (std::vector<std::string>{"", "bytes=0-4194303"}));
 }
 
 TEST_F(segmented_test, resumes_every_segment_from_its_map) {
@@ -105,28 +145,18 @@ TEST_F(segmented_test, resumes_every_segment_from_its_map) {
                            {2 * mib, 2 * mib},
                            {4 * mib, mib}})
     on_disk.replace(from, len, content.substr(from, len));
-  std::ofstream{paths_.part_path, std::ios::binary} << on_disk;
-  segment_map map{"job-1",
-                  etag,
-                  8 * mib,
-                  inode_of(paths_.part_path),
-                  {{0, 2 * mib, mib},
-                   {2 * mib, 4 * mib, 2 * mib},
-                   {4 * mib, 6 * mib, mib},
-                   {6 * mib, 8 * mib, 0}}};
-  std::string error;
-  ASSERT_TRUE(write_segment_map(paths_, map, &error)) << error;
-  test_origin origin{
-      [&](const origin_request& r) { return static_file(r, content, etag); }};
-  auto spec = spec_for(origin.url("/ep.mkv"));
-  spec.sha256 = digest(content);
+  auto map = write_resume_state(on_disk, {{0, 2 * mib, mib},
+                                          {2 * mib, 4 * mib, 2 * mib},
+                                          {4 * mib, 6 * mib, mib},
+                                          {6 * mib, 8 * mib, 0}});
+  auto& origin = serve_file(content, etag);
+  auto spec = hashed_spec(origin, content);
   auto result = run_download(spec, settings_, observer_);
-  ASSERT_EQ(result.outcome, transfer_outcome::completed) << result.error;
+  ASSERT_TRUE(completed_with(result, content));
   EXPECT_EQ(result.resumed, resume_kind::range);
-  EXPECT_EQ(part(), content);
   EXPECT_EQ(result.sha256, spec.sha256);
   EXPECT_GE(result.bytes_read_back, mib); // the durable prefix, from disk
-  EXPECT_EQ(ranges(origin),
+  EXPECT_EQ(ranges_asked(origin),
             (std::vector<std::string>{"bytes=1048576-2097151",
                                       "bytes=5242880-6291455",
                                       "bytes=6291456-8388607"}));
@@ -141,7 +171,7 @@ TEST_F(segmented_test, a_stop_leaves_a_map_no_further_than_the_durable_bytes) {
   test_origin origin{[&](const origin_request& r) {
     auto res = static_file(r, content, etag);
     res.chunk = size_t{64} * 1024;
-    res.chunk_delay = 20ms;
+    res.chunk_delay = 20ms; // slow enough to stop half-way
     return res;
   }};
   // Stops right after the first durable offset above 0: segment 0 has a
@@ -171,13 +201,11 @@ TEST_F(segmented_test, a_stop_leaves_a_map_no_further_than_the_durable_bytes) {
 
 TEST_F(segmented_test, a_wrong_digest_fails_and_keeps_nothing) {
   auto content = make_content(8 * mib);
-  test_origin origin{
-      [&](const origin_request& r) { return static_file(r, content, etag); }};
+  auto& origin = serve_file(content, etag);
   auto spec = spec_for(origin.url("/ep.mkv"));
   spec.sha256 = std::string(64, 'a');
   auto result = run_download(spec, settings_, observer_);
-  EXPECT_EQ(result.outcome, transfer_outcome::failed);
-  EXPECT_TRUE(result.transient);
+  EXPECT_TRUE(failed_as(result, true));
   EXPECT_NE(result.error.find("sha256 mismatch"), std::string::npos);
   EXPECT_EQ(part(), "");
   EXPECT_FALSE(fs::exists(segment_map_path(paths_)));
@@ -185,17 +213,15 @@ TEST_F(segmented_test, a_wrong_digest_fails_and_keeps_nothing) {
 
 TEST_F(segmented_test, hashes_the_in_order_prefix_as_it_is_written) {
   auto content = make_content(8 * mib + 5);
-  test_origin origin{
-      [&](const origin_request& r) { return static_file(r, content, etag); }};
-  auto spec = spec_for(origin.url("/ep.mkv"));
-  spec.sha256 = digest(content);
+  auto& origin = serve_file(content, etag);
+  auto spec = hashed_spec(origin, content);
   auto result = run_download(spec, settings_, observer_);
-  ASSERT_EQ(result.outcome, transfer_outcome::completed) << result.error;
+  ASSERT_TRUE(completed_with(result, content));
   EXPECT_EQ(result.sha256, spec.sha256);
-  // Segment 0 (the first 2097154 bytes) is hashed by its own connection as
-  // it writes; only bytes written ahead of the hash are read back.
+  // Segment 0 (the first 4 MiB) is hashed by its own connection as it
+  // writes; only bytes written ahead of the hash are read back.
   EXPECT_LE(result.bytes_read_back,
-            static_cast<int64_t>(content.size()) - 2097154);
+            static_cast<int64_t>(content.size()) - 4 * mib);
 }
 
 TEST_F(segmented_test,
@@ -205,24 +231,15 @@ TEST_F(segmented_test,
   // the durable part of segment 1 changed on disk.
   auto on_disk = content.substr(0, 3 * mib);
   on_disk[2 * mib + 10] = static_cast<char>(on_disk[2 * mib + 10] ^ 0x01);
-  write_part(on_disk);
-  segment_map map{"job-1",
-                  etag,
-                  8 * mib,
-                  inode_of(paths_.part_path),
-                  {{0, 2 * mib, 2 * mib},
-                   {2 * mib, 4 * mib, mib},
-                   {4 * mib, 6 * mib, 0},
-                   {6 * mib, 8 * mib, 0}}};
-  std::string error;
-  ASSERT_TRUE(write_segment_map(paths_, map, &error)) << error;
-  test_origin origin{
-      [&](const origin_request& r) { return static_file(r, content, etag); }};
-  auto spec = spec_for(origin.url("/ep.mkv"));
-  spec.sha256 = digest(content);
-  auto result = run_download(spec, settings_, observer_);
+  write_resume_state(on_disk, {{0, 2 * mib, 2 * mib},
+                               {2 * mib, 4 * mib, mib},
+                               {4 * mib, 6 * mib, 0},
+                               {6 * mib, 8 * mib, 0}});
+  auto& origin = serve_file(content, etag);
+  auto result =
+      run_download(hashed_spec(origin, content), settings_, observer_);
   EXPECT_EQ(result.resumed, resume_kind::range);
-  EXPECT_EQ(result.outcome, transfer_outcome::failed);
+  EXPECT_TRUE(failed_as(result, true));
   EXPECT_NE(result.error.find("sha256 mismatch"), std::string::npos)
       << result.error;
   EXPECT_GE(result.bytes_read_back, 3 * mib); // the resumed bytes, from disk
@@ -231,13 +248,83 @@ TEST_F(segmented_test,
 
 TEST_F(segmented_test, an_empty_file_completes_after_its_first_request) {
   // `Range: bytes=0-` of an empty file is answered 416 (bytes */0).
-  test_origin origin{
-      [&](const origin_request& r) { return static_file(r, "", etag); }};
-  auto spec = spec_for(origin.url("/empty"));
-  spec.sha256 = digest("");
+  auto& origin = serve_file("", etag);
+  auto spec = hashed_spec(origin, "");
   auto result = run_download(spec, settings_, observer_);
-  ASSERT_EQ(result.outcome, transfer_outcome::completed) << result.error;
+  ASSERT_TRUE(completed_with(result, ""));
   EXPECT_EQ(result.sha256, spec.sha256);
-  EXPECT_EQ(part(), "");
-  EXPECT_EQ(ranges(origin), std::vector<std::string>{"bytes=0-"});
+  EXPECT_EQ(ranges_asked(origin), std::vector<std::string>{"bytes=0-4194303"});
+}
+
+TEST_F(segmented_test, the_origin_sends_every_byte_once_into_one_part_file) {
+  // Large enough that the origin could push socket buffers' worth past the
+  // end of segment 0 if the first request asked for more than it.
+  auto content = make_content(48 * mib);
+  auto& origin = serve_file(content, etag, size_t{256} * 1024);
+  // The `.part` inode at every durable report: one file from the first
+  // report to the last.
+  struct inode_observer : recording_observer {
+    std::string path;
+    std::set<uint64_t> inodes;
+    void on_durable(const durable_state& s) override {
+      recording_observer::on_durable(s);
+      std::lock_guard<std::mutex> guard{mutex};
+      inodes.insert(inode_of(path));
+    }
+  } observer;
+  observer.path = paths_.part_path;
+  auto result = run_download(hashed_spec(origin, content), settings_, observer);
+  ASSERT_TRUE(completed_with(result, content));
+  // 12 MiB segments: the first answer (4 MiB) and one more request make
+  // segment 0.
+  EXPECT_EQ(ranges_asked(origin).size(), 5u);
+  EXPECT_EQ(origin.body_bytes_sent(), static_cast<int64_t>(content.size()));
+  EXPECT_EQ(observer.inodes.size(), 1u) << "the .part was created again";
+}
+
+namespace {
+
+/// Writes beyond `limit` bytes of any file fail with EFBIG while it lives,
+/// like a full disk would for the download (SIGXFSZ ignored meanwhile).
+class file_size_limit {
+public:
+  explicit file_size_limit(rlim_t limit) {
+    getrlimit(RLIMIT_FSIZE, &saved_);
+    old_handler_ = signal(SIGXFSZ, SIG_IGN);
+    rlimit capped = saved_;
+    capped.rlim_cur = limit;
+    setrlimit(RLIMIT_FSIZE, &capped);
+  }
+  ~file_size_limit() {
+    setrlimit(RLIMIT_FSIZE, &saved_);
+    signal(SIGXFSZ, old_handler_);
+  }
+  file_size_limit(const file_size_limit&) = delete;
+  file_size_limit& operator=(const file_size_limit&) = delete;
+
+private:
+  rlimit saved_{};
+  void (*old_handler_)(int) = nullptr;
+};
+
+} // namespace
+
+TEST_F(segmented_test, a_write_that_fails_here_is_not_the_sources_fault) {
+  // Tried: segments written beyond 5 MiB of an 8 MiB file fail (EFBIG): the
+  // download fails, transient, marked local, like on one connection.
+  auto content = make_content(8 * mib);
+  auto& origin = serve_file(content, etag);
+  for (int connections : {4, 1}) {
+    SCOPED_TRACE(connections);
+    settings_.segments.max_connections = connections;
+    std::filesystem::remove(paths_.part_path);
+    transfer_result result;
+    {
+      file_size_limit limit{5 * mib};
+      result =
+          run_download(spec_for(origin.url("/ep.mkv")), settings_, observer_);
+    }
+    EXPECT_TRUE(failed_as(result, true));
+    EXPECT_TRUE(result.local) << result.error;
+  }
 }

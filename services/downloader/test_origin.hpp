@@ -70,6 +70,12 @@ public:
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
 
+  /// Body bytes the origin handed to its sockets so far (also those a
+  /// client closed its connection on before reading them).
+  int64_t body_bytes_sent() const {
+    return body_bytes_sent_.load();
+  }
+
   /// Every request received so far.
   std::vector<origin_request> requests() {
     std::lock_guard<std::mutex> guard{mutex_};
@@ -153,20 +159,23 @@ private:
       return;
     size_t piece = res.chunk > 0 ? res.chunk : res.body.size();
     for (size_t off = 0; off < res.body.size() && !stop_; off += piece) {
-      if (!send_all(fd, res.body.substr(off, piece)))
+      if (!send_all(fd, res.body.substr(off, piece), &body_bytes_sent_))
         return;
       if (res.chunk_delay.count() > 0)
         std::this_thread::sleep_for(res.chunk_delay);
     }
   }
 
-  static bool send_all(int fd, const std::string& data) {
+  static bool send_all(int fd, const std::string& data,
+                       std::atomic<int64_t>* counter = nullptr) {
     size_t done = 0;
     while (done < data.size()) {
       auto n = send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
       if (n <= 0)
         return false;
       done += static_cast<size_t>(n);
+      if (counter)
+        *counter += n;
     }
     return true;
   }
@@ -175,6 +184,7 @@ private:
   int listener_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<int64_t> body_bytes_sent_{0};
   std::thread thread_;
   std::vector<std::thread> connections_; ///< touched by the accept thread only
   std::mutex mutex_;

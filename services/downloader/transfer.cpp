@@ -90,6 +90,7 @@ private:
   int64_t total_ = -1;       ///< size of the file being written, -1 unknown
   std::string validator_;    ///< validator of the data on disk
   int64_t resumed_total_ = -1;
+  int64_t asked_last_ = -1; ///< last byte the current request asked for
   verdict verdict_ = verdict::none;
   clock::time_point last_sync_{};
   int64_t synced_ = -1;
@@ -188,7 +189,7 @@ void transfer_run::maybe_sync() {
 
 bool transfer_run::on_head(const response_head& head) {
   if (takeover_ && position_ == 0 && head.status == 206) {
-    taken_ = std::exchange(takeover_, nullptr)->take(head);
+    taken_ = std::exchange(takeover_, nullptr)->take(head, file_);
     if (taken_) {
       verdict_ = verdict::handed_over;
       return taken_->on_head(head);
@@ -208,6 +209,7 @@ bool transfer_run::on_head(const response_head& head) {
   facts.sent_validator = position_ > 0 ? validator_ : std::string{};
   facts.resumed_total = resumed_total_;
   facts.expected_size = spec_.expected_size;
+  facts.asked_last = asked_last_;
   auto decision = classify_response(head, facts);
   switch (decision.action) {
   case response_action::write_from_zero:
@@ -359,6 +361,8 @@ transfer_result transfer_run::run() {
   for (int attempt = 0;; ++attempt) {
     req.range_from = position_;
     req.open_range = takeover_ != nullptr && position_ == 0;
+    req.range_to = asked_last_ =
+        req.open_range ? takeover_->first_length() - 1 : -1;
     req.if_range = position_ > 0 ? validator_ : std::string{};
     verdict_ = verdict::none;
     auto fetched = fetch(req, *this);
@@ -366,7 +370,7 @@ transfer_result transfer_run::run() {
     case verdict::handed_over:
       result_.handed_over = true;
       result_.outcome = transfer_outcome::stopped;
-      return std::move(result_); // our empty inode is no longer `.part`
+      return std::move(result_); // the taker has the `.part` now
     case verdict::complete:
       return verify();
     case verdict::refetch:

@@ -100,12 +100,18 @@ class response_takeover {
 public:
   virtual ~response_takeover() = default;
 
+  /// Bytes the first request asks for: `Range: bytes=0-<n - 1>`. REQUIRES:
+  /// > 0.
+  virtual int64_t first_length() const = 0;
+
   /// Called at most once, with the head of a 206 answering the first
-  /// request (`Range: bytes=0-`) of a download that starts from zero.
-  /// Returns the handler for this whole response, head included, or null to
-  /// leave it to the transfer. Once taken, the transfer writes nothing more
-  /// and reports nothing more to the observer.
-  virtual fetch_handler* take(const response_head& head) = 0;
+  /// request of a download that starts from zero, and the transfer's
+  /// `.part` (new, empty, tagged). Returns the handler for this whole
+  /// response, head included, or null to leave it to the transfer; a taker
+  /// may move the file out, then it is its own. Once taken, the transfer
+  /// writes nothing more and reports nothing more to the observer.
+  virtual fetch_handler* take(const response_head& head,
+                              std::optional<part_file>& file) = 0;
 };
 
 /// Runs the download. Resumes from min(.part size, bytes_done) with Range and
@@ -116,8 +122,10 @@ public:
 /// The sha256 covers the bytes on disk: every buffer is hashed right after
 /// the pwrite that put it there, and a kept prefix is read back from the
 /// file once when the transfer opens it.
-/// With a `takeover`, a download from zero asks for `Range: bytes=0-` and
-/// offers a 206 answer to it (see response_takeover).
+/// With a `takeover`, a download from zero asks for the takeover's first
+/// bytes (`Range: bytes=0-<n - 1>`) and offers a 206 answer to it (see
+/// response_takeover); an answer not taken that covers only those bytes of
+/// a larger file is asked again without Range.
 transfer_result run_transfer(const transfer_spec& spec,
                              const transfer_settings& settings,
                              transfer_observer& observer,

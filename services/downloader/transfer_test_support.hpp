@@ -9,12 +9,14 @@
 #include "test_origin.hpp"
 #include "transfer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -67,6 +69,28 @@ struct recording_observer : transfer_observer {
   }
 };
 
+/// An answer of `status` with no body worth writing.
+inline origin_response status_only(int status, std::string reason,
+                                   std::string body = {}) {
+  origin_response res;
+  res.status = status;
+  res.reason = std::move(reason);
+  res.body = std::move(body);
+  return res;
+}
+
+/// The Range header of every request `origin` received ("" for none),
+/// sorted.
+inline std::vector<std::string> ranges_asked(test_origin& origin) {
+  std::vector<std::string> out;
+  for (const auto& r : origin.requests()) {
+    auto i = r.headers.find("range");
+    out.push_back(i == r.headers.end() ? "" : i->second);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 /// A private folder with `<name>` as the target, loopback allowed.
 class transfer_fixture : public ::testing::Test {
 protected:
@@ -109,12 +133,60 @@ protected:
     return s;
   }
 
+  /// Serves `content` as a static file with `etag` (see static_file()),
+  /// `chunk` bytes per write when not 0, until the fixture ends.
+  test_origin& serve_file(std::string content, std::string etag,
+                          size_t chunk = 0) {
+    origin_ = std::make_unique<test_origin>([content = std::move(content),
+                                             etag = std::move(etag),
+                                             chunk](const origin_request& r) {
+      auto res = static_file(r, content, etag);
+      res.chunk = chunk;
+      return res;
+    });
+    return *origin_;
+  }
+
+  /// A spec for `url` continuing `kept` bytes written earlier (the `.part`
+  /// holds them), of a `total`-byte file (-1: unknown) with `validator`.
+  transfer_spec resume_spec(const std::string& url, const std::string& kept,
+                            int64_t total, const std::string& validator) {
+    write_part(kept);
+    auto s = spec_for(url);
+    s.bytes_done = static_cast<int64_t>(kept.size());
+    s.bytes_total = total;
+    s.validator = validator;
+    return s;
+  }
+
+  /// The download completed and the `.part` holds exactly `content`.
+  ::testing::AssertionResult completed_with(const transfer_result& r,
+                                            const std::string& content) {
+    if (r.outcome != transfer_outcome::completed)
+      return ::testing::AssertionFailure() << "not completed: " << r.error;
+    if (part() != content)
+      return ::testing::AssertionFailure() << "the .part differs";
+    return ::testing::AssertionSuccess();
+  }
+
+  /// The download failed, `transient` or not.
+  static ::testing::AssertionResult failed_as(const transfer_result& r,
+                                              bool transient) {
+    if (r.outcome != transfer_outcome::failed)
+      return ::testing::AssertionFailure() << "did not fail";
+    if (r.transient != transient)
+      return ::testing::AssertionFailure()
+             << "transient is " << r.transient << ": " << r.error;
+    return ::testing::AssertionSuccess();
+  }
+
   std::string name_;
   std::string dir_;
   target_paths paths_;
   address_policy allow_loopback_;
   transfer_settings settings_;
   recording_observer observer_;
+  std::unique_ptr<test_origin> origin_; ///< serve_file()'s
 };
 
 } // namespace kumo::downloader::testing

@@ -2,9 +2,8 @@
 
 #include "hls_job.hpp"
 #include "hls_process.hpp"
-#include "hls_remux.hpp"
 #include "kumo/contracts/source_url.hpp"
-#include "media_verify.hpp"
+#include "media_output.hpp"
 #include "ytdlp/command.hpp"
 
 #include <netdb.h>
@@ -131,24 +130,8 @@ transfer_result run_ytdlp_transfer(const transfer_spec& spec,
     return failed(r.error, false);
   if (r.timed_out || r.exit_code != 0)
     return failed(describe_failure("yt-dlp", r), r.timed_out);
-  std::string error;
-  std::string digest;
-  auto output = dir + "/" + output_name(spec.paths);
-  auto mismatch =
-      verify_declared(output, {spec.expected_size, spec.sha256}, &digest);
-  if (!mismatch.empty())
-    return failed(mismatch, false);
-  auto file = adopt_output(output, spec.paths, spec.job_id, &error);
-  if (!file)
-    return failed(error, false);
-  remove_media_workdir(spec.paths, spec.job_id);
-  transfer_result done;
-  done.outcome = transfer_outcome::completed;
-  done.sha256 = digest;
-  done.state = {file->size(), file->size(), {}};
-  observer.on_durable(done.state);
-  done.file = std::move(file);
-  return done;
+  return complete_media_output(dir + "/" + output_name(spec.paths), spec,
+                               observer);
 }
 
 } // namespace kumo::downloader
