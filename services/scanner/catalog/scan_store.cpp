@@ -12,6 +12,15 @@ namespace {
 const char* const lock_sql =
     "SELECT pg_try_advisory_lock(hashtext('kumo.scanner'), hashtext($1))";
 
+/// The scan row's start and heartbeats and the unmatched folders commit
+/// without waiting for the WAL flush: losing them to a crash of PostgreSQL
+/// loses nothing a scan needs (that crash ends the scan's session too). The
+/// catalog batches and the scan's final row (finish) wait, and their flush
+/// carries these along.
+void no_flush_wait(pqxx::work& w) {
+  w.exec("SET LOCAL synchronous_commit TO off");
+}
+
 } // namespace
 
 scan_store::scan_store(const std::string& database_url)
@@ -48,6 +57,7 @@ json scan_store::running_scan() {
 json scan_store::begin(const std::string& kind, const std::string& key,
                        const std::string& owner) {
   pqxx::work w(*conn_);
+  no_flush_wait(w);
   w.exec("UPDATE scanner_scans SET state = 'failed', finished_at = now(),"
          " error = 'the scanning replica stopped' WHERE state = 'running'");
   auto rows = w.exec_params(
@@ -63,6 +73,7 @@ json scan_store::begin(const std::string& kind, const std::string& key,
 
 bool scan_store::heartbeat(std::int64_t id, const json& counters) {
   pqxx::work w(*conn_);
+  no_flush_wait(w);
   auto rows = w.exec_params(
       "UPDATE scanner_scans SET heartbeat_at = now(), counters = $2::jsonb"
       " WHERE id = $1 RETURNING cancel_requested",
@@ -173,6 +184,7 @@ catalog_totals scan_store::catalog_counts() {
 void scan_store::replace_unmatched(const std::string& root,
                                    const std::vector<unmatched_row>& rows) {
   pqxx::work w(*conn_);
+  no_flush_wait(w);
   w.exec_params("DELETE FROM scanner_unmatched WHERE root = $1", root);
   for (const auto& u : rows)
     w.exec_params("INSERT INTO scanner_unmatched (root, folder, name, year,"
