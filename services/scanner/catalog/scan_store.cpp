@@ -24,9 +24,7 @@ void no_flush_wait(pqxx::work& w) {
 } // namespace
 
 scan_store::scan_store(const std::string& database_url)
-    : conn_(std::make_unique<pqxx::connection>(database_url)) {
-  create_scan_tables(*conn_);
-}
+    : conn_(std::make_unique<pqxx::connection>(database_url)) {}
 
 bool scan_store::try_lock(const std::vector<std::string>& roots) {
   std::vector<std::string> held;

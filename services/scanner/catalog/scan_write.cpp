@@ -12,11 +12,11 @@ namespace kumo::scanner {
 namespace {
 
 const char* const temp_tables_sql =
-    "CREATE TEMP TABLE IF NOT EXISTS scan_in (series_id bigint, path text,"
+    "CREATE TEMP TABLE scan_in (series_id bigint, path text,"
     " size bigint, mtime timestamptz, resolution text, quality text,"
     " release_group text, season int, episodes int[], absolutes int[])"
     " ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS scan_gone (series_id bigint, path text)"
+    "CREATE TEMP TABLE scan_gone (series_id bigint, path text)"
     " ON COMMIT DELETE ROWS";
 
 /// Columns of a file row: scanner_files and scan_in alike.
@@ -153,6 +153,10 @@ void write_upserts(pqxx::work& w, const series_plans& plans,
       upserts += plans[i].second.upserts.size();
       removals += plans[i].second.removals.size();
     }
+  // Made on first use, in this transaction: a scan that writes nothing
+  // (a no-change rescan) does not pay for them.
+  if (w.exec("SELECT to_regclass('pg_temp.scan_gone')")[0][0].is_null())
+    w.exec(temp_tables_sql);
   if (upserts > 0) {
     pqxx::stream_to in(w, "scan_in", file_columns);
     for (std::size_t i = 0; i < plans.size(); ++i)
@@ -185,11 +189,6 @@ void write_upserts(pqxx::work& w, const series_plans& plans,
 }
 
 } // namespace
-
-void create_scan_tables(pqxx::connection& conn) {
-  pqxx::nontransaction n(conn);
-  n.exec(temp_tables_sql);
-}
 
 void write_plans(pqxx::work& w, const series_plans& plans, bool direct) {
   auto fresh =

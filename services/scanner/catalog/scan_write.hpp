@@ -14,9 +14,6 @@ namespace kumo::scanner {
 
 using series_plans = std::vector<std::pair<std::int64_t, series_plan>>;
 
-/// The temporary tables of the upsert path (once per connection).
-void create_scan_tables(pqxx::connection& conn);
-
 /// Writes `plans` in `w`. With `direct`, the series that have no file and no
 /// episode row in the catalog (a first scan) are written by COPY straight
 /// into scanner_files and scanner_episodes; a concurrent writer adding an
