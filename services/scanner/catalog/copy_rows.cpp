@@ -54,7 +54,7 @@ std::string timestamp_text(std::int64_t ns) {
   std::int64_t us = ns / 1000 - (ns % 1000 < 0 ? 1 : 0);
   std::int64_t secs = us / 1000000 - (us % 1000000 < 0 ? 1 : 0);
   auto micros = static_cast<int>(us - secs * 1000000);
-  std::time_t t = static_cast<std::time_t>(secs);
+  auto t = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[64];
