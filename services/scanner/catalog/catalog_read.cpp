@@ -2,6 +2,7 @@
 
 #include "catalog/catalog_store.hpp"
 #include "catalog/episode_sources.hpp"
+#include "catalog/file_episodes.hpp"
 #include "catalog/replies.hpp"
 
 #include <map>
@@ -137,9 +138,8 @@ json season_list(pqxx::work& w, std::int64_t series_id) {
                      "'group', f.release_group) ORDER BY f.path) FILTER "
                      "(WHERE f.id IS NOT NULL), '[]'))::text"
                      " FROM scanner_episodes e"
-                     " LEFT JOIN scanner_episode_files ef ON ef.episode_id = "
-                     "e.id"
-                     " LEFT JOIN scanner_files f ON f.id = ef.file_id"
+                     " LEFT JOIN scanner_files f ON f.series_id = e.series_id"
+                     " AND " KUMO_FILE_HOLDS_EPISODE
                      " WHERE e.series_id = $1 GROUP BY e.id"
                      " ORDER BY e.season NULLS LAST, e.episode, e.absolute",
       series_id);

@@ -1,9 +1,7 @@
 #include "catalog/scan_store.hpp"
 
 #include "catalog/catalog_store.hpp"
-
-#include <iterator>
-#include <tuple>
+#include "catalog/scan_write.hpp"
 
 namespace kumo::scanner {
 
@@ -14,107 +12,19 @@ namespace {
 const char* const lock_sql =
     "SELECT pg_try_advisory_lock(hashtext('kumo.scanner'), hashtext($1))";
 
-const char* const temp_tables_sql =
-    "CREATE TEMP TABLE IF NOT EXISTS scan_in (series_id bigint, path text,"
-    " size bigint, mtime_us bigint, resolution text, quality text, grp text,"
-    " season int, episode int, absolute int) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS scan_gone (series_id bigint, path text)"
-    " ON COMMIT DELETE ROWS";
-
-// The statements of one write, in order; -1 stands for "no number" in
-// scan_in. Every join is an equality on a unique index of the catalog, so a
-// statement costs what its rows cost, not what the catalog holds.
-const char* const upsert_sql[] = {
-    "INSERT INTO scanner_files (series_id, path, size, mtime, resolution,"
-    " quality, release_group) SELECT DISTINCT ON (series_id, path) series_id,"
-    " path, size, to_timestamp(mtime_us / 1000000) + (mtime_us % 1000000) *"
-    " interval '1 microsecond', left(resolution, 20), left(quality, 50),"
-    " left(grp, 100) FROM scan_in ORDER BY series_id, path"
-    " ON CONFLICT (series_id, path) DO UPDATE SET size = EXCLUDED.size,"
-    " mtime = EXCLUDED.mtime, resolution = EXCLUDED.resolution,"
-    " quality = EXCLUDED.quality, release_group = EXCLUDED.release_group,"
-    " seen_at = now()",
-    "INSERT INTO scanner_episodes (series_id, season, episode, state)"
-    " SELECT DISTINCT series_id, season, episode, 'on_disk' FROM scan_in"
-    " WHERE season BETWEEN 0 AND 10000 AND episode BETWEEN 0 AND 100000"
-    " ON CONFLICT (series_id, season, episode) WHERE season IS NOT NULL"
-    " DO UPDATE SET state = 'on_disk', updated_at = now()"
-    " WHERE scanner_episodes.state <> 'on_disk'",
-    "INSERT INTO scanner_episodes (series_id, absolute, state)"
-    " SELECT DISTINCT series_id, absolute, 'on_disk' FROM scan_in"
-    " WHERE season = -1 AND absolute BETWEEN 0 AND 1000000"
-    " ON CONFLICT (series_id, absolute) WHERE absolute IS NOT NULL"
-    " DO UPDATE SET state = 'on_disk', updated_at = now()"
-    " WHERE scanner_episodes.state <> 'on_disk'",
-    // The links, by season/episode and by absolute number apart: one join
-    // with both in an OR cannot use either index.
-    "INSERT INTO scanner_episode_files (episode_id, file_id)"
-    " SELECT DISTINCT e.id, f.id FROM scan_in i"
-    " JOIN scanner_files f ON f.series_id = i.series_id AND f.path = i.path"
-    " JOIN scanner_episodes e ON e.series_id = i.series_id AND"
-    " e.season = i.season AND e.episode = i.episode WHERE i.season >= 0"
-    " ON CONFLICT DO NOTHING",
-    "INSERT INTO scanner_episode_files (episode_id, file_id)"
-    " SELECT DISTINCT e.id, f.id FROM scan_in i"
-    " JOIN scanner_files f ON f.series_id = i.series_id AND f.path = i.path"
-    " JOIN scanner_episodes e ON e.series_id = i.series_id AND"
-    " e.absolute = i.absolute WHERE i.season = -1 AND i.absolute >= 0"
-    " ON CONFLICT DO NOTHING",
-};
-
-const char* const removal_sql[] = {
-    "DELETE FROM scanner_files f USING scan_gone g"
-    " WHERE f.series_id = g.series_id AND f.path = g.path",
-    // Episodes that lost their last file: back to missing when the provider
-    // lists them, gone when nothing else knows them.
-    "UPDATE scanner_episodes e SET state = 'missing', updated_at = now()"
-    " WHERE e.series_id IN (SELECT DISTINCT series_id FROM scan_gone)"
-    " AND e.state = 'on_disk' AND e.provider AND NOT EXISTS (SELECT 1 FROM"
-    " scanner_episode_files l WHERE l.episode_id = e.id)",
-    "DELETE FROM scanner_episodes e"
-    " WHERE e.series_id IN (SELECT DISTINCT series_id FROM scan_gone)"
-    " AND NOT e.provider AND e.state IN ('on_disk', 'missing') AND NOT EXISTS"
-    " (SELECT 1 FROM scanner_episode_files l WHERE l.episode_id = e.id)",
-};
-
-/// Temporary tables have no statistics until analysed: without them the
-/// planner takes a large scan_in for a few rows and joins it badly.
-constexpr std::size_t analyse_from_rows = 1000;
-
-using in_row = std::tuple<std::int64_t, std::string, std::int64_t, std::int64_t,
-                          std::string, std::string, std::string, int, int, int>;
-
-void copy_upserts(std::int64_t id, const series_plan& plan,
-                  pqxx::stream_to& in) {
-  for (const auto& f : plan.upserts) {
-    in_row row{id,
-               f.path,
-               static_cast<std::int64_t>(f.size),
-               f.mtime_ns / 1000,
-               f.resolution,
-               f.quality,
-               f.group,
-               -1,
-               -1,
-               -1};
-    if (f.episodes.empty())
-      in << row;
-    for (const auto& e : f.episodes) {
-      std::get<7>(row) = e.season.value_or(-1);
-      std::get<8>(row) = e.episode.value_or(-1);
-      std::get<9>(row) = e.absolute.value_or(-1);
-      in << row;
-    }
-  }
+/// The scan row's start and heartbeats and the unmatched folders commit
+/// without waiting for the WAL flush: losing them to a crash of PostgreSQL
+/// loses nothing a scan needs (that crash ends the scan's session too). The
+/// catalog batches and the scan's final row (finish) wait, and their flush
+/// carries these along.
+void no_flush_wait(pqxx::work& w) {
+  w.exec("SET LOCAL synchronous_commit TO off");
 }
 
 } // namespace
 
 scan_store::scan_store(const std::string& database_url)
-    : conn_(std::make_unique<pqxx::connection>(database_url)) {
-  pqxx::nontransaction n(*conn_);
-  n.exec(temp_tables_sql);
-}
+    : conn_(std::make_unique<pqxx::connection>(database_url)) {}
 
 bool scan_store::try_lock(const std::vector<std::string>& roots) {
   std::vector<std::string> held;
@@ -145,6 +55,7 @@ json scan_store::running_scan() {
 json scan_store::begin(const std::string& kind, const std::string& key,
                        const std::string& owner) {
   pqxx::work w(*conn_);
+  no_flush_wait(w);
   w.exec("UPDATE scanner_scans SET state = 'failed', finished_at = now(),"
          " error = 'the scanning replica stopped' WHERE state = 'running'");
   auto rows = w.exec_params(
@@ -160,6 +71,7 @@ json scan_store::begin(const std::string& kind, const std::string& key,
 
 bool scan_store::heartbeat(std::int64_t id, const json& counters) {
   pqxx::work w(*conn_);
+  no_flush_wait(w);
   auto rows = w.exec_params(
       "UPDATE scanner_scans SET heartbeat_at = now(), counters = $2::jsonb"
       " WHERE id = $1 RETURNING cancel_requested",
@@ -230,42 +142,20 @@ scan_store::files_of(const std::vector<std::int64_t>& ids) {
   return out;
 }
 
-void scan_store::apply(
-    const std::vector<std::pair<std::int64_t, series_plan>>& plans) {
-  std::size_t upserts = 0, removals = 0;
-  for (const auto& [id, plan] : plans) {
-    upserts += plan.upserts.size();
-    removals += plan.removals.size();
+void scan_store::apply(const series_plans& plans) {
+  for (bool direct : {true, false}) {
+    try {
+      pqxx::work w(*conn_);
+      write_plans(w, plans, direct);
+      w.commit(); // the batch's new and changed files are in the catalog
+      return;
+    } catch (const pqxx::unique_violation&) {
+      if (!direct)
+        throw;
+      // A concurrent writer added an episode to a series written directly:
+      // the whole batch again, by upsert.
+    }
   }
-  pqxx::work w(*conn_);
-  if (upserts > 0) {
-    pqxx::stream_to in(w, "scan_in");
-    for (const auto& [id, plan] : plans)
-      copy_upserts(id, plan, in);
-    in.complete();
-  }
-  if (removals > 0) {
-    pqxx::stream_to gone(w, "scan_gone");
-    for (const auto& [id, plan] : plans)
-      for (const auto& path : plan.removals)
-        gone << std::make_tuple(id, path);
-    gone.complete();
-  }
-  if (upserts >= analyse_from_rows)
-    w.exec("ANALYZE scan_in");
-  if (removals >= analyse_from_rows)
-    w.exec("ANALYZE scan_gone");
-  // The files gone first, the episodes that lost their last file last: a
-  // file renamed in this write keeps its episode on disk.
-  if (removals > 0)
-    w.exec(removal_sql[0]);
-  if (upserts > 0)
-    for (const char* sql : upsert_sql)
-      w.exec(sql);
-  if (removals > 0)
-    for (std::size_t i = 1; i < std::size(removal_sql); ++i)
-      w.exec(removal_sql[i]);
-  w.commit();
 }
 
 catalog_totals read_catalog_totals(pqxx::work& w) {
@@ -292,6 +182,7 @@ catalog_totals scan_store::catalog_counts() {
 void scan_store::replace_unmatched(const std::string& root,
                                    const std::vector<unmatched_row>& rows) {
   pqxx::work w(*conn_);
+  no_flush_wait(w);
   w.exec_params("DELETE FROM scanner_unmatched WHERE root = $1", root);
   for (const auto& u : rows)
     w.exec_params("INSERT INTO scanner_unmatched (root, folder, name, year,"

@@ -8,6 +8,7 @@
 
 #include "catalog/catalog_plan.hpp"
 #include "catalog/catalog_totals.hpp"
+#include "catalog/scan_write.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -78,9 +79,11 @@ public:
   std::unordered_map<std::int64_t, std::vector<catalog_file>>
   files_of(const std::vector<std::int64_t>& ids);
 
-  /// Applies the plans of several series in one transaction (COPY into
-  /// temporary tables, then one statement per table).
-  void apply(const std::vector<std::pair<std::int64_t, series_plan>>& plans);
+  /// Applies the plans of several series in one transaction (see
+  /// write_plans): series new to the catalog by COPY straight into its
+  /// tables, the others by upsert; when a concurrent writer makes the
+  /// direct COPY fail, the whole batch again by upsert.
+  void apply(const series_plans& plans);
 
   /// Makes series of `folders` of `root` (key from name and year, not
   /// monitored) in one transaction and returns the rows made. Skipped: a

@@ -1,5 +1,6 @@
 #include "retention/retention_run.hpp"
 
+#include "catalog/file_episodes.hpp"
 #include "catalog/file_remove.hpp"
 #include "kumo/log.hpp"
 #include "kumo/store.hpp"
@@ -16,15 +17,19 @@ using json = nlohmann::json;
 /// Files of live series with a rule, with the first episode each holds.
 const char* const files_sql =
     "SELECT f.id, s.id, s.key, s.root, f.path, f.size,"
-    " extract(epoch FROM f.mtime)::bigint, s.keep_last,"
-    " e.season, e.episode, e.absolute"
+    " extract(epoch FROM f.mtime)::bigint, s.keep_last, f.season,"
+    " (SELECT min(n) FROM unnest(f.episodes) n), CASE WHEN f.season IS NULL"
+    " THEN (SELECT min(a) FROM unnest(f.absolutes) a) END"
     " FROM scanner_files f JOIN scanner_series s ON s.id = f.series_id"
-    " LEFT JOIN LATERAL (SELECT e.season, e.episode, e.absolute"
-    "   FROM scanner_episode_files l JOIN scanner_episodes e"
-    "   ON e.id = l.episode_id WHERE l.file_id = f.id"
-    "   ORDER BY e.season NULLS FIRST, e.episode, e.absolute LIMIT 1) e"
-    "   ON true"
     " WHERE s.deleted_at IS NULL AND s.keep_last IS NOT NULL";
+
+/// The episodes of series $1 the removed file held (season $2 or '',
+/// episodes $3, absolutes $4) that no other file holds.
+#define KUMO_EPISODES_LEFT                                                     \
+  " e.series_id = $1 AND ((e.season = NULLIF($2, '')::int AND e.episode ="     \
+  " ANY ($3::int[])) OR e.absolute = ANY ($4::int[])) AND NOT EXISTS (SELECT"  \
+  " 1 FROM scanner_files f WHERE f.series_id = e.series_id AND "               \
+  "" KUMO_FILE_HOLDS_EPISODE ")"
 
 const char* const usage_sql =
     "SELECT coalesce(sum(f.size), 0) FROM scanner_files f"
@@ -72,25 +77,22 @@ void record_removal(pqxx::work& w, const eviction& e) {
                 " NULLIF($2, '')::int, NULLIF($3, '')::int, $4, $5, $6)",
                 f.series_id, number_text(f.season), number_text(f.episode),
                 f.path, f.size, e.reason);
-  auto episodes = w.exec_params(
-      "DELETE FROM scanner_episode_files WHERE file_id = $1 RETURNING "
-      "episode_id",
-      f.file_id);
-  w.exec_params("DELETE FROM scanner_files WHERE id = $1", f.file_id);
-  for (const auto& row : episodes) {
-    auto id = row[0].as<std::int64_t>();
-    w.exec_params(
-        "UPDATE scanner_episodes e SET state = 'missing', updated_at = now()"
-        " WHERE e.id = $1 AND e.provider AND e.state = 'on_disk' AND NOT"
-        " EXISTS (SELECT 1 FROM scanner_episode_files l WHERE l.episode_id ="
-        " e.id)",
-        id);
-    w.exec_params(
-        "DELETE FROM scanner_episodes e WHERE e.id = $1 AND NOT e.provider"
-        " AND e.state IN ('on_disk', 'missing') AND NOT EXISTS (SELECT 1 FROM"
-        " scanner_episode_files l WHERE l.episode_id = e.id)",
-        id);
-  }
+  auto gone = w.exec_params("DELETE FROM scanner_files WHERE id = $1 RETURNING"
+                            " coalesce(season::text, ''), episodes::text,"
+                            " absolutes::text",
+                            f.file_id);
+  if (gone.empty())
+    return;
+  auto season = gone[0][0].as<std::string>();
+  auto episodes = gone[0][1].as<std::string>();
+  auto absolutes = gone[0][2].as<std::string>();
+  w.exec_params("UPDATE scanner_episodes e SET state = 'missing', updated_at ="
+                " now() WHERE e.provider AND e.state = 'on_disk' AND"
+                "" KUMO_EPISODES_LEFT,
+                f.series_id, season, episodes, absolutes);
+  w.exec_params("DELETE FROM scanner_episodes e WHERE NOT e.provider AND"
+                " e.state IN ('on_disk', 'missing') AND" KUMO_EPISODES_LEFT,
+                f.series_id, season, episodes, absolutes);
 }
 
 /// The files of series with a rule in the roots served here, and the
