@@ -1,6 +1,7 @@
 #include "catalog/scan_store.hpp"
 
 #include "catalog/catalog_store.hpp"
+#include "history/history_imported.hpp"
 
 #include <iterator>
 #include <tuple>
@@ -259,6 +260,7 @@ void scan_store::apply(
   // file renamed in this write keeps its episode on disk.
   if (removals > 0)
     w.exec(removal_sql[0]);
+  record_imported(w, plans); // before the upserts: compares with the catalog
   if (upserts > 0)
     for (const char* sql : upsert_sql)
       w.exec(sql);
