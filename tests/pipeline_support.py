@@ -379,3 +379,18 @@ def run_task_now(s, name, timeout=60):
     if t["runs"] != before + 1:
         raise AssertionError("one run of %s wanted: %r" % (name, t))
     return t
+
+
+def rss(items, title="Night Garden"):
+    """An RSS 2.0 feed (iTunes namespace declared) of `items`: tuples
+    (title, guid, enclosure url, enclosure length[, extra XML inside the
+    item])."""
+    body = "".join(
+        '<item><title>%s</title><guid>%s</guid>'
+        '<pubDate>Tue, 03 Jun 2025 09:00:00 GMT</pubDate>'
+        '<enclosure url="%s" length="%d" type="video/mp4"/>%s</item>'
+        % (i[0], i[1], i[2], i[3], i[4] if len(i) > 4 else "")
+        for i in items)
+    return ('<?xml version="1.0"?><rss version="2.0" xmlns:itunes='
+            '"http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+            '<title>%s</title>%s</channel></rss>' % (title, body))
