@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.join(HERE, "harness"))
 sys.path.insert(0, HERE)
 
 from kumo_harness import Stack, wait_until  # noqa: E402
-from scanner_support import Bus, chown_tree, start_scanner, write_file  # noqa: E402
+from scanner_support import chown_tree, start_scanner_bus, write_file  # noqa: E402
 from test_scanner_watch import commit  # noqa: E402
 
 HARBOUR = "Harbour Lights (2019)"
@@ -53,13 +53,8 @@ class SeriesHistoryImported(unittest.TestCase):
             for n in range(1, count + 1):
                 write_file(os.path.join(cls.root, episode_path(show, n)))
         chown_tree(cls.root)
-        s.start_postgres()
-        s.start_nats()
-        cls.scanner = start_scanner(s, cls.root, {"KUMO_SCAN_INTERVAL": "0"})
-        cls.scanner.wait_ready(60)
-        cls.nc = s.nats_client("admin")
-        cls.bus = Bus(cls.nc)
-        cls.bus.idle()
+        cls.scanner, cls.nc, cls.bus = start_scanner_bus(
+            s, cls.root, {"KUMO_SCAN_INTERVAL": "0"})
         cls.keys = {}
         for show in (HARBOUR, DESK):
             cls.keys[show] = cls.bus.ok("series_add",
