@@ -243,7 +243,7 @@ std::string session_hash_of(const auth_gate& gate,
 }
 
 void add_auth_routes(httplib::Server& server,
-                     std::shared_ptr<const auth_context> ctx,
+                     const std::shared_ptr<const auth_context>& ctx,
                      prometheus::Counter* rejected) {
   server.set_pre_routing_handler(
       [ctx, rejected](const httplib::Request& req, httplib::Response& res) {

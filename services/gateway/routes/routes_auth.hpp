@@ -48,7 +48,7 @@ std::string session_hash_of(const auth_gate& gate, const httplib::Request& req);
 /// answers counted in `rejected`, when not null) and registers POST
 /// /api/auth/setup, /login, /logout and GET /api/auth/status.
 void add_auth_routes(httplib::Server& server,
-                     std::shared_ptr<const auth_context> ctx,
+                     const std::shared_ptr<const auth_context>& ctx,
                      prometheus::Counter* rejected);
 
 } // namespace kumo::gateway
