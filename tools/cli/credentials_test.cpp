@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <optional>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -93,33 +94,50 @@ TEST_F(credentials_file, save_replaces_a_previous_file) {
   EXPECT_FALSE(remove_credentials(path_));
 }
 
-TEST_F(credentials_file, saved_credentials_read_the_configured_path) {
-  auto restore = [](const char* name, const char* value) {
+/// Sets (or, with null, clears) an environment variable until the end of
+/// the scope.
+class scoped_env {
+public:
+  scoped_env(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name); old != nullptr)
+      old_ = std::string(old);
+    set(value);
+  }
+  scoped_env(const scoped_env&) = delete;
+  scoped_env& operator=(const scoped_env&) = delete;
+  ~scoped_env() {
+    set(old_ ? old_->c_str() : nullptr);
+  }
+
+private:
+  void set(const char* value) {
     if (value != nullptr)
-      ::setenv(name, value, 1);
+      ::setenv(name_, value, 1);
     else
-      ::unsetenv(name);
-  };
-  std::string home = std::getenv("HOME") ? std::getenv("HOME") : "";
-  const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  std::string old_xdg = xdg ? xdg : "";
-  ::setenv("XDG_CONFIG_HOME", (dir_ + "/config").c_str(), 1);
-  auto none = saved_credentials();
-  ASSERT_TRUE(none && !none->has_value());
-  ASSERT_FALSE(save_credentials(path_, {"http://h:1", "tok", ""}));
-  auto found = saved_credentials();
-  ASSERT_TRUE(found && found->has_value());
-  EXPECT_EQ((*found)->token, "tok");
-  ASSERT_EQ(::chmod(path_.c_str(), 0644), 0);
-  auto refused = saved_credentials(); // tried: a file others may read
-  ASSERT_FALSE(refused);
-  EXPECT_NE(refused.error().message.find(path_), std::string::npos);
-  ::unsetenv("XDG_CONFIG_HOME");
-  ::unsetenv("HOME");
+      ::unsetenv(name_);
+  }
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST_F(credentials_file, saved_credentials_read_the_configured_path) {
+  {
+    scoped_env xdg("XDG_CONFIG_HOME", (dir_ + "/config").c_str());
+    auto none = saved_credentials();
+    ASSERT_TRUE(none && !none->has_value());
+    ASSERT_FALSE(save_credentials(path_, {"http://h:1", "tok", ""}));
+    auto found = saved_credentials();
+    ASSERT_TRUE(found && found->has_value());
+    EXPECT_EQ((*found)->token, "tok");
+    ASSERT_EQ(::chmod(path_.c_str(), 0644), 0);
+    auto refused = saved_credentials(); // tried: a file others may read
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find(path_), std::string::npos);
+  }
+  scoped_env xdg("XDG_CONFIG_HOME", nullptr);
+  scoped_env home("HOME", nullptr);
   auto nowhere = saved_credentials();
   EXPECT_TRUE(nowhere && !nowhere->has_value());
-  restore("HOME", home.empty() ? nullptr : home.c_str());
-  restore("XDG_CONFIG_HOME", xdg ? old_xdg.c_str() : nullptr);
 }
 
 } // namespace
