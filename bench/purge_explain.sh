@@ -33,21 +33,31 @@ SELECT (SELECT id FROM notify_targets), 'e', 'k' || g,
 FROM generate_series(1, 20000) g;
 ANALYZE queue_items; ANALYZE queue_events; ANALYZE notify_deliveries;
 SQL
-echo "== items, first batch"
-psql "$U" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) WITH old AS (SELECT id FROM queue_items WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < now() - make_interval(secs => 2592000::double precision) LIMIT 500 FOR UPDATE SKIP LOCKED), gone AS (DELETE FROM queue_items q USING old WHERE q.id = old.id RETURNING q.id), events AS (DELETE FROM queue_events e USING gone WHERE e.item_id = gone.id RETURNING 1) SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM events)" | grep -E "Scan on queue_items \(|Execution Time"
-echo "== orphaned events while old items remain (why the store runs it only once they are gone)"
-psql "$U" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) WITH old AS (SELECT e.id FROM queue_events e WHERE e.at < now() - make_interval(secs => 2592000::double precision) AND (e.item_id IS NULL OR NOT EXISTS (SELECT 1 FROM queue_items q WHERE q.id = e.item_id)) ORDER BY e.at LIMIT 500), gone AS (DELETE FROM queue_events e USING old WHERE e.id = old.id RETURNING 1) SELECT count(*) FROM gone" | grep -E "Scan|Rows Removed|Execution Time"
-echo "== deliveries, first batch"
-psql "$U" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) WITH old AS (SELECT id FROM notify_deliveries WHERE status IN ('delivered', 'failed') AND finished_at < now() - make_interval(secs => 2592000::double precision) LIMIT 500 FOR UPDATE SKIP LOCKED), gone AS (DELETE FROM notify_deliveries d USING old WHERE d.id = old.id RETURNING 1) SELECT count(*) FROM gone" | grep -E "Scan on notify|Rows Removed|Execution Time"
+# The statements as services/queue/purge_store.cpp runs them: a 30-day
+# cutoff, batches of 500.
+CUTOFF="now() - make_interval(secs => 2592000::double precision)"
+ITEMS="WITH old AS (SELECT id FROM queue_items WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < $CUTOFF LIMIT 500 FOR UPDATE SKIP LOCKED), gone AS (DELETE FROM queue_items q USING old WHERE q.id = old.id RETURNING q.id), events AS (DELETE FROM queue_events e USING gone WHERE e.item_id = gone.id RETURNING 1) SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM events)"
+ORPHANS="WITH old AS (SELECT e.id FROM queue_events e WHERE e.at < $CUTOFF AND (e.item_id IS NULL OR NOT EXISTS (SELECT 1 FROM queue_items q WHERE q.id = e.item_id)) ORDER BY e.at LIMIT 500), gone AS (DELETE FROM queue_events e USING old WHERE e.id = old.id RETURNING 1) SELECT count(*) FROM gone"
+DELIVERIES="WITH old AS (SELECT id FROM notify_deliveries WHERE status IN ('delivered', 'failed') AND finished_at < $CUTOFF LIMIT 500 FOR UPDATE SKIP LOCKED), gone AS (DELETE FROM notify_deliveries d USING old WHERE d.id = old.id RETURNING 1) SELECT count(*) FROM gone"
+
+# explain TITLE STATEMENT LINES: runs STATEMENT under EXPLAIN ANALYZE (it
+# deletes what it plans) and prints the plan lines matching LINES.
+explain() {
+  echo "== $1"
+  psql "$U" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) $2" | grep -E "$3"
+}
+
+explain "items, first batch" "$ITEMS" "Scan on queue_items \(|Execution Time"
+explain "orphaned events while old items remain (why the store runs it only once they are gone)" \
+  "$ORPHANS" "Scan|Rows Removed|Execution Time"
+explain "deliveries, first batch" "$DELIVERIES" "Scan on notify|Rows Removed|Execution Time"
 for i in $(seq 1 200); do
-n=$(psql "$U" -tA -c "WITH old AS (SELECT id FROM queue_items WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < now() - make_interval(secs => 2592000::double precision) LIMIT 500 FOR UPDATE SKIP LOCKED), gone AS (DELETE FROM queue_items q USING old WHERE q.id = old.id RETURNING q.id), events AS (DELETE FROM queue_events e USING gone WHERE e.item_id = gone.id RETURNING 1) SELECT (SELECT count(*) FROM gone)")
-[ "$n" -lt 500 ] && break
+  n=$(psql "$U" -tA -c "$ITEMS" | cut -d'|' -f1)
+  [ "$n" -lt 500 ] && break
 done
-echo "== items, last batch (after $i batches)"
-psql "$U" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) WITH old AS (SELECT id FROM queue_items WHERE status IN ('completed', 'failed', 'cancelled') AND completed_at < now() - make_interval(secs => 2592000::double precision) LIMIT 500 FOR UPDATE SKIP LOCKED), gone AS (DELETE FROM queue_items q USING old WHERE q.id = old.id RETURNING q.id), events AS (DELETE FROM queue_events e USING gone WHERE e.item_id = gone.id RETURNING 1) SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM events)" | grep -E "Scan on queue_items|Rows Removed|Execution Time"
-echo "== orphan events once the old items are gone"
-psql "$U" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) WITH old AS (SELECT e.id FROM queue_events e WHERE e.at < now() - make_interval(secs => 2592000::double precision) AND (e.item_id IS NULL OR NOT EXISTS (SELECT 1 FROM queue_items q WHERE q.id = e.item_id)) ORDER BY e.at LIMIT 500), gone AS (DELETE FROM queue_events e USING old WHERE e.id = old.id RETURNING 1) SELECT count(*) FROM gone" | grep -E "Scan|Rows Removed|Execution Time"
-echo "== the same after VACUUM queue_events (autovacuum's work after a mass delete)"
+explain "items, last batch (after $i batches)" "$ITEMS" "Scan on queue_items|Rows Removed|Execution Time"
+explain "orphan events once the old items are gone" "$ORPHANS" "Scan|Rows Removed|Execution Time"
 psql "$U" -q -c "VACUUM queue_events"
-psql "$U" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) WITH old AS (SELECT e.id FROM queue_events e WHERE e.at < now() - make_interval(secs => 2592000::double precision) AND (e.item_id IS NULL OR NOT EXISTS (SELECT 1 FROM queue_items q WHERE q.id = e.item_id)) ORDER BY e.at LIMIT 500), gone AS (DELETE FROM queue_events e USING old WHERE e.id = old.id RETURNING 1) SELECT count(*) FROM gone" | grep -E "Scan|Rows Removed|Execution Time"
+explain "the same after VACUUM queue_events (autovacuum's work after a mass delete)" \
+  "$ORPHANS" "Scan|Rows Removed|Execution Time"
 psql "$U" -tA -c "SELECT 'items left', count(*) FROM queue_items"

@@ -350,3 +350,47 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def task(s, name):
+    """The scheduled task `name` as GET /api/tasks lists it."""
+    _, doc = api(s, "GET", "/api/tasks", expect=200)
+    found = [t for t in doc["tasks"] if t["name"] == name]
+    if len(found) != 1:
+        raise AssertionError("task %s: %r" % (name, doc))
+    return found[0]
+
+
+def run_task_now(s, name, timeout=60):
+    """Asks for a run of task `name` (POST /api/tasks/{name}/run: 202, the
+    task requested or running) and waits until that run ended: one run more
+    than before and the task idle. Returns the task; its `last_run` is that
+    run."""
+    before = task(s, name)["runs"]
+    _, body = api(s, "POST", "/api/tasks/%s/run" % name, b"", expect=202)
+    if body["task"]["state"] not in ("requested", "running"):
+        raise AssertionError("run of %s: %r" % (name, body))
+
+    def ended():
+        t = task(s, name)
+        return t["runs"] >= before + 1 and t["state"] == "idle"
+    wait_until(ended, timeout=timeout, what="the run of task %s" % name)
+    t = task(s, name)
+    if t["runs"] != before + 1:
+        raise AssertionError("one run of %s wanted: %r" % (name, t))
+    return t
+
+
+def rss(items, title="Night Garden"):
+    """An RSS 2.0 feed (iTunes namespace declared) of `items`: tuples
+    (title, guid, enclosure url, enclosure length[, extra XML inside the
+    item])."""
+    body = "".join(
+        '<item><title>%s</title><guid>%s</guid>'
+        '<pubDate>Tue, 03 Jun 2025 09:00:00 GMT</pubDate>'
+        '<enclosure url="%s" length="%d" type="video/mp4"/>%s</item>'
+        % (i[0], i[1], i[2], i[3], i[4] if len(i) > 4 else "")
+        for i in items)
+    return ('<?xml version="1.0"?><rss version="2.0" xmlns:itunes='
+            '"http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+            '<title>%s</title>%s</channel></rss>' % (title, body))

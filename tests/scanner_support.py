@@ -96,6 +96,20 @@ class Bus:
         return done["scan"]
 
 
+def start_scanner_bus(stack, root, env=None):
+    """PostgreSQL, nats-server and one scanner (start_scanner) on `root`,
+    ready and with no scan running. Returns (scanner, admin NATS client,
+    Bus over it)."""
+    stack.start_postgres()
+    stack.start_nats()
+    scanner = start_scanner(stack, root, env)
+    scanner.wait_ready(60)
+    nc = stack.nats_client("admin")
+    bus = Bus(nc)
+    bus.idle()
+    return scanner, nc, bus
+
+
 def write_file(path, size=16):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:

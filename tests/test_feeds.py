@@ -32,19 +32,8 @@ sys.path.insert(0, os.path.join(HERE, "harness"))
 sys.path.insert(0, HERE)
 
 from kumo_harness import Stack, http_json, make_media, sha256_file, wait_until  # noqa: E402
-from pipeline_support import log, start_stack, start_worker  # noqa: E402
+from pipeline_support import log, rss, start_stack, start_worker  # noqa: E402
 from scanner_support import chown_tree, start_scanner  # noqa: E402
-
-
-def rss(items):
-    body = "".join(
-        '<item><title>%s</title><guid>%s</guid>'
-        '<pubDate>Tue, 03 Jun 2025 09:00:00 GMT</pubDate>'
-        '<enclosure url="%s" length="%d" type="video/mp4"/>%s</item>'
-        % (t, g, u, n, extra) for t, g, u, n, extra in items)
-    return ('<?xml version="1.0"?><rss version="2.0" xmlns:itunes='
-            '"http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
-            '<title>Night Garden</title>%s</channel></rss>' % body)
 
 
 class FeedsTest(unittest.TestCase):

@@ -33,7 +33,6 @@ import json
 import os
 import secrets
 import sys
-import threading
 import time
 import unittest
 
@@ -41,7 +40,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "har
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from kumo_harness import Stack, http, http_json  # noqa: E402
-from mini_nats import NatsClient  # noqa: E402
+from gateway_support import FakeService, GatewayChecks, forged_token  # noqa: E402
 
 PASSWORD = "gateway-Test-passw0rd"
 ITEM_ID = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
@@ -52,11 +51,6 @@ def login(url, password=PASSWORD):
     if status != 200:
         raise AssertionError("login answered %d: %s" % (status, body[:300]))
     return json.loads(body)["token"], headers
-
-
-def forged_token():
-    """Shaped like a real token (43 base64url characters) but never issued."""
-    return secrets.token_urlsafe(32)
 
 
 def valid_add(**changes):
@@ -145,53 +139,9 @@ BAD_ADDS = [
 BAD_IDS = ["not-a-uuid", "123", ITEM_ID[:-1], ITEM_ID + "0", "g" * 8 + ITEM_ID[8:]]
 
 
-class FakeQueue:
-    """Stands in for the queue service on kumo.queue.cmd.* (queue group
-    "queue"): records every command and answers from `replies` (op -> JSON
-    value; an op missing from it gets no answer at all)."""
-
-    def __init__(self, nats_url, replies):
-        self.nats = NatsClient(nats_url, name="fake-queue")
-        self.lock = threading.Lock()
-        self.replies = replies
-        self.received = []  # (op, payload dict)
-        self.sid = self.nats.subscribe("kumo.queue.cmd.*", group="queue")
-        self.nats.flush()
-        self.running = True
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while self.running:
-            try:
-                subject, reply, payload = self.nats.next_message(self.sid, 0.2)
-            except (TimeoutError, KeyError):
-                continue
-            self._on_command(subject, reply, payload)
-
-    def _on_command(self, subject, reply, payload):
-        op = subject.rsplit(".", 1)[1]
-        with self.lock:
-            self.received.append((op, json.loads(payload)))
-        if reply and op in self.replies:
-            out = self.replies[op]
-            data = out if isinstance(out, bytes) else json.dumps(out).encode()
-            self.nats.publish(reply, data)
-
-    def take(self):
-        with self.lock:
-            out, self.received = self.received, []
-        return out
-
-    def close(self):
-        self.running = False
-        self.nats.close()
-
-
-def error_of(body):
-    try:
-        return json.loads(body)["error"]
-    except (ValueError, KeyError, TypeError):
-        return None
+def FakeQueue(nats_url, replies):
+    """Stands in for the queue on kumo.queue.cmd.* (see FakeService)."""
+    return FakeService(nats_url, "queue", replies)
 
 
 def api_operations(url):
@@ -207,7 +157,7 @@ def api_operations(url):
     return out
 
 
-class GatewayApi(unittest.TestCase):
+class GatewayApi(GatewayChecks, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.stack = Stack(name="gateway-api")
@@ -218,28 +168,10 @@ class GatewayApi(unittest.TestCase):
         cls.gw.wait_ready()
         cls.url = cls.gw.url
 
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            code = cls.gw.stop()
-        finally:
-            cls.stack.close()
-        if code != 0:
-            raise AssertionError("gateway exited with %s on SIGTERM" % code)
-
     def start_gateway(self, **env):
         gw = self.stack.start_service("gateway", env)
         gw.wait_ready()
         return gw
-
-    def assert_error(self, status, body, expected_status, code=None, what=""):
-        self.assertEqual(status, expected_status, "%s: %s" % (what, body[:300]))
-        err = error_of(body)
-        self.assertIsNotNone(err, "%s: not a JSON error: %r" % (what, body[:300]))
-        self.assertTrue(err.get("message"), what)
-        if code:
-            self.assertEqual(err.get("code"), code, what)
-        return err
 
     # -- 1. setup / login / logout / status ----------------------------------
 

@@ -32,17 +32,14 @@ What is tried, against real PostgreSQL, nats-server and gateway processes:
 import json
 import os
 import sys
-import threading
 import time
 import unittest
 
-sys.dont_write_bytecode = True  # the import of test_gateway_api below
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from kumo_harness import Stack, http, wait_until  # noqa: E402
-from mini_nats import NatsClient  # noqa: E402
-from test_gateway_api import error_of, forged_token  # noqa: E402
+from gateway_support import FakeService, GatewayChecks, error_of, forged_token  # noqa: E402
 
 KEY = "frieren"
 
@@ -104,50 +101,16 @@ BAD_INPUTS = [
 ]
 
 
-class FakeScanner:
-    """Stands in for the scanner on kumo.scanner.cmd.* (queue group
-    "scanner"): records every command; answers from `replies` (op -> JSON
-    value or raw bytes; an op missing from it gets no answer)."""
-
-    def __init__(self, nats_url, replies):
-        self.nats = NatsClient(nats_url, name="fake-scanner")
-        self.lock = threading.Lock()
-        self.replies = replies
-        self.received = []
-        self.sid = self.nats.subscribe("kumo.scanner.cmd.*", group="scanner")
-        self.nats.flush()
-        self.running = True
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while self.running:
-            try:
-                subject, reply, payload = self.nats.next_message(self.sid, 0.2)
-            except (TimeoutError, KeyError):
-                continue
-            op = subject.rsplit(".", 1)[1]
-            with self.lock:
-                self.received.append((op, json.loads(payload)))
-            if reply and op in self.replies:
-                out = self.replies[op]
-                data = out if isinstance(out, bytes) else json.dumps(out).encode()
-                self.nats.publish(reply, data)
-
-    def take(self):
-        with self.lock:
-            out, self.received = self.received, []
-        return out
-
-    def close(self):
-        self.running = False
-        self.nats.close()
+def FakeScanner(nats_url, replies):
+    """Stands in for the scanner on kumo.scanner.cmd.* (see FakeService)."""
+    return FakeService(nats_url, "scanner", replies)
 
 
 def send(url, method, path, body=None, token=None, headers=None):
     return http(method, url + path, body, token=token, headers=headers, timeout=10)
 
 
-class GatewaySeries(unittest.TestCase):
+class GatewaySeries(GatewayChecks, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.stack = Stack(name="gateway-series")
@@ -162,24 +125,6 @@ class GatewaySeries(unittest.TestCase):
         except BaseException:
             s.close()
             raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            code = cls.gw.stop()
-        finally:
-            cls.stack.close()
-        if code != 0:
-            raise AssertionError("gateway exited with %s on SIGTERM" % code)
-
-    def assert_error(self, status, body, want, code=None, what=""):
-        self.assertEqual(status, want, "%s: %s" % (what, body[:300]))
-        err = error_of(body)
-        self.assertIsNotNone(err, "%s: not a JSON error: %r" % (what, body[:300]))
-        self.assertTrue(err.get("message"), what)
-        if code:
-            self.assertEqual(err.get("code"), code, what)
-        return err
 
     def own_origin(self):
         return "http://127.0.0.1:%d" % self.gw.http_port

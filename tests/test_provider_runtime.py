@@ -31,18 +31,8 @@ sys.path.insert(0, os.path.join(HERE, "harness"))
 sys.path.insert(0, HERE)
 
 from kumo_harness import Stack, make_media, sha256_file, wait_until  # noqa: E402
-from pipeline_support import api, log, start_stack, start_worker, wait_terminal  # noqa: E402
+from pipeline_support import api, log, rss, start_stack, start_worker, wait_terminal  # noqa: E402
 from scanner_support import chown_tree, start_scanner  # noqa: E402
-
-
-def rss(items):
-    body = "".join(
-        '<item><title>%s</title><guid>%s</guid>'
-        '<pubDate>Tue, 03 Jun 2025 09:00:00 GMT</pubDate>'
-        '<enclosure url="%s" length="%d" type="video/mp4"/></item>'
-        % (t, g, u, n) for t, g, u, n in items)
-    return ('<?xml version="1.0"?><rss version="2.0"><channel>'
-            '<title>Night Garden</title>%s</channel></rss>' % body)
 
 
 class BareReferencesTest(unittest.TestCase):

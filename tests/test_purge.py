@@ -28,6 +28,12 @@ scanner replicas (as the unprivileged harness user):
   10-day-old item, its events and delivery, and nothing active.
 - Live: purge_interval_s 2 reaches the scheduler; the task then runs on
   its own, each occurrence on one replica only.
+- Metrics: both replicas export kumo_purge_* from the start; after the
+  first run kumo_purge_rows_total{kind} grew by exactly the run's counts,
+  kumo_purge_runs_total{outcome="complete"} by one, and the last success
+  and last run timestamps are the run's end. With the queue stopped a run
+  fails: kumo_purge_runs_total{outcome="failed"} grows by one, the rows and
+  the last success stay, the last run timestamp moves.
 """
 # ctest-properties: TIMEOUT 300
 
@@ -42,6 +48,7 @@ sys.path.insert(0, os.path.join(HERE, "harness"))
 sys.path.insert(0, HERE)
 
 from kumo_harness import SSEClient, Stack, http_json, wait_until  # noqa: E402
+from pipeline_support import metric, run_task_now, task  # noqa: E402
 from scanner_support import chown_tree, start_scanner  # noqa: E402
 
 DAY = 86400
@@ -142,23 +149,17 @@ class Purge(unittest.TestCase):
         return http_json(method, self.gw.url + path, body, token=self.token)
 
     def task(self):
-        status, body = self.api("GET", "/api/tasks")
-        self.assertEqual(status, 200, body)
-        found = [t for t in body["tasks"] if t["name"] == "purge"]
-        self.assertEqual(len(found), 1, body)
-        return found[0]
+        return task(self.stack, "purge")
 
-    def run_purge(self):
-        before = self.task()["runs"]
-        status, body = self.api("POST", "/api/tasks/purge/run", b"")
-        self.assertEqual(status, 202, body)
-        wait_until(lambda: self.task()["runs"] >= before + 1
-                   and self.task()["state"] == "idle",
-                   timeout=60, what="the purge run")
-        t = self.task()
-        self.assertEqual(t["runs"], before + 1, t)
-        self.assertEqual(t["last_run"]["outcome"], "complete", t)
+    def run_purge(self, outcome="complete"):
+        t = run_task_now(self.stack, "purge")
+        self.assertEqual(t["last_run"]["outcome"], outcome, t)
         return t["last_run"]["summary"]
+
+    def purge_metric(self, name, **labels):
+        """kumo_purge_<name> of each scanner replica, in order."""
+        return [metric(sc, "kumo_purge_" + name, labels)
+                for sc in self.scanners]
 
     def image(self, where_items="true", where_events="true",
               where_deliveries="true"):
@@ -191,6 +192,17 @@ class Purge(unittest.TestCase):
             "SELECT s::text FROM scanner_scans s"
             " WHERE finished_at > now() - interval '1 day' ORDER BY id")
         logs_before = self.purge_logs()
+        kinds = ("items", "events", "deliveries", "scans")
+        for sc in self.scanners:  # every series from the start, at 0 or more
+            text = sc.metrics()
+            for kind in kinds:
+                self.assertIn('kumo_purge_rows_total{kind="%s"}' % kind, text)
+            self.assertIn('kumo_purge_runs_total{outcome="failed"}', text)
+            self.assertIn("kumo_purge_last_success_timestamp_seconds", text)
+        rows_before = {k: sum(self.purge_metric("rows_total", kind=k))
+                       for k in kinds}
+        runs_before = sum(self.purge_metric("runs_total", outcome="complete"))
+        started = time.time()
         stream = SSEClient(self.gw.url + "/api/events?rooms=system",
                            self.token, timeout=30)
         self.assertEqual(stream.status, 200)
@@ -199,6 +211,19 @@ class Purge(unittest.TestCase):
         self.assertEqual(summary, {"items": 3, "events": 11, "deliveries": 2,
                                    "scans": 2, "keep_days": 30})
         self.assertEqual(self.image(), kept)
+        self.assertEqual({k: sum(self.purge_metric("rows_total", kind=k))
+                          - rows_before[k] for k in kinds},
+                         {"items": 3, "events": 11, "deliveries": 2,
+                          "scans": 2})
+        self.assertEqual(sum(self.purge_metric("runs_total",
+                                               outcome="complete")),
+                         runs_before + 1)
+        ended = max(self.purge_metric("last_success_timestamp_seconds"))
+        self.assertGreaterEqual(ended, started - 1)
+        self.assertLessEqual(ended, time.time() + 1)
+        self.assertIn(ended, self.purge_metric("last_run_timestamp_seconds"))
+        self.assertLess(max(self.purge_metric("last_run_duration_seconds")),
+                        60)
         self.assertEqual(self.stack.psql(
             "SELECT s::text FROM scanner_scans s ORDER BY id"), scans_kept)
         self.assertEqual(self.stack.psql(
@@ -317,6 +342,24 @@ class Purge(unittest.TestCase):
         runs = self.task()["runs"] - first
         self.assertEqual(self.purge_logs() - logs, runs,
                          "every occurrence ran on one replica only")
+
+    def test_6_a_failed_run_is_counted(self):
+        rows = [self.purge_metric("rows_total", kind=k)
+                for k in ("items", "events", "deliveries", "scans")]
+        failed = sum(self.purge_metric("runs_total", outcome="failed"))
+        success = self.purge_metric("last_success_timestamp_seconds")
+        started = time.time()
+        self.queue.stop()
+        self.run_purge(outcome="failed")
+        self.assertEqual(sum(self.purge_metric("runs_total",
+                                               outcome="failed")), failed + 1)
+        self.assertEqual([self.purge_metric("rows_total", kind=k)
+                          for k in ("items", "events", "deliveries", "scans")],
+                         rows)
+        self.assertEqual(self.purge_metric("last_success_timestamp_seconds"),
+                         success)
+        self.assertGreaterEqual(
+            max(self.purge_metric("last_run_timestamp_seconds")), started - 1)
 
 
 if __name__ == "__main__":

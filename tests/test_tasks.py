@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.join(HERE, "harness"))
 sys.path.insert(0, HERE)
 
 from kumo_harness import Stack, http_json, wait_until  # noqa: E402
+from pipeline_support import run_task_now, task  # noqa: E402
 from scanner_support import chown_tree, start_scanner, write_file  # noqa: E402
 
 
@@ -66,11 +67,7 @@ class Tasks(unittest.TestCase):
                          token=self.token if token else None)
 
     def task(self):
-        status, body = self.api("GET", "/api/tasks")
-        self.assertEqual(status, 200, body)
-        found = [t for t in body["tasks"] if t["name"] == "rescan"]
-        self.assertEqual(len(found), 1, body)
-        return found[0]
+        return task(self.stack, "rescan")
 
     def rows(self):
         return self.stack.psql("SELECT name, runs, run_requested_at IS NULL,"
@@ -117,14 +114,7 @@ class Tasks(unittest.TestCase):
         write_file(os.path.join(self.root, "Show 00 (2020)", "Season 1",
                                 "Show.S01E02.mkv"))
         chown_tree(self.root)
-        before = self.task()["runs"]
-        status, body = self.api("POST", "/api/tasks/rescan/run", b"")
-        self.assertEqual(status, 202, body)
-        self.assertIn(body["task"]["state"], ("requested", "running"))
-        wait_until(lambda: self.task()["runs"] == before + 1
-                   and self.task()["state"] == "idle",
-                   timeout=30, what="the requested run")
-        last = self.task()["last_run"]
+        last = run_task_now(self.stack, "rescan", timeout=30)["last_run"]
         self.assertEqual(last["outcome"], "complete", last)
         self.assertEqual(last["summary"]["parsed"], 21, last)
         status, body = self.api("GET", "/api/library/unmatched")

@@ -367,6 +367,18 @@ LIBRARY = [
               ("sum(rate(kumo_scanner_scan_duration_seconds_sum[1h])) / "
                "sum(rate(kumo_scanner_scan_duration_seconds_count[1h]))",
                "average (1 h)")], unit="s", width=8),
+    row("History purge"),
+    panel("Purged rows by kind (24 h)",
+          [('sum by (kind) (increase(kumo_purge_rows_total[24h]))',
+            "{{kind}}")], width=12, stack=True,
+          description="Rows the task purge deleted: queue items, their "
+          "events, notification deliveries, scan records."),
+    panel("Purge runs by outcome (24 h)",
+          [('sum by (outcome) (increase(kumo_purge_runs_total[24h]))',
+            "{{outcome}}")], width=12, stack=True,
+          description="complete, failed (the queue or the configuration "
+          "did not answer, the database failed), cancelled (the scanner "
+          "stopped)."),
 ]
 
 # (uid, title, panels, with an instance variable[, extra variables]).

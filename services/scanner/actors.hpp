@@ -24,6 +24,7 @@ class metrics;
 namespace kumo::scanner {
 
 struct scanner_metrics;
+struct purge_metrics;
 
 using execute_atom = caf::atom_constant<caf::atom("execute")>;
 using scan_done_atom = caf::atom_constant<caf::atom("scan_done")>;
@@ -88,8 +89,10 @@ caf::actor spawn_tasks(caf::actor_system& sys, std::string database_url,
 /// changes); on (run_task_atom, name) deletes the queue's old history over
 /// kumo.queue.cmd.purge and the scanner's old scan records, then answers
 /// `tasks` with (task_done_atom, name, outcome, summary JSON, error).
+/// Each ended run is counted in `metrics`.
 caf::actor spawn_purge_task(caf::actor_system& sys, std::string database_url,
-                            bus_actor bus, caf::actor tasks);
+                            bus_actor bus, caf::actor tasks,
+                            std::shared_ptr<purge_metrics> metrics);
 
 /// What the feeds actor needs.
 struct feeds_settings {

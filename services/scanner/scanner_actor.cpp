@@ -327,8 +327,8 @@ caf::behavior scanner(pointer self, scanner_settings cfg, const bus_actor& bus,
                   scanner_tasks(st.cfg.config.scan_interval), st.cfg.instance,
                   bus, caf::actor_cast<caf::actor>(self));
   self->link_to(st.tasks);
-  st.purge =
-      spawn_purge_task(self->system(), st.cfg.database_url, bus, st.tasks);
+  st.purge = spawn_purge_task(self->system(), st.cfg.database_url, bus,
+                              st.tasks, st.ctx.metrics->purge);
   self->link_to(st.purge);
   subscribe(self, bus, subjects::scanner_cmd_all, subjects::scanner_group);
   if (st.cfg.config.watch)

@@ -1,6 +1,7 @@
 #include "scanner_metrics.hpp"
 
 #include "catalog/catalog_totals.hpp"
+#include "history/purge_metrics.hpp"
 #include "kumo/metrics.hpp"
 
 #include <prometheus/family.h>
@@ -43,6 +44,7 @@ scanner_metrics::scanner_metrics(kumo::metrics& m) {
                      .Register(reg);
   for (const char* o : {"complete", "failed", "cancelled", "busy"})
     scans[o] = &family.Add({{"outcome", o}});
+  purge = std::make_shared<purge_metrics>(m);
 }
 
 void scanner_metrics::scan_finished(const std::string& outcome, double seconds,

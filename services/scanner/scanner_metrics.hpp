@@ -3,6 +3,7 @@
 // The scanner's Prometheus metrics.
 
 #include <map>
+#include <memory>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
@@ -15,6 +16,7 @@ class metrics;
 namespace kumo::scanner {
 
 struct catalog_totals;
+struct purge_metrics;
 
 struct scanner_metrics {
   explicit scanner_metrics(kumo::metrics& m);
@@ -35,6 +37,7 @@ struct scanner_metrics {
   prometheus::Gauge* missing_episodes; ///< kumo_scanner_missing_episodes
   prometheus::Gauge* episodes_on_disk; ///< kumo_scanner_episodes_on_disk
   std::map<std::string, prometheus::Counter*> scans; ///< by outcome
+  std::shared_ptr<purge_metrics> purge; ///< the task purge's, kumo_purge_*
 };
 
 } // namespace kumo::scanner

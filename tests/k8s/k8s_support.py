@@ -2,54 +2,25 @@
 schema validator (Node.js, npm packages pinned by package-lock.json) and
 look-ups in rendered objects."""
 
-import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-NPM_FILES = ("package.json", "package-lock.json")
+sys.path.insert(0, os.path.join(HERE, "..", "harness"))
+
+from npm_cache import npm_installed  # noqa: E402
+
 SCRIPTS = ("validate.mjs", "strict.mjs")
 
 
-def cache_root():
-    return os.environ.get("KUMO_NODE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
-        "kumo")
-
-
 def validator():
-    """Folder holding validate.mjs and its node_modules. Installs the
-    packages of package-lock.json there with `npm ci` when missing; the
-    folder's name is the hash of the package files, so a changed lock file
-    gets a fresh install. Returns the folder."""
-    digest = hashlib.sha256()
-    for name in NPM_FILES:
-        with open(os.path.join(HERE, name), "rb") as f:
-            digest.update(f.read())
-    folder = os.path.join(cache_root(), "k8s-validate-" + digest.hexdigest()[:16])
-    if not os.path.exists(os.path.join(folder, ".installed")):
-        staging = "%s.%d" % (folder, os.getpid())
-        shutil.rmtree(staging, ignore_errors=True)
-        os.makedirs(staging)
-        for name in NPM_FILES:
-            shutil.copy(os.path.join(HERE, name), staging)
-        print("  npm ci into %s" % folder, flush=True)
-        out = subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit",
-                              "--no-fund", "--prefer-offline"],
-                             cwd=staging, stdin=subprocess.DEVNULL,
-                             capture_output=True, timeout=600)
-        if out.returncode != 0:
-            raise RuntimeError("npm ci failed (%d):\n%s" % (
-                out.returncode, (out.stdout + out.stderr).decode(errors="replace")))
-        open(os.path.join(staging, ".installed"), "w").close()
-        shutil.rmtree(folder, ignore_errors=True)
-        os.rename(staging, folder)
-    for name in SCRIPTS:
-        shutil.copy(os.path.join(HERE, name), folder)
-    return folder
+    """Folder holding validate.mjs and its node_modules (npm_installed: the
+    packages of package-lock.json, installed when missing)."""
+    return npm_installed(HERE, "k8s-validate", SCRIPTS)
 
 
 def render(folder):

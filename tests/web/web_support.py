@@ -4,54 +4,26 @@ repository when missing), a Browser that drives Debian's chromium through
 driver.mjs, and the page weight of the web UI."""
 
 import gzip
-import hashlib
 import json
 import os
 import re
 import select
-import shutil
 import subprocess
+import sys
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-NPM_FILES = ("package.json", "package-lock.json")
+sys.path.insert(0, os.path.join(HERE, "..", "harness"))
+
+from npm_cache import npm_installed  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 
 
-def cache_root():
-    return os.environ.get("KUMO_NODE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
-        "kumo")
-
-
 def driver_folder():
-    """Folder holding driver.mjs and node_modules/playwright-core; the
-    folder's name is the hash of the package files, so a changed lock file
-    gets a fresh install."""
-    digest = hashlib.sha256()
-    for name in NPM_FILES:
-        with open(os.path.join(HERE, name), "rb") as f:
-            digest.update(f.read())
-    folder = os.path.join(cache_root(), "web-ui-test-" + digest.hexdigest()[:16])
-    if not os.path.exists(os.path.join(folder, ".installed")):
-        staging = "%s.%d" % (folder, os.getpid())
-        shutil.rmtree(staging, ignore_errors=True)
-        os.makedirs(staging)
-        for name in NPM_FILES:
-            shutil.copy(os.path.join(HERE, name), staging)
-        print("  npm ci into %s" % folder, flush=True)
-        out = subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit",
-                              "--no-fund", "--prefer-offline"],
-                             cwd=staging, stdin=subprocess.DEVNULL,
-                             capture_output=True, timeout=600)
-        if out.returncode != 0:
-            raise RuntimeError("npm ci failed (%d):\n%s" % (
-                out.returncode, (out.stdout + out.stderr).decode(errors="replace")))
-        open(os.path.join(staging, ".installed"), "w").close()
-        shutil.rmtree(folder, ignore_errors=True)
-        os.rename(staging, folder)
-    shutil.copy(os.path.join(HERE, "driver.mjs"), folder)
-    return folder
+    """Folder holding driver.mjs and node_modules/playwright-core
+    (npm_installed: installed when missing)."""
+    return npm_installed(HERE, "web-ui-test", ("driver.mjs",))
 
 
 class Browser:

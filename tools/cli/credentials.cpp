@@ -43,8 +43,8 @@ std::optional<std::string> write_all(int fd, const std::string& text) {
   return std::nullopt;
 }
 
-std::variant<std::optional<credentials>, std::string>
-parse(const std::string& path, const std::string& text) {
+kumo::result<std::optional<credentials>> parse(const std::string& path,
+                                               const std::string& text) {
   auto doc = nlohmann::json::parse(text, nullptr, false);
   auto field = [&](const char* key) {
     auto i = doc.find(key);
@@ -52,7 +52,9 @@ parse(const std::string& path, const std::string& text) {
                                             : std::string{};
   };
   if (!doc.is_object() || field("token").empty())
-    return path + " is not a kumo credentials file (run kumo login again)";
+    return kumo::invalid(path +
+                         " is not a kumo credentials file (run kumo login "
+                         "again)");
   return std::optional<credentials>{
       credentials{field("url"), field("token"), field("expires_at")}};
 }
@@ -67,13 +69,13 @@ std::string credentials_path() {
   return {};
 }
 
-std::variant<std::optional<credentials>, std::string>
+kumo::result<std::optional<credentials>>
 load_credentials(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT)
       return std::optional<credentials>{};
-    return "cannot open " + path + ": " + errno_text();
+    return kumo::unavailable("cannot open " + path + ": " + errno_text());
   }
   struct stat st {};
   std::string text;
@@ -101,8 +103,15 @@ load_credentials(const std::string& path) {
   }
   ::close(fd);
   if (!problem.empty())
-    return problem;
+    return kumo::unavailable(problem);
   return parse(path, text);
+}
+
+kumo::result<std::optional<credentials>> saved_credentials() {
+  auto path = credentials_path();
+  if (path.empty())
+    return std::optional<credentials>{};
+  return load_credentials(path);
 }
 
 std::optional<std::string> save_credentials(const std::string& path,

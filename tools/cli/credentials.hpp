@@ -1,8 +1,9 @@
 #pragma once
 
+#include "kumo/result.hpp"
+
 #include <optional>
 #include <string>
-#include <variant>
 
 namespace kumo::cli {
 
@@ -17,11 +18,16 @@ struct credentials {
 /// empty when neither variable is set.
 std::string credentials_path();
 
-/// Reads the file at `path`. Returns nullopt when there is none, an error
-/// message when it is not a regular file, is readable or writable by group
-/// or others (it is then not read at all), or is malformed.
-std::variant<std::optional<credentials>, std::string>
+/// Reads the file at `path`. Returns nullopt when there is none; fails with
+/// a message naming the file when it cannot be read, is not a regular file,
+/// is readable or writable by group or others (it is then not read at all),
+/// or is malformed.
+kumo::result<std::optional<credentials>>
 load_credentials(const std::string& path);
+
+/// load_credentials() of credentials_path(); nullopt when there is no such
+/// path either (neither HOME nor XDG_CONFIG_HOME set).
+kumo::result<std::optional<credentials>> saved_credentials();
 
 /// Writes `c` to `path` with mode 0600 (its folder created with 0700),
 /// replacing any previous file atomically. Returns an error message on

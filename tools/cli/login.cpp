@@ -143,23 +143,19 @@ exit_code run_login(const parsed_args& args) {
 }
 
 exit_code run_logout(const parsed_args& args) {
-  auto path = credentials_path();
-  auto loaded =
-      path.empty()
-          ? decltype(load_credentials(path)){std::optional<credentials>{}}
-          : load_credentials(path);
-  if (auto* problem = std::get_if<std::string>(&loaded)) {
-    std::fprintf(stderr, "kumo: %s\n", problem->c_str());
+  auto loaded = saved_credentials();
+  if (!loaded) {
+    std::fprintf(stderr, "kumo: %s\n", loaded.error().message.c_str());
     return exit_auth;
   }
-  const auto& saved = std::get<std::optional<credentials>>(loaded);
+  const auto& saved = *loaded;
   if (!saved) {
     std::fprintf(stderr, "kumo: logout: not logged in\n");
     return exit_ok;
   }
   http_client client{saved->url, saved->token, args.has("verbose")};
   auto r = client.request("POST", "/api/auth/logout");
-  remove_credentials(path);
+  remove_credentials(credentials_path());
   if (!r.reached || (r.status != 200 && r.status != 401))
     return report_failure(r, "logout (credentials removed anyway)", saved->url);
   if (args.has("json"))

@@ -33,16 +33,12 @@ std::variant<target, exit_code> resolve_target(const parsed_args& args,
   t.token = env("KUMO_API_KEY");
   bool need_file = t.url.empty() || (needs_token && t.token.empty());
   if (need_file) {
-    auto path = credentials_path();
-    auto loaded =
-        path.empty()
-            ? decltype(load_credentials(path)){std::optional<credentials>{}}
-            : load_credentials(path);
-    if (auto* problem = std::get_if<std::string>(&loaded)) {
-      std::fprintf(stderr, "kumo: %s\n", problem->c_str());
+    auto loaded = saved_credentials();
+    if (!loaded) {
+      std::fprintf(stderr, "kumo: %s\n", loaded.error().message.c_str());
       return exit_auth;
     }
-    const auto& saved = std::get<std::optional<credentials>>(loaded);
+    const auto& saved = *loaded;
     if (saved && t.url.empty())
       t.url = trimmed(saved->url);
     if (saved && t.token.empty() && trimmed(saved->url) == t.url)

@@ -2,6 +2,7 @@
 
 #include "catalog/catalog_store.hpp"
 #include "catalog/scan_write.hpp"
+#include "history/history_imported.hpp"
 
 namespace kumo::scanner {
 
@@ -146,6 +147,7 @@ void scan_store::apply(const series_plans& plans) {
   for (bool direct : {true, false}) {
     try {
       pqxx::work w(*conn_);
+      record_imported(w, plans); // before the writes: compares with them
       write_plans(w, plans, direct);
       w.commit(); // the batch's new and changed files are in the catalog
       return;

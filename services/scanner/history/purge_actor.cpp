@@ -7,6 +7,7 @@
 
 #include "actors.hpp"
 #include "history/history_settings.hpp"
+#include "history/purge_metrics.hpp"
 #include "kumo/bus_calls.hpp"
 #include "kumo/config_subjects.hpp"
 #include "kumo/log.hpp"
@@ -39,6 +40,8 @@ struct purge_state {
   bool stopping = false;
   std::string task;
   purge_totals totals;
+  std::shared_ptr<purge_metrics> metrics;
+  std::chrono::steady_clock::time_point began;
 };
 
 using pointer = caf::stateful_actor<purge_state>*;
@@ -79,9 +82,19 @@ void publish_progress(pointer self, const std::string& status,
              json(u).dump());
 }
 
+/// Counts the run that ends now with `outcome` in the metrics.
+void count_run(purge_state& st, const char* outcome) {
+  std::chrono::duration<double> took =
+      std::chrono::steady_clock::now() - st.began;
+  std::chrono::duration<double> now =
+      std::chrono::system_clock::now().time_since_epoch();
+  st.metrics->run_ended(outcome, st.totals, took.count(), now.count());
+}
+
 void finish(pointer self, const char* outcome, const std::string& error) {
   auto& st = self->state;
   st.running = false;
+  count_run(st, outcome);
   publish_progress(self, error.empty() ? "completed" : "failed",
                    error.empty() ? "history purged" : error);
   log::info(
@@ -151,7 +164,6 @@ void step(pointer self) {
 
 void begin(pointer self) {
   auto& st = self->state;
-  st.totals = {};
   publish_progress(self, "started",
                    "purging history older than " +
                        std::to_string(st.settings.keep_days) + " days");
@@ -172,6 +184,8 @@ void start(pointer self, const std::string& name) {
     return refuse("skipped", "the scanner is stopping");
   st.running = true;
   st.task = name;
+  st.totals = {};
+  st.began = std::chrono::steady_clock::now();
   if (st.configured)
     return begin(self);
   ask(
@@ -182,6 +196,7 @@ void start(pointer self, const std::string& name) {
       },
       [=](const caf::error& err) {
         self->state.running = false;
+        count_run(self->state, "failed");
         self->send(self->state.tasks, task_done_atom::value, name,
                    std::string("failed"), std::string("{}"),
                    "no gateway answered with the configuration (" +
@@ -190,8 +205,10 @@ void start(pointer self, const std::string& name) {
 }
 
 caf::behavior purge_task(pointer self, std::string database_url, bus_actor bus,
-                         caf::actor tasks) {
+                         caf::actor tasks,
+                         std::shared_ptr<purge_metrics> metrics) {
   auto& st = self->state;
+  st.metrics = std::move(metrics);
   st.database_url = std::move(database_url);
   st.bus = std::move(bus);
   st.tasks = std::move(tasks);
@@ -215,9 +232,11 @@ caf::behavior purge_task(pointer self, std::string database_url, bus_actor bus,
 } // namespace
 
 caf::actor spawn_purge_task(caf::actor_system& sys, std::string database_url,
-                            bus_actor bus, caf::actor tasks) {
+                            bus_actor bus, caf::actor tasks,
+                            std::shared_ptr<purge_metrics> metrics) {
   return sys.spawn<caf::detached>(purge_task, std::move(database_url),
-                                  std::move(bus), std::move(tasks));
+                                  std::move(bus), std::move(tasks),
+                                  std::move(metrics));
 }
 
 } // namespace kumo::scanner
