@@ -5,9 +5,8 @@ tree in the same run.
 
 The library is generated once (empty files: the scan never reads file
 contents, only names and stat results; see bench/library_scan.py for the
-layout) and its series are put in the catalog with one SQL statement. Then,
---runs times, each run with a fresh scanner process and an empty catalog of
-files and episodes:
+layout). Then, --runs times, each run with a fresh scanner process and an
+empty catalog (no series, files or episodes):
 
   find <root> -type f                          median of 3, warm cache
   find <root> -type f -printf '%s %T@ %p\\n'    median of 3, warm cache (stats
@@ -15,7 +14,8 @@ files and episodes:
   first scan      rescan request on the bus -> the scan's "completed" progress
                   event (published after the scan row is finished, i.e. after
                   the last catalog write committed); then the catalog is
-                  checked in SQL: one file row and one on_disk episode per
+                  checked in SQL: one series per folder (made by the scan:
+                  scan_auto_add), one file row and one on_disk episode per
                   generated file
   no-change rescan, scheduled: task "rescan" (what scan_interval runs)
   no-change rescan, on demand: rescan request (compares every series with
@@ -118,7 +118,8 @@ class Scanner:
         self.stack = stack
         self.svc = stack.start_service("scanner", {
             "KUMO_LIBRARY_ROOT": root, "KUMO_SCAN_INTERVAL": "0",
-            "KUMO_SCAN_WATCH": "false", "KUMO_LOG_LEVEL": "warn"})
+            "KUMO_SCAN_WATCH": "false", "KUMO_SCAN_AUTO_ADD": "true",
+            "KUMO_LOG_LEVEL": "warn"})
         self.svc.wait_ready(60)
         self.nc = stack.nats_client("admin")
         self.events = self.nc.subscribe("kumo.progress.scan")
@@ -185,22 +186,15 @@ class Scanner:
         return self.wait_done(started)
 
 
-def add_series(stack, count):
-    stack.psql(
-        "INSERT INTO scanner_series (key, name, year, folder) SELECT"
-        " 'series-' || lpad(s::text, 4, '0'), 'Series ' || lpad(s::text, 4, '0'),"
-        " 1990 + s %% 35, format('Series %%s (%%s)', lpad(s::text, 4, '0'),"
-        " 1990 + s %% 35) FROM generate_series(0, %d) s" % (count - 1))
-
-
 def empty_catalog(stack):
-    stack.psql("TRUNCATE scanner_files, scanner_episodes, scanner_unmatched,"
-               " scanner_scans CASCADE")
+    stack.psql("TRUNCATE scanner_series, scanner_files, scanner_episodes,"
+               " scanner_unmatched, scanner_scans CASCADE")
 
 
 def catalog_counts(stack):
     row = stack.psql(
-        "SELECT (SELECT count(*) FROM scanner_files), (SELECT count(*) FROM"
+        "SELECT (SELECT count(*) FROM scanner_series), (SELECT count(*) FROM"
+        " scanner_files), (SELECT count(*) FROM"
         " scanner_episodes WHERE state = 'on_disk'), (SELECT count(*) FROM"
         " scanner_files f JOIN scanner_episodes e ON e.series_id = f.series_id"
         " AND ((f.season = e.season AND e.episode = ANY (f.episodes)) OR"
@@ -250,9 +244,10 @@ def one_run(args, stack, tree, lib, number):
         first_pg_cpu = pg_cpu(stack._pg.pid) - pg
         counts = catalog_counts(stack)
         want = args.series * args.episodes
-        if counts != [want, want, want]:
-            raise RuntimeError("catalog after the first scan: files, on_disk,"
-                               " held = %s, want %d" % (counts, want))
+        if counts != [args.series, want, want, want]:
+            raise RuntimeError("catalog after the first scan: series, files,"
+                               " on_disk, held = %s, want %d series, %d files"
+                               % (counts, args.series, want))
         cpu = proc_cpu(pid)
         scheduled, _ = scanner.scheduled()
         scheduled_cpu = proc_cpu(pid) - cpu
@@ -291,11 +286,11 @@ def one_run(args, stack, tree, lib, number):
 def print_run(f):
     print("== run %d; load average at the start %.2f %.2f %.2f" % (
         (f["run"],) + tuple(f["load"])), flush=True)
-    print("catalog after the first scan: files %d, episodes on_disk %d,"
-          " episodes held by files %d" % tuple(f["counts"]))
+    print("catalog after the first scan: series %d, files %d, episodes"
+          " on_disk %d, episodes held by files %d" % tuple(f["counts"]))
     print("first scan counters: %s" % json.dumps(
         {k: f["first_scan"].get(k) for k in ("folders", "files", "parsed",
-                                             "added")}))
+                                             "added", "series_added")}))
     print("after the changes: %s" % json.dumps(f["changed_counters"]))
     for label, key in [("find -type f", "find_list"),
                        ("find -type f -printf '%s %T@ %p\\n'", "find_stat"),
@@ -396,7 +391,6 @@ def main():
         # The schema comes from the scanner's migrations.
         os.makedirs(stack.path("empty"))
         Scanner(stack, stack.path("empty")).close()
-        add_series(stack, args.series)
         time.sleep(2)  # every folder older than the walk's racy margin
         figs = [one_run(args, stack, tree, lib, n + 1) for n in range(args.runs)]
         summary(figs)
