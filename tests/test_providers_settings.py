@@ -133,6 +133,9 @@ class ProvidersSettings(unittest.TestCase):
             set_direct(s, retries=0)
             for seconds in (2, 5):
                 set_direct(s, timeout_s=seconds)
+                # The failures before count toward the breaker (threshold 4).
+                api(s, "POST", "/api/providers/health/direct/reset",
+                    expect=200)
                 item = add(s, "stalled-%d" % seconds, [(1, 1, url)])[0]
                 wait_terminal(s, [item["id"]], timeout=40)
                 claimed = events(s, item["id"], "claimed")[0]["at"]
