@@ -81,10 +81,12 @@ TEST_F(provider_limits_store_test, concurrent_claims_never_pass_the_limit) {
     add(*s, "show", 1, 20);
   }
   std::vector<std::unique_ptr<queue_store>> stores;
+  stores.reserve(4);
   for (int i = 0; i < 4; ++i)
     stores.push_back(make_store());
   std::atomic<int> handed{0};
   std::vector<std::thread> threads;
+  threads.reserve(stores.size());
   for (auto& st : stores)
     threads.emplace_back([&handed, s = st.get()] {
       for (int round = 0; round < 5; ++round) {
