@@ -9,6 +9,10 @@ Tried:
   for the sources the feed listed, and the episode is downloaded with the
   feed's bytes. A reference the feed does not list fails with "episode
   S01E03 is not known to the series' provider".
+- While the queue is stopped, a bare reference shows in
+  GET /api/queue/status as unresolved with its series' provider
+  (series_provider "rss", source.provider ""); once resolved and
+  downloaded, series_provider is "" and source.provider "rss".
 - Bare references for a series without a provider, and for a series not in
   the library: 400 naming episodes[0], nothing queued.
 - Hostile references: "S99E9999999", "../../x", "S01E02; rm", 10 000
@@ -96,6 +100,28 @@ class BareReferencesTest(unittest.TestCase):
         self.assertFalse(item["unresolved"])
         self.assertEqual(item["source"]["provider"], "rss")
         self.assertTrue(item["source"]["url"].endswith("/ng1.mp4"))
+
+    def test_references_show_their_series_provider_until_resolved(self):
+        api(self.s, "POST", "/api/queue/stop", expect=(200, 202, 204))
+        try:
+            status, doc = self.add("night-garden", ["S01E02"])
+            self.assertEqual(status, 201, doc)
+            item_id = doc["items"][0]["id"]
+            _, page = api(self.s, "GET", "/api/queue/status", expect=200)
+            shown = [i for i in page["pending_queue"] if i["id"] == item_id]
+            log("pending while stopped: %s", shown)
+            self.assertEqual(len(shown), 1)
+            self.assertTrue(shown[0]["unresolved"])
+            self.assertEqual(shown[0]["series_provider"], "rss")
+            self.assertEqual(shown[0]["source"]["provider"], "")
+        finally:
+            api(self.s, "POST", "/api/queue/start", expect=(200, 202, 204))
+        done = wait_terminal(self.s, [item_id], timeout=60)
+        self.assertEqual(done[item_id]["status"], "completed")
+        _, item = api(self.s, "GET", "/api/queue/" + item_id, expect=200)
+        self.assertFalse(item["unresolved"])
+        self.assertEqual(item["series_provider"], "")
+        self.assertEqual(item["source"]["provider"], "rss")
 
     def test_references_need_a_series_with_a_provider(self):
         for key in ("plain-show", "not-in-library"):

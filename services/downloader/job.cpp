@@ -488,6 +488,8 @@ std::string job_runner::execute() {
     settings.provider_bucket = provider_bucket.get();
     settings.segments.max_connections =
         env_.providers->max_connections(provider());
+    env_.providers->timeouts(provider(), settings.connect_timeout,
+                             settings.stall_timeout);
   }
   // Media sources: segments or a tool, ending in the same `.part`.
   auto result = job_.src.provider == "hls"

@@ -36,7 +36,8 @@ job_env make_env(service_context& ctx, const downloader_options& opts,
     env.bucket = std::make_shared<token_bucket>(
         opts.worker_rate_limit,
         std::max<int64_t>(opts.worker_rate_limit / 4, int64_t{64} * 1024));
-  env.providers = std::make_shared<provider_limits>(opts.max_connections);
+  env.providers = std::make_shared<provider_limits>(opts.max_connections,
+                                                    opts.timeouts_set);
   env.segment_min_size = opts.segment_min_size;
   env.metrics = downloader_metrics::make(ctx.metrics.registry());
   env.disk = disk;

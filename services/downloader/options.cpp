@@ -74,6 +74,11 @@ result<downloader_options> read_options(const settings& cfg) {
   out.connect_timeout =
       std::chrono::milliseconds{cfg.millis("connect_timeout")};
   out.stall_timeout = std::chrono::milliseconds{cfg.millis("stall_timeout")};
+  auto env = process_env();
+  out.timeouts_set = env(env_name("connect_timeout")) ||
+                     env(env_name("stall_timeout")) ||
+                     cfg.millis("connect_timeout") != 10'000 ||
+                     cfg.millis("stall_timeout") != 30'000;
   out.user_agent = cfg.text("user_agent");
   out.segment_min_size = cfg.integer("segment_min_size");
   out.max_connections = static_cast<int>(cfg.integer("max_connections"));

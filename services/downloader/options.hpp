@@ -24,6 +24,9 @@ struct downloader_options {
   std::vector<cidr> fetch_allow; ///< networks opened despite the SSRF rules
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds stall_timeout{30'000};
+  /// connect_timeout or stall_timeout was set: they hold for every
+  /// provider; otherwise a provider's runtime timeout_s replaces them.
+  bool timeouts_set = false;
   std::string user_agent;
   int64_t segment_min_size = int64_t{16} << 20; ///< smaller: one connection
   int max_connections = 4; ///< per download, for providers not configured

@@ -74,3 +74,20 @@ TEST(options, a_bad_allowlist_is_a_clear_error) {
   ASSERT_TRUE(o);
   EXPECT_EQ(o->fetch_allow.size(), 1u);
 }
+
+TEST(options, set_timeouts_hold_for_every_provider) {
+  auto dir = fs::temp_directory_path() / "kumo-options-timeouts";
+  fs::create_directories(dir);
+  auto s = defaults(dir.string());
+  auto o = read_options(s);
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_FALSE(o->timeouts_set) << "defaults: the providers' timeout_s";
+  s.set("stall_timeout", "2000", false); // as the loader normalizes "2s"
+  o = read_options(s);
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_TRUE(o->timeouts_set);
+  s = defaults(dir.string());
+  s.set("connect_timeout", "10000", false); // the default, spelled in ms
+  EXPECT_FALSE(read_options(s)->timeouts_set);
+  fs::remove_all(dir);
+}

@@ -8,6 +8,7 @@ namespace kumo::downloader {
 namespace {
 
 constexpr int max_connections_limit = 16;
+constexpr int64_t max_timeout_s = 86'400;
 
 result<provider_runtime> parse_one(const nlohmann::json& item) {
   provider_runtime out;
@@ -27,6 +28,12 @@ result<provider_runtime> parse_one(const nlohmann::json& item) {
       return invalid(out.name + ": max_connections must be 1..16",
                      "max_connections");
     out.max_connections = i->get<int>();
+  }
+  if (auto i = item.find("timeout_s"); i != item.end()) {
+    if (!i->is_number_integer() || i->get<int64_t>() < 1 ||
+        i->get<int64_t>() > max_timeout_s)
+      return invalid(out.name + ": timeout_s must be 1..86400", "timeout_s");
+    out.timeout_s = i->get<int64_t>();
   }
   return out;
 }
@@ -53,8 +60,10 @@ int64_t burst_for(int64_t rate) {
   return std::max<int64_t>(rate / 10, int64_t{16} * 1024);
 }
 
-provider_limits::provider_limits(int default_connections)
-    : default_connections_(default_connections) {
+provider_limits::provider_limits(int default_connections,
+                                 bool keep_option_timeouts)
+    : default_connections_(default_connections),
+      keep_option_timeouts_(keep_option_timeouts) {
   // nop
 }
 
@@ -77,6 +86,7 @@ void provider_limits::apply(const std::vector<provider_runtime>& providers) {
       e.bucket->set_rate(p.bandwidth_limit_bps,
                          burst_for(p.bandwidth_limit_bps));
     e.max_connections = p.max_connections;
+    e.timeout_s = p.timeout_s;
   }
 }
 
@@ -93,6 +103,19 @@ int provider_limits::max_connections(const std::string& provider) const {
   return i == entries_.end()
              ? default_connections_
              : std::min(default_connections_, i->second.max_connections);
+}
+
+void provider_limits::timeouts(const std::string& provider,
+                               std::chrono::milliseconds& connect,
+                               std::chrono::milliseconds& stall) const {
+  if (keep_option_timeouts_)
+    return;
+  std::lock_guard<std::mutex> guard{mutex_};
+  auto i = entries_.find(provider);
+  if (i == entries_.end() || i->second.timeout_s <= 0)
+    return;
+  stall = std::chrono::seconds{i->second.timeout_s};
+  connect = std::min(connect, stall);
 }
 
 } // namespace kumo::downloader

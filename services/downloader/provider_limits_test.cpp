@@ -50,3 +50,40 @@ TEST(provider_limits, the_worker_option_caps_the_runtime_connections) {
   EXPECT_EQ(one.max_connections("direct"), 1);
   EXPECT_EQ(one.max_connections("rss"), 1);
 }
+
+TEST(provider_limits, timeout_sets_the_deadlines_of_the_next_request) {
+  provider_limits limits{4};
+  std::chrono::milliseconds connect{10'000};
+  std::chrono::milliseconds stall{30'000};
+  limits.timeouts("direct", connect, stall);
+  EXPECT_EQ(stall.count(), 30'000) << "not named yet: the options";
+  limits.apply({{"direct", 0, 4, 3}});
+  limits.timeouts("direct", connect, stall);
+  EXPECT_EQ(stall.count(), 3'000);
+  EXPECT_EQ(connect.count(), 3'000) << "connecting never takes longer";
+  std::chrono::milliseconds c2{10'000};
+  std::chrono::milliseconds s2{30'000};
+  limits.apply({{"direct", 0, 4, 120}});
+  limits.timeouts("direct", c2, s2);
+  EXPECT_EQ(s2.count(), 120'000) << "a longer timeout than the option";
+  EXPECT_EQ(c2.count(), 10'000);
+  auto parsed = parse_provider_config(
+      R"({"providers": [{"name": "hls", "timeout_s": 7}]})");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ((*parsed)[0].timeout_s, 7);
+  for (const char* bad :
+       {R"({"providers": [{"name": "d", "timeout_s": 0}]})",
+        R"({"providers": [{"name": "d", "timeout_s": 86401}]})",
+        R"({"providers": [{"name": "d", "timeout_s": "5"}]})"})
+    EXPECT_FALSE(parse_provider_config(bad)) << bad;
+}
+
+TEST(provider_limits, set_timeout_options_hold_for_every_provider) {
+  provider_limits limits{4, true};
+  limits.apply({{"direct", 0, 4, 3}});
+  std::chrono::milliseconds connect{2'000};
+  std::chrono::milliseconds stall{2'000};
+  limits.timeouts("direct", connect, stall);
+  EXPECT_EQ(stall.count(), 2'000);
+  EXPECT_EQ(connect.count(), 2'000);
+}

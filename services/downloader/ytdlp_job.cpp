@@ -99,6 +99,7 @@ transfer_result run_ytdlp_transfer(const transfer_spec& spec,
     return local_failure("media folder path is taken by something else: " + dir,
                          false);
   auto opts = media.ytdlp;
+  opts.socket_timeout_s = settings.stall_timeout.count() / 1000;
   if (spec.rate_limit_bps > 0 &&
       (opts.rate_limit_bps == 0 || spec.rate_limit_bps < opts.rate_limit_bps))
     opts.rate_limit_bps = spec.rate_limit_bps;

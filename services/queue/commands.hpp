@@ -37,6 +37,9 @@ struct add_command {
   std::string serie_name;
   priority prio = priority::normal;
   std::vector<add_episode> episodes;
+  /// The series' provider (its library `site`) as the scanner named it
+  /// when the add holds bare references; shown on them until resolved.
+  std::string series_provider;
 };
 
 /// cmd.status: one page of every list.

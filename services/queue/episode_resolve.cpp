@@ -56,6 +56,15 @@ json episode_sources_request(const std::string& key,
   return out;
 }
 
+std::string series_site(const std::string& answer) {
+  auto doc = json::parse(answer, nullptr, false);
+  if (!doc.is_object() || error_of(doc))
+    return {};
+  auto site = doc.find("site");
+  return site != doc.end() && site->is_string() ? site->get<std::string>()
+                                                : std::string{};
+}
+
 std::optional<add_refusal> judge_series(const add_command& add,
                                         const std::string& answer,
                                         const std::string& bus_error) {

@@ -36,6 +36,10 @@ struct add_refusal {
   std::string message;
 };
 
+/// The series' provider (its `site`) in the scanner's answer; "" when the
+/// answer is not one or names none.
+std::string series_site(const std::string& answer);
+
 /// Judges the scanner's answer (or `bus_error`, non-empty when it could
 /// not be asked) about the series of `add`: nullopt when its provider can
 /// resolve bare references, otherwise why the add is refused.

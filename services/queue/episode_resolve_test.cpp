@@ -104,3 +104,11 @@ TEST(episode_resolve, hostile_listed_sources_are_left_out) {
   EXPECT_TRUE(garbage.sources.empty());
   EXPECT_FALSE(garbage.error.empty());
 }
+
+TEST(episode_resolve, the_series_provider_is_read_from_the_answer) {
+  EXPECT_EQ(series_site(R"({"site": "aniworld", "has_provider": true})"),
+            "aniworld");
+  EXPECT_EQ(series_site(R"({"error": {"code": "not_found"}})"), "");
+  EXPECT_EQ(series_site(R"({"site": 5})"), "") << "not a string";
+  EXPECT_EQ(series_site("not json"), "");
+}

@@ -21,6 +21,19 @@ namespace {
 
 using namespace kumo;
 
+constexpr const char* default_retry_delays = "5s,15s,45s";
+constexpr const char* default_max_retries = "3";
+
+/// Whether the retry options were set (environment or configuration
+/// file): then they hold for every failure, whatever the providers' own
+/// retries and retry_delay_s say.
+bool retries_set(const settings& cfg) {
+  auto env = process_env();
+  return env(env_name("retry_delays")) || env(env_name("max_retries")) ||
+         cfg.text("retry_delays") != default_retry_delays ||
+         cfg.text("max_retries") != default_max_retries;
+}
+
 std::vector<option> queue_options() {
   return {
       {"lease", option_kind::duration, "30s",
@@ -30,10 +43,13 @@ std::vector<option> queue_options() {
       {"announce_interval", option_kind::duration, "2s",
        "re-announce kumo.jobs.available while work is claimable", 100,
        3'600'000},
-      {"retry_delays", option_kind::text, "5s,15s,45s",
-       "delays before retries of transient failures"},
-      {"max_retries", option_kind::integer, "3",
-       "retries of transient failures before failing", 0, 100},
+      {"retry_delays", option_kind::text, default_retry_delays,
+       "delays before retries of transient failures; set: every provider's "
+       "retry_delay_s is overridden"},
+      {"max_retries", option_kind::integer, default_max_retries,
+       "retries of transient failures before failing; set: every "
+       "provider's retries is overridden",
+       0, 100},
       {"path_template", option_kind::text, queue::path_template::default_text,
        "target path of a download, relative to the library root"},
       {"job_rate_limit", option_kind::integer, "0",
@@ -133,6 +149,7 @@ result<queue_config> parse_config(const settings& cfg) {
       std::chrono::milliseconds(cfg.millis("announce_interval"));
   out.store.lease_ms = cfg.millis("lease");
   out.store.retries = std::move(*retries);
+  out.store.retries_override = retries_set(cfg);
   out.store.job_rate_limit_bps = cfg.integer("job_rate_limit");
   out.store.live = std::make_shared<queue::live_settings>(
       out.store.retries, out.store.job_rate_limit_bps);

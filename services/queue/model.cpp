@@ -147,6 +147,9 @@ nlohmann::json to_json(const queue_item& item) {
       {"sources", sources_json(item)},
       {"source_index", item.source_index},
       {"unresolved", item.sources.empty() && item.source_url.empty()},
+      {"series_provider", item.sources.empty() && item.source_url.empty()
+                              ? item.series_provider
+                              : std::string{}},
       {"target_path", item.target_path},
       {"owner", item.owner},
       {"added_at", item.added_at},

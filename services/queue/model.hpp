@@ -74,6 +74,9 @@ struct queue_item {
   /// Why a paused item rests: "" or "disk_full" (a downloader's free-space
   /// guard handed it back; claimable again once there is space).
   std::string pause_reason;
+  /// A bare reference's series provider (the library's `site`) until it
+  /// is resolved; "" otherwise.
+  std::string series_provider;
 };
 
 /// Percent done 0..100 (100 for completed items, 0 when the size is unknown).

@@ -1,52 +1,20 @@
-#include "actors.hpp"
+// The queue service actor: runs requests on the stores, the reaper, and
+// publishes after commits (bare references: queue_resolve.cpp).
+
 #include "episode_resolve.hpp"
 #include "kumo/bus_calls.hpp"
 #include "kumo/job_trace.hpp"
 #include "kumo/log.hpp"
 #include "kumo/metrics.hpp"
 #include "kumo/subjects.hpp"
+#include "queue_actor_state.hpp"
 #include "queue_edge.hpp"
-#include "queue_metrics.hpp"
 
 #include <algorithm>
-#include <caf/all.hpp>
-#include <set>
 
-namespace kumo::queue {
+namespace kumo::queue::service {
 
 namespace {
-
-using steady = std::chrono::steady_clock;
-
-struct queue_state {
-  static inline const char* name = "kumo.queue";
-
-  queue_settings cfg;
-  std::vector<store_actor> stores;
-  std::vector<int> store_load; ///< requests in flight per store
-  bus_actor bus;
-  std::unique_ptr<queue_metrics> metrics;
-  bool draining = false;
-  int inflight = 0;
-  caf::typed_response_promise<bool> drained;
-  bool drain_waiting = false;
-  bool reaping = false;
-  bool reaper_failing = false; ///< log a failing reaper once, not every pass
-  steady::time_point last_announce{};
-  bool flush_scheduled = false;
-  std::string flush_action;
-  std::set<std::string> discards_in_flight;
-};
-
-using pointer = queue_actor::stateful_pointer<queue_state>;
-
-std::string dump(const nlohmann::json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-void publish(pointer self, const std::string& subject, std::string payload) {
-  self->send(self->state.bus, publish_atom::value, subject, std::move(payload));
-}
 
 /// The contract's error codes; timeouts count as unavailable, and SQL
 /// details stay in the log.
@@ -72,14 +40,6 @@ void reply_error(pointer self, const std::string& to,
     publish(self, to, dump(nlohmann::json{{"error", e}}));
 }
 
-void maybe_drained(pointer self) {
-  auto& st = self->state;
-  if (st.draining && st.inflight == 0 && st.drain_waiting) {
-    st.drain_waiting = false;
-    st.drained.deliver(true);
-  }
-}
-
 void announce(pointer self, int64_t claimable) {
   auto& st = self->state;
   st.last_announce = steady::now();
@@ -95,47 +55,6 @@ void schedule_flush(pointer self, const std::string& action) {
   st.flush_scheduled = true;
   self->delayed_send(self, st.cfg.flush_delay, flush_atom::value);
 }
-
-/// The store with the fewest requests in flight (a store stuck in a lock
-/// wait does not hold up the others).
-size_t pick_store(pointer self) {
-  const auto& load = self->state.store_load;
-  return static_cast<size_t>(std::min_element(load.begin(), load.end()) -
-                             load.begin());
-}
-
-/// Runs `cmd` on store `index` and hands the outcome to `on_value` or the
-/// error to `on_error`, keeping the in-flight counts for drain and balancing.
-template <class OnValue, class OnError>
-void run_on_store(pointer self, size_t index, command cmd, OnValue on_value,
-                  OnError on_error) {
-  auto& st = self->state;
-  auto deadline = steady::now() + st.cfg.store_timeout;
-  auto deadline_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                         deadline.time_since_epoch())
-                         .count();
-  ++st.inflight;
-  ++st.store_load[index];
-  self->request(st.stores[index],
-                st.cfg.store_timeout + std::chrono::seconds(1),
-                execute_atom::value, std::move(cmd),
-                static_cast<int64_t>(deadline_ns))
-      .then(
-          [=](outcome& out) mutable {
-            --self->state.inflight;
-            --self->state.store_load[index];
-            on_value(out);
-            maybe_drained(self);
-          },
-          [=](const caf::error& err) mutable {
-            --self->state.inflight;
-            --self->state.store_load[index];
-            on_error(err);
-            maybe_drained(self);
-          });
-}
-
-void submit(pointer self, command cmd, const std::string& reply_to);
 
 void send_discard(pointer self, const wire::discard_request& d) {
   auto& st = self->state;
@@ -157,17 +76,6 @@ void send_discard(pointer self, const wire::discard_request& d) {
       });
 }
 
-/// Logs each step of a job's story that a committed transaction made. Runs
-/// before the reply goes out, so that a worker's line about the answer never
-/// precedes the queue's line about the request.
-void log_journal(const std::vector<job_note>& journal) {
-  for (const auto& note : journal)
-    log::write(
-        note.routine ? log::level::debug : log::level::info,
-        "job " + note.event,
-        job_fields(note.event, note.item, note.lease_token, note.detail));
-}
-
 /// Publishes the provider changes a committed transaction made.
 void apply_providers(pointer self, const effects& fx) {
   auto& m = *self->state.metrics;
@@ -185,6 +93,41 @@ void apply_providers(pointer self, const effects& fx) {
   }
   if (fx.provider_config)
     publish(self, subjects::providers_config, dump(*fx.provider_config));
+}
+
+} // namespace
+
+std::string dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void publish(pointer self, const std::string& subject, std::string payload) {
+  self->send(self->state.bus, publish_atom::value, subject, std::move(payload));
+}
+
+void maybe_drained(pointer self) {
+  auto& st = self->state;
+  if (st.draining && st.inflight == 0 && st.drain_waiting) {
+    st.drain_waiting = false;
+    st.drained.deliver(true);
+  }
+}
+
+size_t pick_store(pointer self) {
+  const auto& load = self->state.store_load;
+  return static_cast<size_t>(std::min_element(load.begin(), load.end()) -
+                             load.begin());
+}
+
+/// Logs each step of a job's story that a committed transaction made. Runs
+/// before the reply goes out, so that a worker's line about the answer never
+/// precedes the queue's line about the request.
+void log_journal(const std::vector<job_note>& journal) {
+  for (const auto& note : journal)
+    log::write(
+        note.routine ? log::level::debug : log::level::info,
+        "job " + note.event,
+        job_fields(note.event, note.item, note.lease_token, note.detail));
 }
 
 /// Publishes what a committed transaction decided.
@@ -214,9 +157,6 @@ void apply(pointer self, const effects& fx, const std::string& action) {
     st.metrics->set_items(*fx.counts);
   apply_providers(self, fx);
 }
-
-void answer_claim(pointer self, const nlohmann::json& reply,
-                  const std::string& reply_to);
 
 void submit(pointer self, command cmd, const std::string& reply_to) {
   auto action = action_name(cmd);
@@ -249,105 +189,7 @@ void submit(pointer self, command cmd, const std::string& reply_to) {
       });
 }
 
-/// Asks the scanner about the series of `key` (and one episode).
-template <class OnAnswer>
-void ask_scanner(pointer self, const std::string& key,
-                 std::optional<std::pair<int, int>> ep, OnAnswer on_answer) {
-  ask(
-      self, self->state.bus, subjects::scanner_cmd("episode_sources"),
-      dump(episode_sources_request(key, ep)),
-      std::chrono::milliseconds(resolve_timeout_ms),
-      [=](const std::string& answer) { on_answer(answer, std::string{}); },
-      [=](const caf::error& err) {
-        on_answer(std::string{}, std::string{to_string(code_of(err))});
-      });
-}
-
-/// cmd.add with bare references: only when the series' provider can name
-/// their sources later.
-void check_then_add(pointer self, const add_command& add,
-                    const std::string& reply_to) {
-  auto key = add.serie_id;
-  ask_scanner(self, key, std::nullopt,
-              [=](const std::string& answer, const std::string& bus_error) {
-                auto refusal = judge_series(add, answer, bus_error);
-                if (!refusal)
-                  return submit(self, command{add}, reply_to);
-                if (!reply_to.empty())
-                  publish(self, reply_to,
-                          dump({{"error",
-                                 {{"code", refusal->code},
-                                  {"field", refusal->field},
-                                  {"message", refusal->message}}}}));
-              });
-}
-
-/// The claim reply waiting for the sources of its bare references.
-struct pending_claim {
-  wire::claim_reply reply;
-  std::string reply_to;
-  int waiting = 0;
-};
-
-void one_resolved(pointer self, const std::shared_ptr<pending_claim>& p) {
-  if (--p->waiting == 0 && !p->reply_to.empty())
-    publish(self, p->reply_to, dump(nlohmann::json(p->reply)));
-}
-
-/// Stores what the scanner said about claimed job `j`; a job with sources
-/// joins the claim reply.
-void resolve_job(pointer self, const std::shared_ptr<pending_claim>& p,
-                 const wire::job& j) {
-  auto rules = self->state.cfg.rules;
-  ask_scanner(self, j.serie_id, std::make_pair(j.season, j.episode),
-              [=](const std::string& answer, const std::string& bus_error) {
-                auto cmd = read_resolution(answer, bus_error, j.season,
-                                           j.episode, rules);
-                cmd.id = j.id;
-                cmd.lease_token = j.lease_token;
-                run_on_store(
-                    self, pick_store(self), command{std::move(cmd)},
-                    [=](outcome& out) {
-                      log_journal(out.fx.journal);
-                      apply(self, out.fx, "resolve");
-                      auto job = out.reply.find("job");
-                      if (job != out.reply.end() && job->is_object())
-                        p->reply.jobs.push_back(job->get<wire::job>());
-                      one_resolved(self, p);
-                    },
-                    [=](const caf::error&) {
-                      one_resolved(self, p); // its lease expires and it is
-                                             // claimed again
-                    });
-              });
-}
-
-/// Answers a claim; its bare references are resolved first.
-void answer_claim(pointer self, const nlohmann::json& reply,
-                  const std::string& reply_to) {
-  auto jobs = reply.find("jobs");
-  bool has_refs =
-      jobs != reply.end() && jobs->is_array() &&
-      std::any_of(jobs->begin(), jobs->end(), [](const nlohmann::json& j) {
-        return j.is_object() && j.value("src", nlohmann::json::object())
-                                    .value("url", std::string{"-"})
-                                    .empty();
-      });
-  if (!has_refs) {
-    if (!reply_to.empty())
-      publish(self, reply_to, dump(reply));
-    return;
-  }
-  auto claimed = reply.get<wire::claim_reply>();
-  auto p = std::make_shared<pending_claim>();
-  p->reply_to = reply_to;
-  std::vector<wire::job> refs;
-  for (auto& j : claimed.jobs)
-    (j.src.url.empty() ? refs : p->reply.jobs).push_back(std::move(j));
-  p->waiting = static_cast<int>(refs.size());
-  for (const auto& j : refs)
-    resolve_job(self, p, j);
-}
+namespace {
 
 void on_request(pointer self, queue_request& req) {
   if (self->state.draining)
@@ -451,10 +293,14 @@ queue_actor::behavior_type queue_service(pointer self, queue_settings cfg,
 
 } // namespace
 
+} // namespace kumo::queue::service
+
+namespace kumo::queue {
+
 queue_actor spawn_queue(caf::actor_system& sys, queue_settings cfg,
                         std::vector<store_actor> stores, bus_actor bus,
                         kumo::metrics& m) {
-  return sys.spawn(queue_service, std::move(cfg), std::move(stores),
+  return sys.spawn(service::queue_service, std::move(cfg), std::move(stores),
                    std::move(bus), &m);
 }
 

@@ -62,6 +62,19 @@ result<retry_policy> retry_policy::parse(const std::string& delays,
   return retry_policy{std::move(parsed), static_cast<int>(max_retries)};
 }
 
+retry_policy retry_policy::exponential(int64_t base_ms, int64_t retries) {
+  constexpr int64_t max_delay_ms = 86'400'000;
+  constexpr int64_t factor = 3;
+  auto count = static_cast<int>(std::clamp<int64_t>(retries, 0, 100));
+  std::vector<int64_t> delays;
+  int64_t delay = std::clamp<int64_t>(base_ms, 0, max_delay_ms);
+  for (int i = 0; i < std::max(count, 1); ++i) {
+    delays.push_back(delay);
+    delay = delay > max_delay_ms / factor ? max_delay_ms : delay * factor;
+  }
+  return retry_policy{std::move(delays), count};
+}
+
 std::optional<int64_t> retry_policy::next_delay_ms(int retries_so_far,
                                                    bool transient) const {
   if (!transient || retries_so_far < 0 || retries_so_far >= max_retries_)

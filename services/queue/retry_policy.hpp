@@ -26,6 +26,11 @@ public:
   static result<retry_policy> parse(const std::string& delays,
                                     int64_t max_retries);
 
+  /// A provider's policy: `retries` retries (clamped to 0..100) after
+  /// `base_ms`, then three times longer each time (5 s gives 5 s, 15 s,
+  /// 45 s, ...), every delay at most 24 h.
+  static retry_policy exponential(int64_t base_ms, int64_t retries);
+
   /// The delay before the next attempt of a job that failed after
   /// `retries_so_far` retries, or nullopt when it must fail for good
   /// (permanent failure, or the limit is reached).

@@ -58,3 +58,22 @@ TEST(retry_policy, error_kind_classification) {
                  "http_404", "http_410", "http_403", "http_400"})
     EXPECT_EQ(classify_error_kind(k), failure_kind::permanent) << k;
 }
+
+TEST(retry_policy, provider_policy_grows_three_times_from_its_base) {
+  auto p = retry_policy::exponential(5'000, 3);
+  EXPECT_EQ(p.max_retries(), 3);
+  EXPECT_EQ(p.delays_ms(), (std::vector<int64_t>{5'000, 15'000, 45'000}))
+      << "the default provider values give the queue's default policy";
+  EXPECT_EQ(p.next_delay_ms(3, true), std::nullopt);
+  auto none = retry_policy::exponential(2'000, 0);
+  EXPECT_EQ(none.next_delay_ms(0, true), std::nullopt) << "retries 0: none";
+  auto one = retry_policy::exponential(0, 1);
+  EXPECT_EQ(one.next_delay_ms(0, true), 0) << "retry_delay 0: at once";
+  EXPECT_EQ(one.next_delay_ms(1, true), std::nullopt);
+  auto big = retry_policy::exponential(3'600'000, 100);
+  EXPECT_EQ(big.max_retries(), 100);
+  EXPECT_EQ(big.next_delay_ms(99, true), 86'400'000) << "capped at 24 h";
+  EXPECT_EQ(retry_policy::exponential(1'000, 500).max_retries(), 100);
+  EXPECT_EQ(retry_policy::exponential(-5, -1).max_retries(), 0)
+      << "out-of-range values are clamped, never negative";
+}

@@ -88,6 +88,7 @@ queue_item read_item(const pqxx::row& row) {
   i.completed_at = optional_text(row["completed_at"]);
   i.next_attempt_at = optional_text(row["next_attempt_at"]);
   i.pause_reason = row["pause_reason"].as<std::string>();
+  i.series_provider = row["series_provider"].as<std::string>();
   return i;
 }
 

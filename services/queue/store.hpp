@@ -45,6 +45,11 @@ struct store_options {
   /// An item whose every source waits for its provider's breaker is
   /// claimable again after this long.
   int64_t breaker_hold_ms = 1'000;
+  /// true: `retries` (or the live policy) applies to every failure, the
+  /// queue's retry options having been set explicitly; false: a failure of
+  /// a known provider's source follows that provider's `retries` and
+  /// `retry_delay_s` (store_provider_limits.cpp).
+  bool retries_override = false;
   /// When set, replaces `retries` and `job_rate_limit_bps`: the values the
   /// runtime configuration changes while the queue runs.
   std::shared_ptr<live_settings> live;

@@ -62,8 +62,9 @@ checked run(pqxx::work& w, const store_options&, const add_command& c) {
                          ? std::vector<wire::source>{ep.src}
                          : ep.sources}, // empty: a bare reference
          {"target_path", ep.target_path}});
-  auto rows = exec(w, sql::insert_items, c.serie_id, c.serie_folder,
-                   c.serie_name, static_cast<int>(c.prio), episodes.dump());
+  auto rows =
+      exec(w, sql::insert_items, c.serie_id, c.serie_folder, c.serie_name,
+           static_cast<int>(c.prio), episodes.dump(), c.series_provider);
   std::set<std::pair<int, int>> added;
   auto items = nlohmann::json::array();
   checked out;

@@ -42,6 +42,7 @@ report_facts read_facts(pqxx::work& w, const wire::report& r) {
                  .value_or(item_status::pending);
   f.token_matches = rows[0]["token_matches"].as<bool>();
   f.retries = rows[0]["retries"].as<int>();
+  f.provider = rows[0]["provider"].as<std::string>();
   f.lease_closed = rows[0]["lease_closed"].as<bool>();
   f.source_index = rows[0]["source_index"].as<int>();
   f.source_count = rows[0]["source_count"].as<int>();
@@ -199,7 +200,9 @@ checked run(pqxx::work& w, const store_options& o,
   if (c.disk_recovered)
     exec(w, sql::release_disk_holds);
   auto slots = storage_claim_slots(w, o.storage.get(), c.slots);
-  auto items = read_items(exec(w, sql::claim, c.worker, slots, o.lease_ms));
+  auto room = lock_provider_room(w);
+  auto items = read_items(
+      exec(w, sql::claim, c.worker, slots, o.lease_ms, room.full_list()));
   wire::claim_reply reply;
   checked out;
   int handed = 0;
@@ -207,6 +210,8 @@ checked run(pqxx::work& w, const store_options& o,
     auto picked = pick_source(w, o, item, out.out.fx);
     if (!picked)
       continue; // held for its providers' breakers
+    if (!take_room(w, room, *picked))
+      continue; // its provider has max_concurrent downloads already
     item = *picked;
     ++handed;
     reply.jobs.push_back(make_job(item, o));
@@ -235,9 +240,11 @@ checked run(pqxx::work& w, const store_options& o, const wire::heartbeat& c) {
 
 checked run(pqxx::work& w, const store_options& o, const wire::report& c) {
   auto facts = read_facts(w, c);
-  auto plan = plan_report(facts, c.outcome, c.transient,
-                          o.live ? o.live->retries() : o.retries,
-                          o.failover_backoff_ms);
+  auto policy = facts.exists && c.outcome == "failed"
+                    ? retry_policy_for(w, o, facts.provider)
+                    : retry_policy{};
+  auto plan =
+      plan_report(facts, c.outcome, c.transient, policy, o.failover_backoff_ms);
   switch (plan.verdict) {
   case report_verdict::stale: {
     checked out;

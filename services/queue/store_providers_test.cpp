@@ -21,6 +21,7 @@ protected:
     o.breaker = {2, 60'000};
     o.failover_backoff_ms = 0;
     o.retries = *retry_policy::parse("1s", 0);
+    o.retries_override = true;
     return o;
   }
 

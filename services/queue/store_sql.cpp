@@ -42,7 +42,7 @@ std::string item_columns(const std::string& table) {
          iso(t + "completed_at") + " AS completed_at, " + "CASE WHEN " + t +
          "status = 'pending' AND " + t + "not_before > now() THEN " +
          iso(t + "not_before") + " END AS next_attempt_at, " + t +
-         "pause_reason";
+         "pause_reason, " + t + "series_provider";
 }
 
 // -- commands ---------------------------------------------------------------
@@ -51,10 +51,12 @@ const statement insert_items{"queue_insert_items", R"(
 WITH ins AS (
   INSERT INTO queue_items (serie_id, serie_folder, serie_name, season, episode,
                            provider, source_url, source_sha256, source_size,
-                           sources, target_path, priority, bytes_total)
+                           sources, target_path, priority, bytes_total,
+                           series_provider)
   SELECT $1, $2, $3, e.season, e.episode, e.provider, e.url, e.sha256, e.size,
          e.sources, e.target_path, $4,
-         CASE WHEN e.size > 0 THEN e.size ELSE -1 END
+         CASE WHEN e.size > 0 THEN e.size ELSE -1 END,
+         CASE WHEN e.url = '' THEN $6 ELSE '' END
   FROM ROWS FROM (jsonb_to_recordset($5::jsonb)
                   AS (season integer, episode integer, provider text, url text,
                       sha256 text, size bigint, sources jsonb,
@@ -240,6 +242,7 @@ WITH gate AS (
 ), next AS (
   SELECT id FROM queue_items
   WHERE status = 'pending' AND not_before <= now() AND EXISTS (SELECT 1 FROM gate)
+    AND provider <> ALL ($4::text[])
   ORDER BY priority DESC, queued_at, seq
   LIMIT $2
   FOR UPDATE SKIP LOCKED
@@ -272,7 +275,7 @@ SELECT (SELECT count(*) FROM upd) AS extended,
 
 const statement report_facts{"queue_report_facts", R"(
 SELECT status, coalesce(lease_token = $2::uuid, false) AS token_matches, retries,
-       source_index, greatest(jsonb_array_length(sources), 1) AS source_count,
+       provider, source_index, greatest(jsonb_array_length(sources), 1) AS source_count,
        EXISTS (SELECT 1 FROM queue_events e
                WHERE e.item_id = $1::uuid AND e.lease_token = $2::uuid
                  AND e.origin = 'worker'
@@ -318,6 +321,7 @@ WHERE id = $1::uuid)"};
 const statement use_source{"queue_use_source", R"(
 UPDATE queue_items SET
   source_index = $2::int,
+  retries = 0,
   provider = sources->($2::int)->>'provider',
   source_url = sources->($2::int)->>'url',
   source_sha256 = coalesce(sources->($2::int)->>'sha256', ''),

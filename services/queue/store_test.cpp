@@ -127,6 +127,7 @@ TEST_F(store_test,
        transient_failure_schedules_a_retry_after_the_configured_delay) {
   store_options o;
   o.retries = *retry_policy::parse("700ms,2s", 2);
+  o.retries_override = true; // the process policy, not the provider's
   auto s = make_store(o);
   auto id = add(*s, "flaky", 1, 1)[0];
   auto job = claim(*s)[0];

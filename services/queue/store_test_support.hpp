@@ -82,6 +82,8 @@ protected:
     sql("TRUNCATE queue_items, queue_events, queue_discards, "
         "queue_path_owners");
     sql("UPDATE queue_state SET running = true, paused = false");
+    sql("UPDATE provider_config SET max_concurrent = 0, retries = 3, "
+        "retry_delay_s = 5");
   }
 
   std::unique_ptr<queue_store> make_store(store_options o = {}) {

@@ -8,6 +8,7 @@
 #include "store_sql.hpp"
 
 #include <caf/error.hpp>
+#include <map>
 #include <pqxx/pqxx>
 #include <string>
 #include <utility>
@@ -104,6 +105,32 @@ std::optional<queue_item> pick_source(pqxx::work& w, const store_options& o,
 /// Reaper: open breakers whose cool-down ended become half-open; notes every
 /// breaker's gauge.
 void refresh_breakers(pqxx::work& w, const store_options& o, effects& fx);
+
+// -- per-provider limits (store_provider_limits.cpp)
+/// The retry policy of a failure of `provider`'s source: the process's
+/// policy (options, runtime configuration) when `o.retries_override` is set
+/// or the provider is unknown, else the provider's `retries` and
+/// `retry_delay_s` (retry_policy::exponential).
+retry_policy retry_policy_for(pqxx::work& w, const store_options& o,
+                              const std::string& provider);
+
+/// Free download slots of the providers with a `max_concurrent` limit.
+struct provider_room {
+  std::map<std::string, int64_t> free; ///< <= 0: full
+
+  /// The full providers as a PostgreSQL text[] literal ("{a,b}"; provider
+  /// names need no quoting).
+  std::string full_list() const;
+};
+
+/// At claim, before any item is claimed: takes the claim lock of every
+/// limited provider (in name order, held until commit) and counts their
+/// downloads. Empty, and no lock taken, while no provider is limited.
+provider_room lock_provider_room(pqxx::work& w);
+
+/// Whether claimed `item` may be handed out under its provider's limit
+/// (then takes one slot); when not, undoes its claim.
+bool take_room(pqxx::work& w, provider_room& room, const queue_item& item);
 
 /// `last_due` is the database time of the previous pass; updated.
 checked run_reap(pqxx::work& w, const store_options& o, std::string& last_due);

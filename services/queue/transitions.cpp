@@ -102,18 +102,17 @@ report_plan plan_report(const report_facts& facts, const std::string& outcome,
                : apply(item_status::completed, "completed");
   if (!downloading)
     return acknowledge(facts);
-  if (outcome == "failed" && facts.source_index + 1 < facts.source_count) {
+  if (outcome == "failed") {
+    if (auto delay = policy.next_delay_ms(facts.retries, transient)) {
+      auto plan = apply(item_status::pending, "retry_scheduled");
+      plan.retry_delay_ms = *delay;
+      return plan;
+    }
+    if (facts.source_index + 1 >= facts.source_count)
+      return apply(item_status::failed, "failed");
     auto plan = apply(item_status::pending, "source_failed");
     plan.failover_delay_ms =
         failover_delay_ms(facts.source_index + 1, failover_base_ms);
-    return plan;
-  }
-  if (outcome == "failed") {
-    auto delay = policy.next_delay_ms(facts.retries, transient);
-    if (!delay)
-      return apply(item_status::failed, "failed");
-    auto plan = apply(item_status::pending, "retry_scheduled");
-    plan.retry_delay_ms = *delay;
     return plan;
   }
   if (outcome == "paused")

@@ -33,9 +33,10 @@ struct report_facts {
   bool token_matches = false; ///< the report's token is the latest lease's
   item_status status = item_status::pending;
   bool lease_closed = false; ///< this lease already reported its end
-  int retries = 0;
-  int source_index = 0; ///< the current source's position
-  int source_count = 1; ///< sources of the item
+  int retries = 0;           ///< retries on the current source
+  std::string provider;      ///< the current source's provider
+  int source_index = 0;      ///< the current source's position
+  int source_count = 1;      ///< sources of the item
 };
 
 enum class report_verdict : uint8_t {
@@ -68,10 +69,11 @@ int64_t failover_delay_ms(int next_index, int64_t base_ms);
 /// - completed is applied from any status but completed: the file is in
 ///   place, whatever the user or the reaper did meanwhile;
 /// - failed/paused/cancelled/released move a downloading item (failed:
-///   the next source after a backoff when the current one is not the last,
-///   else retry with the policy's delay when transient, else failed); for an
-///   item
-///   that already rests (paused, pending after lease expiry) they are
+///   a transient failure is retried on the same source with the policy's
+///   delay while `facts.retries` (retries on this source) is below its
+///   limit; then, or at once for a permanent failure, the next source after
+///   a backoff when the current one is not the last, else failed); for an
+///   item that already rests (paused, pending after lease expiry) they are
 ///   acknowledged and keep the worker's offset.
 report_plan plan_report(const report_facts& facts, const std::string& outcome,
                         bool transient, const retry_policy& policy,

@@ -127,7 +127,9 @@ TEST(transitions, failed_source_that_is_not_the_last_moves_to_the_next) {
   EXPECT_EQ(p.failover_delay_ms, 1'000);
   EXPECT_EQ(p.retry_delay_ms, -1) << "not counted as a retry";
   f.source_index = 1;
+  f.retries = 3; // its retries used up
   EXPECT_EQ(plan(f, "failed", true).failover_delay_ms, 2'000);
+  f.retries = 0;
   // The last source: the retry policy decides again.
   f.source_index = 2;
   auto last = plan(f, "failed", false);
@@ -147,4 +149,21 @@ TEST(transitions, failover_backoff_doubles_up_to_a_minute) {
   EXPECT_EQ(failover_delay_ms(4, 1'000), 8'000);
   EXPECT_EQ(failover_delay_ms(7, 1'000), 60'000);
   EXPECT_EQ(failover_delay_ms(3, 0), 0);
+}
+
+TEST(transitions, transient_failure_is_retried_on_its_source_before_failover) {
+  auto f = facts(item_status::downloading);
+  f.source_count = 2;
+  auto policy = retry_policy::exponential(2'000, 1);
+  auto first = plan_report(f, "failed", true, policy);
+  EXPECT_EQ(first.event, "retry_scheduled") << "same source again first";
+  EXPECT_EQ(first.retry_delay_ms, 2'000);
+  EXPECT_EQ(first.failover_delay_ms, -1);
+  f.retries = 1;
+  auto second = plan_report(f, "failed", true, policy);
+  EXPECT_EQ(second.event, "source_failed") << "retries used: next source";
+  EXPECT_EQ(second.retry_delay_ms, -1);
+  auto none = plan_report(facts(item_status::downloading), "failed", true,
+                          retry_policy::exponential(2'000, 0));
+  EXPECT_EQ(none.next, item_status::failed) << "retries 0, last source";
 }

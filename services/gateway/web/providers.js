@@ -13,7 +13,7 @@ const SETTINGS = [
   ['timeout_s', 'Timeout (s)', 1, 86400],
   ['retries', 'Retries', 0, 100],
   ['retry_delay_s', 'Retry delay (s)', 0, 3600],
-  ['max_concurrent', 'Max concurrent downloads', 1, 1000],
+  ['max_concurrent', 'Max concurrent downloads (0 = no limit)', 0, 1000],
   ['bandwidth_limit_bps', 'Bandwidth limit (bytes/s, 0 = none)', 0, 2 ** 53],
   ['max_connections', 'Max connections per download', 1, 64],
 ];

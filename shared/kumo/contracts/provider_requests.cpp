@@ -24,7 +24,7 @@ const std::vector<int_setting>& int_settings() {
       {"retries", 0, lim::max_retries, &provider_update::retries},
       {"retry_delay_s", 0, lim::max_retry_delay_s,
        &provider_update::retry_delay_s},
-      {"max_concurrent", 1, lim::max_concurrent,
+      {"max_concurrent", 0, lim::max_concurrent,
        &provider_update::max_concurrent},
       {"bandwidth_limit_bps", 0, lim::max_bandwidth_bps,
        &provider_update::bandwidth_limit_bps},

@@ -35,7 +35,7 @@ struct provider_settings {
   int64_t timeout_s = 30;
   int64_t retries = 3;
   int64_t retry_delay_s = 5;
-  int64_t max_concurrent = 4;
+  int64_t max_concurrent = 0; ///< downloads at once, 0: unlimited
   int64_t bandwidth_limit_bps = 0;
   int64_t max_connections = 4;
 };

@@ -62,7 +62,9 @@ TEST(provider_requests_contract, hostile_updates_are_refused_by_field) {
   expect_update_refused(update({{"retries", -1}}), "settings.retries");
   expect_update_refused(update({{"retry_delay_s", true}}),
                         "settings.retry_delay_s");
-  expect_update_refused(update({{"max_concurrent", 0}}),
+  expect_update_refused(update({{"max_concurrent", -1}}),
+                        "settings.max_concurrent");
+  expect_update_refused(update({{"max_concurrent", 1001}}),
                         "settings.max_concurrent");
   expect_update_refused(update({{"bandwidth_limit_bps", -5}}),
                         "settings.bandwidth_limit_bps");
@@ -79,8 +81,7 @@ TEST(provider_requests_contract, hostile_updates_are_refused_by_field) {
 TEST(provider_requests_contract, lower_bounds_hold_for_values_read_from_text) {
   // JSON text makes 0 an unsigned number; it must still be below the
   // minimum of 1.
-  for (const char* key :
-       {"timeout_s", "priority", "max_concurrent", "max_connections"}) {
+  for (const char* key : {"timeout_s", "priority", "max_connections"}) {
     auto body =
         json::parse(std::string{R"({"name": "direct", "settings": {")"} + key +
                     R"(": 0}})");
@@ -88,6 +89,14 @@ TEST(provider_requests_contract, lower_bounds_hold_for_values_read_from_text) {
     ASSERT_FALSE(r) << key;
     EXPECT_EQ(r.error().field, std::string{"settings."} + key);
   }
+}
+
+TEST(provider_requests_contract, max_concurrent_zero_means_unlimited) {
+  auto r = parse_provider_update(
+      {{"name", "direct"}, {"settings", {{"max_concurrent", 0}}}});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->applied_to({}).max_concurrent, 0);
+  EXPECT_EQ(provider_settings{}.max_concurrent, 0) << "unlimited by default";
 }
 
 TEST(provider_requests_contract, names_are_checked_for_shape) {

@@ -1,6 +1,7 @@
 #include "providers/health/provider_health.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 
@@ -79,6 +80,10 @@ provider_health::provider_health(std::string name) : name_(std::move(name)) {
 std::optional<breaker_state>
 provider_health::record(const request_outcome& o, int64_t now_ms,
                         const breaker_options& opts) {
+  if (!o.ok && is_missing_resource(o.error)) {
+    consecutive_failures_ = 0;
+    return move_breaker(true, now_ms, opts);
+  }
   if (o.ok) {
     ++successes_;
     consecutive_failures_ = 0;
@@ -311,6 +316,26 @@ std::string no_best_reason(const std::vector<candidate>& all) {
     return "every provider is disabled";
   return "every enabled provider's circuit breaker is open (or its "
          "half-open probe is taken)";
+}
+
+bool is_missing_resource(std::string_view error) {
+  std::string text{error};
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  for (const char* code : {"http 404", "http 410", "http_404", "http_410"}) {
+    auto at = text.find(code);
+    while (at != std::string::npos) {
+      auto end = at + 8;
+      bool word_start =
+          at == 0 || !std::isalnum(static_cast<unsigned char>(text[at - 1]));
+      bool word_end = end >= text.size() ||
+                      !std::isdigit(static_cast<unsigned char>(text[end]));
+      if (word_start && word_end)
+        return true;
+      at = text.find(code, at + 1);
+    }
+  }
+  return false;
 }
 
 } // namespace kumo::providers::health

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kumo::providers::health {
@@ -45,6 +46,11 @@ struct request_outcome {
   std::string error;       ///< for failures
 };
 
+/// Whether a failure's error says the resource does not exist ("HTTP 404",
+/// "HTTP 410", "http_404", "http_410", any letter case): the provider
+/// answered, so it is not a failure of the provider.
+bool is_missing_resource(std::string_view error);
+
 /// Length of the rolling uptime window.
 constexpr int64_t uptime_window_minutes = 60;
 
@@ -58,7 +64,10 @@ public:
   }
 
   /// Counts one outcome at `now_ms` and moves the breaker. Returns the new
-  /// breaker state when it changed.
+  /// breaker state when it changed. A failure whose resource does not exist
+  /// (is_missing_resource) counts as an answer of the provider: neither a
+  /// success nor a failure in the figures; for the breaker the provider
+  /// answered (consecutive failures start over, a half-open probe closes).
   std::optional<breaker_state> record(const request_outcome& o, int64_t now_ms,
                                       const breaker_options& opts);
 

@@ -90,6 +90,34 @@ TEST(ProviderHealth, BreakerOpensAfterThresholdConsecutiveFailures) {
   EXPECT_EQ(h.record(bad, clock.now, opts()), std::nullopt); // stays open
 }
 
+TEST(ProviderHealth, MissingResourcesNeverOpenTheBreaker) {
+  fake_clock clock;
+  provider_health h{"direct"};
+  const request_outcome gone{false, 20, 0, "HTTP 404"};
+  const request_outcome removed{false, 20, 0, "the server answered HTTP 410"};
+  record_n(h, gone, 10, clock.now);
+  record_n(h, removed, 10, clock.now);
+  EXPECT_EQ(h.state(), breaker_state::closed) << "20 missing files";
+  EXPECT_EQ(h.requests(), 0) << "neither a success nor a failure";
+  record_n(h, bad, 2, clock.now);
+  h.record(gone, clock.now, opts()); // the provider answered
+  record_n(h, bad, 2, clock.now);
+  EXPECT_EQ(h.state(), breaker_state::closed);
+  EXPECT_EQ(h.record(bad, clock.now, opts()), breaker_state::open)
+      << "503s still open it";
+}
+
+TEST(ProviderHealth, OnlyNotFoundAndGoneAreMissingResources) {
+  EXPECT_TRUE(is_missing_resource("HTTP 404"));
+  EXPECT_TRUE(is_missing_resource("http_410"));
+  EXPECT_TRUE(is_missing_resource("segment 3: HTTP 404 for segment x"));
+  EXPECT_FALSE(is_missing_resource("HTTP 4040"));
+  EXPECT_FALSE(is_missing_resource("HTTP 503"));
+  EXPECT_FALSE(is_missing_resource("HTTP 403"));
+  EXPECT_FALSE(is_missing_resource("timeout"));
+  EXPECT_FALSE(is_missing_resource(""));
+}
+
 TEST(ProviderHealth, HalfOpenAfterCooldownLetsOneProbeThrough) {
   fake_clock clock;
   provider_health h{"direct"};

@@ -122,6 +122,9 @@ std::vector<std::string> download_argv(const std::string& program,
   if (opts.rate_limit_bps > 0)
     argv.insert(argv.end(),
                 {"--limit-rate", std::to_string(opts.rate_limit_bps)});
+  if (opts.socket_timeout_s > 0)
+    argv.insert(argv.end(),
+                {"--socket-timeout", std::to_string(opts.socket_timeout_s)});
   argv.insert(argv.end(), {"--", url});
   return argv;
 }

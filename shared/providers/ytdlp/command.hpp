@@ -20,6 +20,9 @@ namespace kumo::providers::ytdlp {
 struct options {
   std::string format;         ///< -f / --format, "" for yt-dlp's default
   int64_t rate_limit_bps = 0; ///< -r / --limit-rate, 0 for none
+  /// --socket-timeout in seconds (the provider's timeout_s), 0 for none;
+  /// set by Kumo, never parsed from an option text.
+  int64_t socket_timeout_s = 0;
 };
 
 /// Parses a space-separated option text such as "-f best --limit-rate 2M".

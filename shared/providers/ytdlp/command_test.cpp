@@ -38,7 +38,11 @@ TEST(ytdlp_command, download_argv_is_fixed_and_ends_with_the_url) {
   options o;
   o.format = "best";
   o.rate_limit_bps = 1000;
+  o.socket_timeout_s = 7;
   auto argv = download_argv("yt-dlp", o, "-http://x", "/lib/a.mp4");
+  auto timeout = std::find(argv.begin(), argv.end(), "--socket-timeout");
+  ASSERT_NE(timeout, argv.end());
+  EXPECT_EQ(*(timeout + 1), "7");
   ASSERT_GE(argv.size(), 3u);
   EXPECT_EQ(argv[0], "yt-dlp");
   EXPECT_EQ(argv[argv.size() - 2], "--");
