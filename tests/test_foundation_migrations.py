@@ -24,10 +24,12 @@ CREATE_TABLE = re.compile(
     r"CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_.]*)",
     re.IGNORECASE)
 MIGRATION_FILE = re.compile(r"^(\d+)_.*\.sql$")
+DROP_TABLE = re.compile(r"DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?([\w.]+)", re.I)
 
 
 def expected_migrations(service):
-    """{version: [tables created]} from the service's sql folder."""
+    """{version: [tables created and not dropped by a later migration]}
+    from the service's sql folder."""
     folder = os.path.join(SOURCE_DIR, "services", service, "sql")
     out = {}
     if not os.path.isdir(folder):
@@ -38,8 +40,12 @@ def expected_migrations(service):
             continue
         with open(os.path.join(folder, name)) as f:
             sql = re.sub(r"--[^\n]*", "", f.read())
-        tables = [t.split(".")[-1].lower() for t in CREATE_TABLE.findall(sql)]
-        out[int(m.group(1))] = tables
+        version = int(m.group(1))
+        for t in DROP_TABLE.findall(sql):
+            for earlier in out.values():
+                if t.split(".")[-1].lower() in earlier:
+                    earlier.remove(t.split(".")[-1].lower())
+        out[version] = [t.split(".")[-1].lower() for t in CREATE_TABLE.findall(sql)]
     return out
 
 
