@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(HERE, "harness"))
 sys.path.insert(0, HERE)
 
 from kumo_harness import Stack, wait_until  # noqa: E402
-from scanner_support import Bus, chown_tree, start_scanner, write_file  # noqa: E402
+from scanner_support import chown_tree, start_scanner_bus, write_file  # noqa: E402
 
 FIRST = "First Show (2020)"
 RACED = "Raced Show (2021)"
@@ -49,13 +49,8 @@ class FirstWrite(unittest.TestCase):
         for rel in FILES:
             write_file(os.path.join(cls.root, rel))
         chown_tree(cls.root)
-        s.start_postgres()
-        s.start_nats()
-        cls.scanner = start_scanner(s, cls.root, {"KUMO_SCAN_INTERVAL": "0"})
-        cls.scanner.wait_ready(60)
-        cls.nc = s.nats_client("admin")
-        cls.bus = Bus(cls.nc)
-        cls.bus.idle()
+        cls.scanner, cls.nc, cls.bus = start_scanner_bus(
+            s, cls.root, {"KUMO_SCAN_INTERVAL": "0"})
 
     @classmethod
     def tearDownClass(cls):
